@@ -1,0 +1,1 @@
+"""Consent service: marketing consent per customer and purpose, with its evidence ledger."""

@@ -1,0 +1,3 @@
+from services.consent.main import run
+
+run()

@@ -1,0 +1,3 @@
+from services.customer.main import run
+
+run()

@@ -1,0 +1,1 @@
+"""Customer domain logic: pure, no I/O."""

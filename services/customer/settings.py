@@ -1,0 +1,15 @@
+"""Settings of the customer service (env prefix CUSTOMER_, infrastructure unprefixed)."""
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import DatabaseSettings
+
+
+class CustomerSettings(DatabaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CUSTOMER_", extra="ignore", frozen=True)
+
+    port: int = Field(8002, ge=1, le=65535)
+    database: str = Field("customer", pattern=r"^[A-Za-z0-9_-]{1,60}$")
+    # Region assumed for phone numbers written without a country code (ISO 3166 alpha-2).
+    default_region: str = Field("DE", pattern=r"^[A-Z]{2}$")

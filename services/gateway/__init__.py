@@ -1,0 +1,1 @@
+"""Gateway: the one public API of the suite for internal apps."""

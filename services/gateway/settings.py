@@ -1,0 +1,14 @@
+"""Settings of the gateway (env prefix GATEWAY_, infrastructure unprefixed)."""
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class GatewaySettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", frozen=True)
+
+    port: int = Field(8000, ge=1, le=65535)
+    # How long a request waits for a service's answer before it gets a 503.
+    rpc_timeout_s: float = Field(5.0, gt=0, le=60)

@@ -1,0 +1,1 @@
+"""Ingest service: turns channel orders into customer upsert commands."""

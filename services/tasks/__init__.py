@@ -1,0 +1,1 @@
+"""Tasks service: follow-up tasks on customers, with assignees, deadlines and reminders."""

@@ -1,0 +1,92 @@
+"""The envelope every message carries, whatever it says.
+
+A message is a frozen pydantic model that refuses unknown fields. Its `type` is a stable name with
+a version (`customer.upsert_from_order.v1`): it is the routing key on the broker and the key a
+consumer dispatches on, so a new version is a new type that can live beside the old one.
+"""
+
+from __future__ import annotations
+
+import builtins
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, ClassVar, Literal, Self, TypeVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+MessageKind = Literal["command", "event", "query"]
+M = TypeVar("M", bound="Message")
+
+
+class Contract(BaseModel):
+    """Base of every model that crosses a process boundary."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class ActorType(StrEnum):
+    """Who caused a change: shown in every customer's timeline."""
+
+    API = "api"
+    SYSTEM = "system"
+    SUPPORTER = "supporter"
+    CUSTOMER = "customer"
+
+
+class Actor(Contract):
+    type: ActorType
+    id: str = Field(min_length=1, max_length=200)
+
+
+SYSTEM_ACTOR = Actor(type=ActorType.SYSTEM, id="suite")
+
+
+def new_message_id() -> str:
+    return uuid.uuid4().hex
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Message(Contract):
+    """Envelope fields; a concrete message adds `type` as a Literal and its own body fields."""
+
+    kind: ClassVar[MessageKind]
+
+    type: str
+    message_id: str = Field(default_factory=new_message_id, min_length=1, max_length=100)
+    correlation_id: str = Field(default_factory=new_message_id, min_length=1, max_length=100)
+    causation_id: str | None = Field(None, max_length=100)
+    occurred_at: AwareDatetime = Field(default_factory=utc_now)
+    actor: Actor
+
+    @classmethod
+    def type_name(cls) -> str:
+        default = cls.model_fields["type"].default
+        if not isinstance(default, str):
+            raise TypeError(f"{cls.__name__} declares no type name")
+        return default
+
+    def caused(self, message_type: builtins.type[M], **fields: Any) -> M:
+        """A message this one caused: same correlation, this one as its cause."""
+        fields.setdefault("actor", self.actor)
+        return message_type(
+            correlation_id=self.correlation_id, causation_id=self.message_id, **fields
+        )
+
+    def with_id(self, message_id: str) -> Self:
+        return self.model_copy(update={"message_id": message_id})
+
+
+class Command(Message):
+    kind: ClassVar[MessageKind] = "command"
+
+
+class Event(Message):
+    kind: ClassVar[MessageKind] = "event"
+
+
+class Query(Message):
+    kind: ClassVar[MessageKind] = "query"

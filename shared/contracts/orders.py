@@ -1,0 +1,93 @@
+"""The canonical order: what every channel adapter turns a channel's native payload into.
+
+It keeps what the suite needs to recognise and describe the buyer and to summarise the order,
+nothing channel-specific. Values are carried as the channel sent them (trimmed); normalising
+identifiers is the customer service's job, so that one set of rules decides who is who.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, Field
+
+from shared.contracts.envelope import Command, Contract
+
+ChannelName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
+CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+Text = Annotated[str, Field(max_length=300)]
+
+
+class KnownChannel(StrEnum):
+    """Channels with an adapter; a seller's own integrations may use any other channel slug."""
+
+    SHOPIFY = "shopify"
+    WOOCOMMERCE = "woocommerce"
+    ADOBE_COMMERCE = "adobe_commerce"
+    AMAZON = "amazon"
+    EBAY = "ebay"
+    OWN_STORE = "own_store"
+
+
+class OrderStatus(StrEnum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    SHIPPED = "shipped"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+
+class PostalAddress(Contract):
+    first_name: Text | None = None
+    last_name: Text | None = None
+    company: Text | None = None
+    line1: Text
+    line2: Text | None = None
+    postal_code: Annotated[str, Field(max_length=20)] | None = None
+    city: Text
+    region: Text | None = None
+    country_code: CountryCode
+    phone: Annotated[str, Field(max_length=40)] | None = None
+
+
+class Buyer(Contract):
+    """The person behind an order as the channel knows them."""
+
+    # The channel's own id of the buyer's account; None for a guest checkout.
+    channel_customer_id: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    email: Annotated[str, Field(max_length=320)] | None = None
+    phone: Annotated[str, Field(max_length=40)] | None = None
+    first_name: Text | None = None
+    last_name: Text | None = None
+    company: Text | None = None
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] | None = None
+
+
+class CanonicalOrder(Contract):
+    channel: ChannelName
+    # The store within the channel: a Shopify shop domain, a marketplace id, a store URL.
+    shop: Annotated[str, Field(min_length=1, max_length=200)]
+    order_id: Annotated[str, Field(min_length=1, max_length=100)]
+    order_number: Annotated[str, Field(min_length=1, max_length=100)]
+    placed_at: AwareDatetime
+    # When the channel last changed the order: orders later than what a customer record already
+    # holds win (survivorship), and a webhook retry carries the same value (idempotency).
+    updated_at: AwareDatetime
+    status: OrderStatus
+    currency: CurrencyCode
+    total: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4)]
+    line_count: Annotated[int, Field(ge=0, le=100_000)]
+    buyer: Buyer
+    billing_address: PostalAddress | None = None
+    shipping_address: PostalAddress | None = None
+
+
+class UpsertCustomerFromOrder(Command):
+    """Make sure the buyer of this order is a customer, and bring the record up to date."""
+
+    type: Literal["customer.upsert_from_order.v1"] = "customer.upsert_from_order.v1"
+    order: CanonicalOrder

@@ -1,0 +1,63 @@
+"""Replies to queries, and the problem format the suite reports errors in (RFC 9457).
+
+A query handler always replies: with a result, or with a problem. A handler that raised would
+send no reply at all and leave its caller waiting for a timeout.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from shared.contracts.envelope import Contract
+
+
+class FieldError(Contract):
+    """One invalid input, named by its path (`buyer.email`, `extra.loyalty_tier`)."""
+
+    field: str
+    message: str
+
+
+class Problem(Contract):
+    type: str = "about:blank"
+    title: str
+    status: int = Field(ge=400, le=599)
+    detail: str | None = None
+    errors: tuple[FieldError, ...] = ()
+
+
+class Reply(Contract):
+    result: Any = None
+    problem: Problem | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+class ProblemError(Exception):
+    """Raised by a handler to answer with this problem (not found, conflict, ...)."""
+
+    def __init__(self, problem: Problem, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(problem.detail or problem.title)
+        self.problem = problem
+        # Only meaningful over HTTP (e.g. Retry-After with a 503).
+        self.headers: dict[str, str] | None = headers
+
+
+def not_found(what: str, detail: str | None = None) -> Problem:
+    return Problem(
+        type="urn:problem:not-found", title=f"{what} not found", status=404, detail=detail
+    )
+
+
+def invalid(detail: str, errors: tuple[FieldError, ...] = ()) -> Problem:
+    return Problem(
+        type="urn:problem:invalid-input",
+        title="Invalid input",
+        status=422,
+        detail=detail,
+        errors=errors,
+    )

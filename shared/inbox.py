@@ -1,0 +1,41 @@
+"""Idempotent consumers: remember which messages were processed, in the same transaction.
+
+A redelivered or replayed message finds its id here and changes nothing the second time.
+Entries expire after `KEEP_PROCESSED_FOR`: far longer than any redelivery or replay window.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pymongo.asynchronous.collection import AsyncCollection
+
+    from shared.contracts.envelope import Message
+    from shared.mongo import Document, Session
+
+KEEP_PROCESSED_FOR = timedelta(days=30)
+
+
+class Inbox:
+    def __init__(self, collection: AsyncCollection[Document]) -> None:
+        self._collection = collection
+
+    async def ensure_indexes(self) -> None:
+        await self._collection.create_index(
+            "processed_at", expireAfterSeconds=int(KEEP_PROCESSED_FOR.total_seconds())
+        )
+
+    async def seen(self, message: Message, *, session: Session) -> bool:
+        return (
+            await self._collection.find_one({"_id": message.message_id}, session=session)
+            is not None
+        )
+
+    async def remember(self, message: Message, *, session: Session) -> None:
+        """Record the message as processed; a concurrent twin makes the transaction fail."""
+        await self._collection.insert_one(
+            {"_id": message.message_id, "type": message.type, "processed_at": datetime.now(UTC)},
+            session=session,
+        )

@@ -1,0 +1,59 @@
+"""MongoDB access every service shares: the client factory and transactions."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import DuplicateKeyError
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+Document = dict[str, Any]
+Session = AsyncClientSession
+
+
+def make_client(url: str, *, app_name: str) -> AsyncMongoClient[Document]:
+    return AsyncMongoClient(
+        url,
+        appname=app_name,
+        tz_aware=True,
+        uuidRepresentation="standard",
+        serverSelectionTimeoutMS=5_000,
+        connectTimeoutMS=5_000,
+    )
+
+
+async def ping(client: AsyncMongoClient[Document]) -> None:
+    await client.admin.command("ping")
+
+
+async def in_transaction(
+    client: AsyncMongoClient[Document],
+    body: Callable[[Session], Awaitable[T]],
+    *,
+    conflict_retries: int = 3,
+    retry_on: tuple[type[Exception], ...] = (),
+) -> T:
+    """Run `body` in a transaction and return its result.
+
+    The driver already retries a body that hit a transient conflict, so the body must have no
+    side effects outside the database. A unique-key conflict (two consumers claiming the same
+    new identity at once) aborts the transaction instead; running the body again then sees the
+    winner's committed write, so it is retried here a few times too, as are `retry_on` errors
+    (an optimistic version check that lost).
+    """
+    retryable: tuple[type[Exception], ...] = (DuplicateKeyError, *retry_on)
+    for attempt in range(1, conflict_retries + 1):
+        async with client.start_session() as session:
+            try:
+                return await session.with_transaction(body)
+            except retryable as error:
+                if attempt == conflict_retries:
+                    raise
+                log.debug("conflict, running the transaction again: %r", error)
+    raise AssertionError("unreachable")

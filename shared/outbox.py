@@ -1,0 +1,128 @@
+"""Transactional outbox: an event is stored with the change it reports, then published.
+
+A service that changed its store and must tell the others does both or neither: the events are
+inserted in the same transaction as the change. The handler publishes them right after the
+commit (the fast path); the relay publishes whatever that missed (a crash, a broker outage)
+once it is older than `grace_s`. An event may therefore go out twice; consumers are idempotent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from shared.broker import publish_body
+from shared.redelivery import describe
+
+if TYPE_CHECKING:
+    from faststream.rabbit import RabbitBroker
+    from pymongo.asynchronous.collection import AsyncCollection
+
+    from shared.contracts.envelope import Message
+    from shared.mongo import Document, Session
+    from shared.topology import Topology
+
+log = logging.getLogger(__name__)
+
+KEEP_SENT_FOR = timedelta(days=7)
+BATCH = 200
+
+
+class Outbox:
+    def __init__(
+        self,
+        collection: AsyncCollection[Document],
+        broker: RabbitBroker,
+        topology: Topology,
+        *,
+        relay_interval_s: float = 1.0,
+        grace_s: float = 5.0,
+    ) -> None:
+        self._collection = collection
+        self._broker = broker
+        self._topology = topology
+        self._relay_interval_s = relay_interval_s
+        self._grace = timedelta(seconds=grace_s)
+
+    async def ensure_indexes(self) -> None:
+        await self._collection.create_index([("sent_at", 1), ("created_at", 1)])
+        await self._collection.create_index(
+            "sent_at", name="purge_sent", expireAfterSeconds=int(KEEP_SENT_FOR.total_seconds())
+        )
+
+    async def add(self, messages: Sequence[Message], *, session: Session) -> list[str]:
+        if not messages:
+            return []
+        now = datetime.now(UTC)
+        await self._collection.insert_many(
+            [
+                {
+                    "_id": m.message_id,
+                    "type": m.type,
+                    "exchange": self._topology.exchange_for(m).name,
+                    "correlation_id": m.correlation_id,
+                    "body": m.model_dump(mode="json"),
+                    "created_at": now,
+                    "sent_at": None,
+                }
+                for m in messages
+            ],
+            session=session,
+        )
+        return [m.message_id for m in messages]
+
+    async def publish(self, message_ids: Sequence[str]) -> int:
+        """Publish these stored messages now (the handler's fast path after its commit)."""
+        if not message_ids:
+            return 0
+        return await self._publish_matching({"_id": {"$in": list(message_ids)}, "sent_at": None})
+
+    async def publish_or_defer(self, message_ids: Sequence[str]) -> None:
+        """The fast path after a commit: a failure here only delays the messages to the relay."""
+        try:
+            await self.publish(message_ids)
+        except Exception as error:  # noqa: BLE001 - committed messages are never lost
+            log.warning(
+                "publishing %d message(s) deferred to the relay: %s",
+                len(message_ids),
+                describe(error),
+            )
+
+    async def publish_overdue(self) -> int:
+        cutoff = datetime.now(UTC) - self._grace
+        return await self._publish_matching({"sent_at": None, "created_at": {"$lt": cutoff}})
+
+    async def relay(self) -> None:
+        """Run until cancelled: publish what the fast path missed."""
+        while True:
+            try:
+                sent = await self.publish_overdue()
+                if sent:
+                    log.info("outbox relay published %d overdue message(s)", sent)
+            except Exception as error:  # noqa: BLE001 - the relay must outlive a broker outage
+                log.warning("outbox relay failed, will try again: %s", describe(error))
+            await asyncio.sleep(self._relay_interval_s)
+
+    async def pending(self) -> int:
+        return await self._collection.count_documents({"sent_at": None})
+
+    async def _publish_matching(self, query: dict[str, Any]) -> int:
+        sent = 0
+        cursor = self._collection.find(query).sort("created_at", 1).limit(BATCH)
+        async for entry in cursor:
+            await publish_body(
+                self._broker,
+                exchange=entry["exchange"],
+                body=entry["body"],
+                message_type=entry["type"],
+                message_id=entry["_id"],
+                correlation_id=entry["correlation_id"],
+            )
+            await self._collection.update_one(
+                {"_id": entry["_id"]}, {"$set": {"sent_at": datetime.now(UTC)}}
+            )
+            sent += 1
+        return sent

@@ -1,0 +1,66 @@
+"""HTTP errors as RFC 9457 problem+json, for the services that speak HTTP."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from shared.contracts.replies import FieldError, Problem, ProblemError
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger(__name__)
+
+
+def problem_response(
+    problem: Problem, *, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        problem.model_dump(mode="json", exclude_none=True),
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def validation_problem(error: RequestValidationError) -> Problem:
+    errors = tuple(
+        # The first element of a location is where the value came from (body, query, path).
+        FieldError(
+            field=".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]), message=e["msg"]
+        )
+        for e in error.errors()
+    )
+    return Problem(
+        type="urn:problem:invalid-input",
+        title="Invalid input",
+        status=422,
+        detail="; ".join(f"{e.field}: {e.message}" for e in errors),
+        errors=errors,
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    async def on_validation(_: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, RequestValidationError)
+        problem = validation_problem(error)
+        log.info("rejected invalid request: %s", problem.detail)
+        return problem_response(problem)
+
+    async def on_problem(_: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, ProblemError)
+        return problem_response(error.problem, headers=error.headers)
+
+    async def on_http(_: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, HTTPException)
+        return problem_response(
+            Problem(title=str(error.detail), status=error.status_code), headers=error.headers
+        )
+
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(HTTPException, on_http)

@@ -1,0 +1,113 @@
+"""Request/reply over RabbitMQ for queries (the gateway asks, a service answers).
+
+FastStream's `broker.request()` holds a lock per broker, so a gateway using it would serve its
+users one query at a time (measured: 10 concurrent 200 ms calls took 2.1 s). `RpcClient` is the
+classic RabbitMQ RPC pattern instead: one exclusive reply queue per client process, a
+correlation id per request, and a future per correlation id, so any number of queries are in
+flight at once. Requests expire, so a query to a service that is down is not answered hours
+later when it returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from faststream.rabbit import RabbitMessage, RabbitQueue
+
+from shared.broker import PUBLISH_TIMEOUT_S
+from shared.contracts.replies import Problem, ProblemError, Reply
+from shared.dispatch import Dispatcher, InvalidMessage
+from shared.redelivery import describe
+
+if TYPE_CHECKING:
+    from faststream.rabbit import RabbitBroker
+
+    from shared.contracts.envelope import Query
+    from shared.topology import Topology
+
+log = logging.getLogger(__name__)
+
+
+class ServiceUnavailable(Exception):
+    """The service did not answer in time (down, overloaded, or the broker is unreachable)."""
+
+
+class RpcClient:
+    def __init__(self, broker: RabbitBroker, topology: Topology, *, timeout_s: float = 5.0) -> None:
+        self._broker = broker
+        self._topology = topology
+        self._timeout_s = timeout_s
+        self._pending: dict[str, asyncio.Future[Reply]] = {}
+        self.reply_queue = RabbitQueue(
+            f"{topology.namespace}.replies.{uuid.uuid4().hex}", exclusive=True, auto_delete=True
+        )
+        # Subscribe before the broker starts, like every other subscriber.
+        broker.subscriber(self.reply_queue, no_reply=True)(self._on_reply)
+
+    async def _on_reply(self, body: Any, message: RabbitMessage) -> None:
+        future = self._pending.pop(message.correlation_id, None)
+        if future is None or future.done():
+            log.debug("late or unknown reply %s dropped", message.correlation_id)
+            return
+        try:
+            future.set_result(Reply.model_validate(body))
+        except ValueError as error:
+            future.set_exception(ServiceUnavailable(f"malformed reply: {describe(error)}"))
+
+    async def ask(self, service: str, query: Query) -> Reply:
+        request_id = query.message_id
+        future: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
+        self._pending[request_id] = future
+        try:
+            await self._broker.publish(
+                query.model_dump(mode="json"),
+                routing_key=self._topology.rpc_queue(service).name,
+                reply_to=self.reply_queue.name,
+                correlation_id=request_id,
+                message_id=request_id,
+                message_type=query.type,
+                expiration=self._timeout_s,
+                mandatory=True,
+                timeout=PUBLISH_TIMEOUT_S,
+            )
+            return await asyncio.wait_for(future, self._timeout_s)
+        except TimeoutError as error:
+            raise ServiceUnavailable(f"{service} did not answer {query.type} in time") from error
+        except Exception as error:
+            if isinstance(error, ServiceUnavailable):
+                raise
+            raise ServiceUnavailable(f"could not ask {service}: {describe(error)}") from error
+        finally:
+            self._pending.pop(request_id, None)
+
+
+async def answer(queries: Dispatcher[Any], body: object) -> dict[str, Any]:
+    """Answer one query: always a Reply, with a result or a problem, never an exception."""
+    try:
+        result = await queries.dispatch(body)
+        reply = Reply(result=result)
+    except InvalidMessage as error:
+        reply = Reply(
+            problem=Problem(
+                type="urn:problem:invalid-query",
+                title="Invalid query",
+                status=400,
+                detail=error.detail,
+                errors=error.errors,
+            )
+        )
+    except ProblemError as error:
+        reply = Reply(problem=error.problem)
+    except Exception as error:
+        log.exception("query failed: %s", describe(error))
+        reply = Reply(
+            problem=Problem(
+                title="Internal error",
+                status=500,
+                detail="the service failed to answer; see its log",
+            )
+        )
+    return reply.model_dump(mode="json")

@@ -1,0 +1,120 @@
+"""How a service process lives: logging, start-up order, background tasks, clean shutdown.
+
+Every service is an ASGI app served by uvicorn, so all five expose the same health endpoints and
+stop the same way: on SIGTERM uvicorn stops taking requests, then the lifespan stops the broker,
+which lets in-flight handlers finish within the graceful timeout (or cancels them, and RabbitMQ
+delivers their unacknowledged messages again), then background tasks and clients are closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import uvicorn
+from fastapi import APIRouter, FastAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+from shared.broker import make_broker
+from shared.health import Check, broker_check, health_router
+from shared.problems import install_problem_handlers
+from shared.telemetry import setup_tracing
+from shared.topology import Topology, declare
+
+if TYPE_CHECKING:
+    from faststream.rabbit import RabbitBroker
+    from opentelemetry.sdk.trace import TracerProvider
+
+    from shared.settings import ServiceSettings
+
+Hook = Callable[[], Coroutine[Any, Any, None]]
+log = logging.getLogger(__name__)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        stream=sys.stdout,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        force=True,
+    )
+
+
+@dataclass
+class ServiceRuntime:
+    """The parts every service has; its composition root adds its own and builds the app."""
+
+    name: str
+    settings: ServiceSettings
+    topology: Topology
+    tracer: TracerProvider
+    broker: RabbitBroker
+    checks: dict[str, Check] = field(default_factory=dict)
+    on_start: list[Hook] = field(default_factory=list)
+    on_stop: list[Hook] = field(default_factory=list)
+    background: list[Hook] = field(default_factory=list)
+
+    @classmethod
+    def create(cls, name: str, settings: ServiceSettings) -> ServiceRuntime:
+        tracer = setup_tracing(name, otlp_endpoint=settings.otlp_endpoint)
+        broker = make_broker(settings, service=name, tracer_provider=tracer)
+        runtime = cls(
+            name=name,
+            settings=settings,
+            topology=Topology(settings.broker_namespace, settings.broker_retry_delay_ms),
+            tracer=tracer,
+            broker=broker,
+        )
+        runtime.checks["broker"] = broker_check(broker)
+        return runtime
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, _: FastAPI) -> AsyncIterator[None]:
+        await self.broker.connect()
+        await declare(self.broker, self.topology)
+        for hook in self.on_start:
+            await hook()
+        await self.broker.start()
+        tasks = [
+            asyncio.create_task(job(), name=f"{self.name}-background") for job in self.background
+        ]
+        log.info("%s ready on %s:%d", self.name, self.settings.host, self.settings.port)
+        try:
+            yield
+        finally:
+            log.info("%s stopping: finishing in-flight messages", self.name)
+            await self.broker.stop()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            for hook in self.on_stop:
+                await hook()
+            log.info("%s stopped", self.name)
+
+    def app(self, *, title: str, routers: Sequence[APIRouter] = ()) -> FastAPI:
+        app = FastAPI(title=title, lifespan=self.lifespan)
+        install_problem_handlers(app)
+        app.include_router(health_router(self.checks))
+        for router in routers:
+            app.include_router(router)
+        FastAPIInstrumentor.instrument_app(
+            app, tracer_provider=self.tracer, excluded_urls="health/live,health/ready"
+        )
+        return app
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        # Uvicorn waits this long for open HTTP requests; the broker gets its own timeout after.
+        timeout_graceful_shutdown=max(1, int(settings.graceful_timeout_s)),
+    )

@@ -1,0 +1,1 @@
+"""Developer and operator tools: local runner, embedded database, dead-letter inspection."""

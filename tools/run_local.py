@@ -1,0 +1,125 @@
+"""`make run`: the whole suite on this machine, each service its own process.
+
+1. RabbitMQ at AMQP_URL must answer; if not, say how to start one and exit non-zero.
+2. MongoDB at MONGODB_URL; without it, an embedded SecantusDB keeps its data in `.data/mongo`.
+3. The five services from the Procfile under honcho, their logs prefixed with their names.
+Ctrl-C (or SIGTERM) stops the services first, then the embedded database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from types import FrameType
+from urllib.parse import urlsplit, urlunsplit
+
+import aio_pika
+
+from shared.settings import DEV_AMQP_URL
+from tools.embedded_mongo import EmbeddedMongo
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / ".data" / "mongo"
+EMBEDDED_PORT = int(os.environ.get("EMBEDDED_MONGODB_PORT", "27027"))
+# honcho gives its children 5 s after Ctrl-C before it kills them; wait a little longer.
+SERVICES_STOP_TIMEOUT_S = 15
+
+HOW_TO_START_RABBITMQ = """\
+RabbitMQ is not reachable at {url}
+  ({reason})
+
+Start a local RabbitMQ server, then run `make run` again:
+  - Debian/Ubuntu with the rabbitmq-server package:   sudo rabbitmq-server -detached
+    (install it with: sudo apt-get install rabbitmq-server)
+  - with Docker:
+      docker run -d --name rabbitmq -p 5672:5672 -p 15672:15672 rabbitmq:3.13-management
+  - or point the suite at a running broker:   AMQP_URL=amqp://user:password@host:5672/ make run
+"""
+
+
+def redacted(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+async def _probe_rabbitmq(url: str) -> None:
+    connection = await asyncio.wait_for(aio_pika.connect(url), timeout=5)
+    await connection.close()
+
+
+def rabbitmq_problem(url: str) -> str | None:
+    """None when RabbitMQ answers, else the reason it does not."""
+    try:
+        asyncio.run(_probe_rabbitmq(url))
+    except Exception as error:  # noqa: BLE001 - any failure means: not reachable
+        return f"{type(error).__name__}: {error}".strip()
+    return None
+
+
+def main() -> int:
+    amqp_url = os.environ.get("AMQP_URL", DEV_AMQP_URL)
+    problem = rabbitmq_problem(amqp_url)
+    if problem:
+        print(HOW_TO_START_RABBITMQ.format(url=redacted(amqp_url), reason=problem), file=sys.stderr)
+        return 2
+
+    env = os.environ | {
+        "AMQP_URL": amqp_url,
+        "PYTHONUNBUFFERED": "1",
+        # `python` in the Procfile is this virtual environment's interpreter.
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PYTHONPATH": str(ROOT),
+    }
+    embedded = None
+    if not env.get("MONGODB_URL"):
+        embedded = EmbeddedMongo(
+            data_dir=DATA_DIR, port=EMBEDDED_PORT, log_path=DATA_DIR.parent / "secantusd.log"
+        )
+        print(
+            f"starting embedded MongoDB (SecantusDB) on port {EMBEDDED_PORT}, data in {DATA_DIR}",
+            flush=True,
+        )
+        env["MONGODB_URL"] = embedded.start()
+    try:
+        return run_services(env)
+    finally:
+        if embedded is not None:
+            print("stopping embedded MongoDB", flush=True)
+            embedded.stop()
+
+
+def run_services(env: dict[str, str]) -> int:
+    honcho = subprocess.Popen(
+        [sys.executable, "-m", "honcho", "start", "-f", str(ROOT / "Procfile"), "-d", str(ROOT)],
+        env=env,
+    )
+
+    def forward(signum: int, _: FrameType | None) -> None:
+        # A terminal's Ctrl-C reaches honcho by itself (same process group); a SIGTERM sent to
+        # this process alone is passed on so the services still stop cleanly.
+        if signum == signal.SIGTERM and honcho.poll() is None:
+            honcho.send_signal(signal.SIGINT)
+
+    signal.signal(signal.SIGINT, forward)
+    signal.signal(signal.SIGTERM, forward)
+    try:
+        return honcho.wait()
+    finally:
+        if honcho.poll() is None:
+            honcho.send_signal(signal.SIGINT)
+            try:
+                honcho.wait(timeout=SERVICES_STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                honcho.kill()
+                honcho.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
