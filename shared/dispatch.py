@@ -40,8 +40,8 @@ def field_errors(error: ValidationError) -> tuple[FieldError, ...]:
 class Dispatcher(Generic[R]):
     """Type name -> (contract, handler). Handlers of one dispatcher return the same type."""
 
-    def __init__(self, *, ignore: str | None = None) -> None:
-        """`ignore`: a prefix of type names that may arrive but are not handled here.
+    def __init__(self, *, ignore: tuple[str, ...] = ()) -> None:
+        """`ignore`: prefixes of type names that may arrive but need not all be handled here.
 
         An event consumer binds to a family of events (`customer.#`) and handles the ones it
         cares about; a new event type published later must not park the others' messages.
@@ -74,8 +74,7 @@ class Dispatcher(Generic[R]):
     def ignores(self, body: object) -> bool:
         type_name = body.get("type") if isinstance(body, Mapping) else None
         return (
-            self._ignore is not None
-            and isinstance(type_name, str)
+            isinstance(type_name, str)
             and type_name.startswith(self._ignore)
             and type_name not in self._routes
         )

@@ -16,9 +16,7 @@ PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
 
 
-def problem_response(
-    problem: Problem, *, headers: Mapping[str, str] | None = None
-) -> JSONResponse:
+def problem_response(problem: Problem, *, headers: Mapping[str, str] | None = None) -> JSONResponse:
     return JSONResponse(
         problem.model_dump(mode="json", exclude_none=True),
         status_code=problem.status,

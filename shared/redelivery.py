@@ -4,9 +4,9 @@ RabbitMQ's own redelivery is immediate (a quorum queue retried 4 times within 10
 measurements), which is useless against a database that is restarting. So a consumer that fails
 for a passing reason republishes the message to its retry queue, which hands it back after the
 retry delay (`BROKER_RETRY_DELAY_MS`); after `MAX_ATTEMPTS`, or at once for a failure that
-cannot pass, the message goes to the parking queue with the reason in its headers. Both publishes are confirmed before the
-original is acknowledged, so nothing that was accepted is lost. A crash before that leaves the
-message unacknowledged and RabbitMQ delivers it again.
+cannot pass, the message goes to the parking queue with the reason in its headers. Both
+publishes are confirmed before the original is acknowledged, so nothing that was accepted is
+lost. A crash before that leaves the message unacknowledged and RabbitMQ delivers it again.
 """
 
 from __future__ import annotations

@@ -44,7 +44,10 @@ class ServiceSettings(BaseSettings):
     )
     # How long a message that failed for a passing reason waits before it is tried again.
     broker_retry_delay_ms: int = Field(
-        DEFAULT_RETRY_DELAY_MS, ge=10, le=600_000, validation_alias=AliasChoices("BROKER_RETRY_DELAY_MS")
+        DEFAULT_RETRY_DELAY_MS,
+        ge=10,
+        le=600_000,
+        validation_alias=AliasChoices("BROKER_RETRY_DELAY_MS"),
     )
     otlp_endpoint: str | None = Field(
         None, validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT")

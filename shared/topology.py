@@ -127,11 +127,20 @@ class Topology:
 
     @property
     def customer(self) -> ConsumerQueue:
-        return self._consumer("customer", Binding(self.commands.name, "customer.#"))
+        # Its own commands, and what other services report about a customer (the timeline).
+        return self._consumer(
+            "customer",
+            Binding(self.commands.name, "customer.#"),
+            Binding(self.events.name, "consent.#"),
+        )
 
     @property
     def consent(self) -> ConsumerQueue:
-        return self._consumer("consent", Binding(self.events.name, "customer.#"))
+        return self._consumer(
+            "consent",
+            Binding(self.commands.name, "consent.#"),
+            Binding(self.events.name, "customer.#"),
+        )
 
     @property
     def tasks(self) -> ConsumerQueue:
@@ -152,7 +161,7 @@ class Topology:
     @property
     def rpc_services(self) -> tuple[str, ...]:
         """Services that answer queries."""
-        return ("customer",)
+        return ("customer", "consent")
 
     def rpc_subscription(self, service: str) -> RabbitQueue:
         return self.rpc_queue(service, declare=False)

@@ -60,7 +60,9 @@ class Namespace:
 
 
 @pytest.fixture
-async def namespace(infra: Infrastructure, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Namespace]:
+async def namespace(
+    infra: Infrastructure, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Namespace]:
     ns = Namespace(unique_namespace(), infra)
     for key, value in ns.env().items():
         monkeypatch.setenv(key, value)
@@ -105,14 +107,18 @@ def create_app(service: str) -> FastAPI:
 
 
 @contextlib.asynccontextmanager
-async def suite_of(namespace: Namespace, services: tuple[str, ...] = SERVICES) -> AsyncIterator[Suite]:
+async def suite_of(
+    namespace: Namespace, services: tuple[str, ...] = SERVICES
+) -> AsyncIterator[Suite]:
     apps = {name: create_app(name) for name in services}
     async with contextlib.AsyncExitStack() as stack:
         for app in apps.values():
             await stack.enter_async_context(running(app))
         clients = {
             name: await stack.enter_async_context(
-                httpx.AsyncClient(transport=httpx.ASGITransport(app=apps[name]), base_url=f"http://{name}")
+                httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app=apps[name]), base_url=f"http://{name}"
+                )
             )
             for name in ("ingest", "gateway")
             if name in apps

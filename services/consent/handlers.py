@@ -17,7 +17,7 @@ def event_router(topology: Topology, directory: CustomerDirectory) -> RabbitRout
 
     It needs them to address double opt-in mails and to pseudonymise evidence on erasure.
     """
-    dispatcher: Dispatcher[bool] = Dispatcher(ignore="customer.")
+    dispatcher: Dispatcher[bool] = Dispatcher(ignore=("customer.",))
 
     async def on_customer(event: CustomerCreated | CustomerUpdated) -> bool:
         return await directory.apply(event.customer)

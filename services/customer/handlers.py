@@ -16,7 +16,8 @@ from shared.topology import Topology
 
 
 def command_router(topology: Topology, commands: CustomerCommands) -> RabbitRouter:
-    dispatcher: Dispatcher[object] = Dispatcher()
+    # Events of other services about customers arrive here too; unhandled ones are skipped.
+    dispatcher: Dispatcher[object] = Dispatcher(ignore=("consent.",))
     dispatcher.register(UpsertCustomerFromOrder, commands.upsert_from_order)
     router = RabbitRouter()
 

@@ -17,7 +17,7 @@ def event_router(topology: Topology, directory: CustomerDirectory) -> RabbitRout
 
     A task refers to a customer; the directory lets it name them and check the reference.
     """
-    dispatcher: Dispatcher[bool] = Dispatcher(ignore="customer.")
+    dispatcher: Dispatcher[bool] = Dispatcher(ignore=("customer.",))
 
     async def on_customer(event: CustomerCreated | CustomerUpdated) -> bool:
         return await directory.apply(event.customer)

@@ -49,6 +49,21 @@ class CustomerUpdated(Event):
     changes: tuple[FieldChange, ...] = Field(min_length=1)
 
 
+class CustomersMerged(Event):
+    """A master absorbed other customers; what referred to them now belongs to the master."""
+
+    type: Literal["customer.merged.v1"] = "customer.merged.v1"
+    master: CustomerRef
+    absorbed_ids: tuple[str, ...] = Field(min_length=1)
+
+
+class CustomerErased(Event):
+    """A person's data was erased (GDPR Art. 17): every service removes or pseudonymises theirs."""
+
+    type: Literal["customer.erased.v1"] = "customer.erased.v1"
+    customer: CustomerRef
+
+
 class EmailView(Contract):
     address: str
     primary: bool

@@ -67,6 +67,17 @@ class Buyer(Contract):
     language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] | None = None
 
 
+class MarketingSignal(Contract):
+    """A marketing-consent decision an order carried (e.g. "accepts email marketing")."""
+
+    purpose: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+    # single_opt_in, double_opt_in, withdrawn or none, as the channel reports it.
+    state: Literal["none", "single_opt_in", "double_opt_in", "withdrawn"]
+    decided_at: AwareDatetime | None = None
+    # The channel's own word for the level (e.g. Shopify's "confirmed_opt_in").
+    reported_level: Annotated[str, Field(max_length=100)] | None = None
+
+
 class CanonicalOrder(Contract):
     channel: ChannelName
     # The store within the channel: a Shopify shop domain, a marketplace id, a store URL.
@@ -84,6 +95,7 @@ class CanonicalOrder(Contract):
     buyer: Buyer
     billing_address: PostalAddress | None = None
     shipping_address: PostalAddress | None = None
+    marketing: tuple[MarketingSignal, ...] = ()
 
 
 class UpsertCustomerFromOrder(Command):

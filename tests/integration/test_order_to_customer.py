@@ -22,11 +22,14 @@ async def customers_by_email(suite: Suite, email: str) -> list[dict[str, Any]]:
 async def test_a_new_buyer_becomes_a_customer_everywhere(
     suite: Suite, mongo: AsyncMongoClient[Document]
 ) -> None:
-    response = await suite.ingest.post("/v1/orders", json=order_json(email="Anna.Schmidt@Example.com"))
+    response = await suite.ingest.post(
+        "/v1/orders", json=order_json(email="Anna.Schmidt@Example.com")
+    )
     assert response.status_code == 202, response.text
 
-    found = await eventually(lambda: customers_by_email(suite, "anna.schmidt@example.com"),
-                             what="the customer")
+    found = await eventually(
+        lambda: customers_by_email(suite, "anna.schmidt@example.com"), what="the customer"
+    )
     assert len(found) == 1
     customer = found[0]
     assert customer["first_name"] == "Anna"
@@ -38,10 +41,12 @@ async def test_a_new_buyer_becomes_a_customer_everywhere(
     assert by_id.json()["customer_number"] == customer["customer_number"]
 
     for service in ("consent", "tasks"):
-        known = await eventually(
-            lambda s=service: suite.db(mongo, s)["customers"].find_one({"_id": customer["id"]}),
-            what=f"{service} to record the customer",
-        )
+        directory = suite.db(mongo, service)["customers"]
+
+        async def recorded(directory: Any = directory) -> Any:
+            return await directory.find_one({"_id": customer["id"]})
+
+        known = await eventually(recorded, what=f"{service} to record the customer")
         assert known["primary_email"] == "anna.schmidt@example.com"
         assert known["version"] == 1
 
@@ -49,7 +54,9 @@ async def test_a_new_buyer_becomes_a_customer_everywhere(
 async def test_a_known_email_updates_the_existing_customer(
     suite: Suite, mongo: AsyncMongoClient[Document]
 ) -> None:
-    first = await suite.ingest.post("/v1/orders", json=order_json(email="max@example.com", first_name="Max"))
+    first = await suite.ingest.post(
+        "/v1/orders", json=order_json(email="max@example.com", first_name="Max")
+    )
     assert first.status_code == 202
     [created] = await eventually(lambda: customers_by_email(suite, "max@example.com"))
 

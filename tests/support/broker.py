@@ -21,7 +21,7 @@ def unique_namespace() -> str:
 
 
 async def delete_namespace(amqp_url: str, topology: Topology) -> None:
-    """Remove every queue and exchange of a test's namespace (quorum queues are not auto-deleted)."""
+    """Remove every queue and exchange of a test's namespace (quorum queues stay otherwise)."""
     connection = await aio_pika.connect(amqp_url)
     async with connection:
         for name in topology.queue_names():
@@ -44,7 +44,9 @@ class Tap:
     def bodies(self, type_name: str | None = None) -> list[dict[str, Any]]:
         return [b for b, _ in self.messages if type_name is None or b.get("type") == type_name]
 
-    async def wait_for(self, count: int, type_name: str | None = None, timeout: float = 15) -> list[dict[str, Any]]:
+    async def wait_for(
+        self, count: int, type_name: str | None = None, timeout: float = 15
+    ) -> list[dict[str, Any]]:
         async def enough() -> list[dict[str, Any]]:
             while len(self.bodies(type_name)) < count:
                 self.arrived.clear()

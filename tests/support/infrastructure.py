@@ -36,7 +36,7 @@ class Infrastructure:
 
 def docker_answers() -> bool:
     try:
-        import docker  # noqa: PLC0415 - only needed when looking for an engine
+        import docker
 
         client = docker.from_env(timeout=3)
         client.ping()
@@ -47,7 +47,7 @@ def docker_answers() -> bool:
 
 @contextlib.contextmanager
 def rabbitmq_container() -> Iterator[str]:
-    from testcontainers.rabbitmq import RabbitMqContainer  # noqa: PLC0415
+    from testcontainers.rabbitmq import RabbitMqContainer
 
     with RabbitMqContainer(RABBITMQ_IMAGE) as container:
         host = container.get_container_host_ip()
@@ -58,9 +58,9 @@ def rabbitmq_container() -> Iterator[str]:
 @contextlib.contextmanager
 def mongodb_container() -> Iterator[str]:
     """A single-node replica set: the suite needs transactions, which a standalone lacks."""
-    from pymongo import MongoClient  # noqa: PLC0415
-    from testcontainers.core.container import DockerContainer  # noqa: PLC0415
-    from testcontainers.core.waiting_utils import wait_for_logs  # noqa: PLC0415
+    from pymongo import MongoClient
+    from testcontainers.core.container import DockerContainer
+    from testcontainers.core.waiting_utils import wait_for_logs
 
     container = DockerContainer(MONGODB_IMAGE).with_command("--replSet rs0 --bind_ip_all")
     container.with_exposed_ports(27017)
