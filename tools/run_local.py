@@ -1,7 +1,8 @@
 """`make run`: the whole suite on this machine, each service its own process.
 
 1. RabbitMQ at AMQP_URL must answer; if not, say how to start one and exit non-zero.
-2. MongoDB at MONGODB_URL; without it, an embedded SecantusDB keeps its data in `.data/mongo`.
+2. MongoDB at MONGODB_URL; without it, an embedded SecantusDB keeps its data in `.data/mongo`
+   (EMBEDDED_MONGODB_DATA and EMBEDDED_MONGODB_PORT move it).
 3. The five services from the Procfile under honcho, their logs prefixed with their names.
 Ctrl-C (or SIGTERM) stops the services first, then the embedded database.
 """
@@ -23,7 +24,7 @@ from shared.settings import DEV_AMQP_URL
 from tools.embedded_mongo import EmbeddedMongo
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = ROOT / ".data" / "mongo"
+DATA_DIR = Path(os.environ.get("EMBEDDED_MONGODB_DATA", ROOT / ".data" / "mongo"))
 EMBEDDED_PORT = int(os.environ.get("EMBEDDED_MONGODB_PORT", "27027"))
 # honcho gives its children 5 s after Ctrl-C before it kills them; wait a little longer.
 SERVICES_STOP_TIMEOUT_S = 15

@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
-
-T = TypeVar("T")
+from typing import Any
 
 
 async def eventually(
-    probe: Callable[[], Awaitable[T | None]],
+    probe: Callable[[], Awaitable[Any] | Any],
     *,
     timeout: float = 15.0,
     interval: float = 0.05,
     what: str = "condition",
-) -> T:
-    """Poll `probe` until it returns something truthy; fail with `what` after `timeout`."""
+) -> Any:
+    """Call `probe` (sync or async) until it returns something truthy, and return that.
+
+    Fails with `what` after `timeout` seconds.
+    """
     deadline = time.monotonic() + timeout
-    last: T | None = None
+    last: Any = None
     while time.monotonic() < deadline:
-        last = await probe()
+        last = probe()
+        if inspect.isawaitable(last):
+            last = await last
         if last:
             return last
         await asyncio.sleep(interval)

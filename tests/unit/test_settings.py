@@ -1,0 +1,70 @@
+"""Settings: read from the environment, strict, and no development secret in production."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from services.customer.settings import CustomerSettings
+from services.gateway.settings import GatewaySettings
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in (
+        "SUITE_ENVIRONMENT",
+        "AMQP_URL",
+        "MONGODB_URL",
+        "BROKER_NAMESPACE",
+        "CUSTOMER_DATABASE",
+        "CUSTOMER_PORT",
+        "GATEWAY_PORT",
+    ):
+        monkeypatch.delenv(key, raising=False)
+
+
+def test_defaults_fit_a_development_machine() -> None:
+    settings = GatewaySettings()
+    assert settings.port == 8000
+    assert settings.host == "127.0.0.1"
+    assert settings.amqp_url.get_secret_value() == "amqp://guest:guest@127.0.0.1:5672/"
+    assert settings.broker_namespace == "crm"
+
+
+def test_service_fields_have_the_service_prefix_and_infrastructure_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MONGODB_URL", "mongodb://db:27017/")
+    monkeypatch.setenv("CUSTOMER_DATABASE", "customers_eu")
+    monkeypatch.setenv("CUSTOMER_PORT", "9102")
+    monkeypatch.setenv("GATEWAY_PORT", "9100")
+    settings = CustomerSettings()
+    assert settings.database == "customers_eu"
+    assert settings.port == 9102
+    assert settings.mongodb_url.get_secret_value() == "mongodb://db:27017/"
+
+
+def test_a_database_service_does_not_start_without_a_database() -> None:
+    with pytest.raises(ValidationError, match="MONGODB_URL"):
+        CustomerSettings()
+
+
+def test_production_refuses_the_development_broker_credentials(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SUITE_ENVIRONMENT", "production")
+    with pytest.raises(ValidationError, match="development secrets in: amqp_url"):
+        GatewaySettings()
+    monkeypatch.setenv("AMQP_URL", "amqp://suite:s3cret-from-vault@rabbitmq:5672/")
+    assert GatewaySettings().environment == "production"
+
+
+def test_bad_values_are_refused_with_the_setting_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BROKER_NAMESPACE", "Not Valid!")
+    with pytest.raises(ValidationError, match="BROKER_NAMESPACE"):
+        GatewaySettings()
+
+
+def test_secrets_do_not_show_in_reprs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AMQP_URL", "amqp://suite:hunter2@rabbitmq:5672/")
+    assert "hunter2" not in repr(GatewaySettings())
