@@ -121,7 +121,9 @@ def main(argv: list[str] | None = None) -> int:
         parked = asyncio.run(list_parked(amqp_url, queue, limit=args.limit))
         for item in parked:
             print(json.dumps(item.__dict__, ensure_ascii=False))
-        print(f"{len(parked)} parked message(s) shown from {queue.dead_letter_name}", file=sys.stderr)
+        print(
+            f"{len(parked)} parked message(s) shown from {queue.dead_letter_name}", file=sys.stderr
+        )
     else:
         moved = asyncio.run(replay(amqp_url, queue, limit=args.limit))
         print(f"replayed {moved} message(s) into {queue.name}", file=sys.stderr)
