@@ -10,6 +10,7 @@ Ctrl-C (or SIGTERM) stops the services first, then the embedded database.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import subprocess
@@ -57,6 +58,9 @@ async def _probe_rabbitmq(url: str) -> None:
 
 def rabbitmq_problem(url: str) -> str | None:
     """None when RabbitMQ answers, else the reason it does not."""
+    # The client libraries log the failed connect themselves; the message below says it better.
+    for noisy in ("aiormq", "aio_pika"):
+        logging.getLogger(noisy).setLevel(logging.CRITICAL)
     try:
         asyncio.run(_probe_rabbitmq(url))
     except Exception as error:  # noqa: BLE001 - any failure means: not reachable
