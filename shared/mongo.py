@@ -8,13 +8,14 @@ from typing import Any, TypeVar
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 Document = dict[str, Any]
 Session = AsyncClientSession
+DUPLICATE_KEY = 11000
 
 
 def make_client(url: str, *, app_name: str) -> AsyncMongoClient[Document]:
@@ -47,13 +48,25 @@ async def in_transaction(
     winner's committed write, so it is retried here a few times too, as are `retry_on` errors
     (an optimistic version check that lost).
     """
-    retryable: tuple[type[Exception], ...] = (DuplicateKeyError, *retry_on)
+    retryable: tuple[type[Exception], ...] = (DuplicateKeyError, BulkWriteError, *retry_on)
     for attempt in range(1, conflict_retries + 1):
         async with client.start_session() as session:
             try:
                 return await session.with_transaction(body)
             except retryable as error:
-                if attempt == conflict_retries:
+                if attempt == conflict_retries or not _lost_a_race(error):
                     raise
                 log.debug("conflict, running the transaction again: %r", error)
     raise AssertionError("unreachable")
+
+
+def _lost_a_race(error: Exception) -> bool:
+    """A conflict that running the body again resolves.
+
+    `insert_many` reports a taken unique key as a BulkWriteError, not a DuplicateKeyError;
+    only one whose every error is a duplicate key (11000) is a lost race.
+    """
+    if isinstance(error, BulkWriteError):
+        errors = error.details.get("writeErrors", [])
+        return bool(errors) and all(e.get("code") == DUPLICATE_KEY for e in errors)
+    return True
