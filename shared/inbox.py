@@ -7,7 +7,7 @@ Entries expire after `KEEP_PROCESSED_FOR`: far longer than any redelivery or rep
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pymongo.asynchronous.collection import AsyncCollection
@@ -33,9 +33,21 @@ class Inbox:
             is not None
         )
 
-    async def remember(self, message: Message, *, session: Session) -> None:
-        """Record the message as processed; a concurrent twin makes the transaction fail."""
-        await self._collection.insert_one(
-            {"_id": message.message_id, "type": message.type, "processed_at": datetime.now(UTC)},
-            session=session,
-        )
+    async def recall(self, message: Message, *, session: Session) -> Document | None:
+        """The record of an earlier processing of this message, with its `result` if kept."""
+        return await self._collection.find_one({"_id": message.message_id}, session=session)
+
+    async def remember(self, message: Message, *, session: Session, result: Any = None) -> None:
+        """Record the message as processed; a concurrent twin makes the transaction fail.
+
+        `result` (JSON-compatible) is kept for a command answered over request/reply: the same
+        request sent again gets the same answer instead of a second change.
+        """
+        entry: Document = {
+            "_id": message.message_id,
+            "type": message.type,
+            "processed_at": datetime.now(UTC),
+        }
+        if result is not None:
+            entry["result"] = result
+        await self._collection.insert_one(entry, session=session)

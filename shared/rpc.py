@@ -25,7 +25,7 @@ from shared.redelivery import describe
 if TYPE_CHECKING:
     from faststream.rabbit import RabbitBroker
 
-    from shared.contracts.envelope import Query
+    from shared.contracts.envelope import Command, Query
     from shared.topology import Topology
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,8 @@ class RpcClient:
         except ValueError as error:
             future.set_exception(ServiceUnavailable(f"malformed reply: {describe(error)}"))
 
-    async def ask(self, service: str, query: Query) -> Reply:
+    async def ask(self, service: str, query: Query | Command) -> Reply:
+        """Send a query, or a command whose caller must hear the outcome, and await the reply."""
         request_id = query.message_id
         future: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
         self._pending[request_id] = future

@@ -4,11 +4,29 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.customer.commands import CustomerCommands
-from services.customer.handlers import command_router, query_router
+from services.customer.consent_timeline import ConsentTimeline
+from services.customer.details_commands import DetailCommands
+from services.customer.duplicate_commands import DuplicateCommands
+from services.customer.duplicate_store import DuplicateStore
+from services.customer.erasure_commands import ErasureCommands
+from services.customer.field_commands import FieldCommands
+from services.customer.field_store import FieldStore
+from services.customer.handlers import CustomerService, command_router, query_router
+from services.customer.history_store import HistoryStore
+from services.customer.import_commands import ImportCommands
+from services.customer.merge_commands import MergeCommands
+from services.customer.note_commands import NoteCommands
+from services.customer.note_store import NoteStore
+from services.customer.order_import import OrderImport
+from services.customer.order_store import OrderStore
+from services.customer.profile_commands import ProfileCommands
 from services.customer.queries import CustomerQueries
+from services.customer.records import Records
+from services.customer.reports import Reports
 from services.customer.settings import CustomerSettings
 from services.customer.store import CustomerStore
+from services.customer.transactions import Transactions
+from services.customer.vault import BankVault
 from shared.health import database_check
 from shared.inbox import Inbox
 from shared.mongo import make_client
@@ -24,24 +42,51 @@ def create_app(settings: CustomerSettings | None = None) -> FastAPI:
     runtime = ServiceRuntime.create(NAME, settings)
     client = make_client(settings.mongodb_url.get_secret_value(), app_name=NAME)
     db = client[settings.database]
-    store = CustomerStore(db)
+    store, orders, history = CustomerStore(db), OrderStore(db), HistoryStore(db)
+    notes, fields, duplicates = NoteStore(db), FieldStore(db), DuplicateStore(db)
     inbox = Inbox(db["inbox"])
     outbox = Outbox(db["outbox"], runtime.broker, runtime.topology)
-    commands = CustomerCommands(
-        client=client,
-        store=store,
-        inbox=inbox,
-        outbox=outbox,
-        default_region=settings.default_region,
+    transactions = Transactions(client=client, inbox=inbox, outbox=outbox)
+    records = Records(store=store, history=history, duplicates=duplicates)
+    region = settings.default_region
+    service = CustomerService(
+        orders=OrderImport(transactions, records, orders, region),
+        imports=ImportCommands(transactions, records, fields, region),
+        profiles=ProfileCommands(transactions, records, fields, region),
+        details=DetailCommands(
+            transactions, records, BankVault(settings.bank_data_key.get_secret_value()), region
+        ),
+        merges=MergeCommands(transactions, records, orders, notes),
+        erasure=ErasureCommands(transactions, records, notes, fields),
+        notes=NoteCommands(transactions, records, notes),
+        fields=FieldCommands(transactions, fields, store),
+        duplicates=DuplicateCommands(transactions, duplicates),
+        consent=ConsentTimeline(transactions, records),
+        queries=CustomerQueries(store, orders, history, notes, fields, duplicates, region),
+        reports=Reports(store, duplicates),
     )
 
     runtime.broker.include_router(
-        command_router(runtime.topology, commands),
+        command_router(runtime.topology, service),
         middlewares=[Redelivery(runtime.broker, runtime.topology.customer)],
     )
-    runtime.broker.include_router(query_router(runtime.topology, CustomerQueries(store)))
+    runtime.broker.include_router(query_router(runtime.topology, service))
     runtime.checks["database"] = database_check(client)
-    runtime.on_start += [store.ensure_indexes, inbox.ensure_indexes, outbox.ensure_indexes]
+
+    async def ensure_extra_indexes() -> None:
+        for key in await fields.all():
+            await store.ensure_extra_index(key)
+
+    runtime.on_start += [
+        store.ensure_indexes,
+        orders.ensure_indexes,
+        history.ensure_indexes,
+        notes.ensure_indexes,
+        duplicates.ensure_indexes,
+        ensure_extra_indexes,
+        inbox.ensure_indexes,
+        outbox.ensure_indexes,
+    ]
     runtime.background.append(outbox.relay)
     runtime.on_stop.append(client.close)
     return runtime.app(title="customer service")

@@ -1,36 +1,184 @@
-"""Use cases that read customers, answered over request/reply."""
+"""Use cases that read: answered over request/reply, never changing anything."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from services.customer.domain.identities import normalise_email
-from services.customer.domain.views import customer_view
-from services.customer.store import CustomerStore
+from services.customer.domain.custom_fields import FieldDefinition, filter_value
+from services.customer.domain.errors import InvalidInput, NotFound, customer_not_found
+from services.customer.domain.identities import normalise_email, normalise_phone
+from services.customer.domain.notes import Note
+from services.customer.domain.search import name_prefix_pattern
+from services.customer.domain.views import activity_view, customer_view, order_view
+from services.customer.duplicate_store import DuplicateStore, StoredCandidate
+from services.customer.field_store import FieldStore
+from services.customer.history_store import HistoryStore
+from services.customer.note_store import NoteStore
+from services.customer.order_store import OrderStore
+from services.customer.store import CustomerFilter, CustomerStore
+from shared.contracts.custom_fields import CustomFieldList, CustomFieldView, GetCustomField
+from shared.contracts.customer_details import AddressView, BankAccountView
+from shared.contracts.customer_history import (
+    ActivityPage,
+    GetCustomerOrders,
+    GetTimeline,
+    OrderPage,
+)
+from shared.contracts.customer_notes import ListNotes, NotePage, NoteView
 from shared.contracts.customers import CustomerPage, CustomerView, FindCustomers, GetCustomer
-from shared.contracts.replies import ProblemError, not_found
+from shared.contracts.duplicates import (
+    DuplicateCandidateView,
+    DuplicatePage,
+    GetDuplicate,
+    ListDuplicates,
+)
+from shared.contracts.replies import FieldError
 
 
 @dataclass
 class CustomerQueries:
     store: CustomerStore
+    orders: OrderStore
+    history: HistoryStore
+    notes: NoteStore
+    fields: FieldStore
+    duplicates: DuplicateStore
+    default_region: str
 
     async def get(self, query: GetCustomer) -> CustomerView:
-        customer = await self.store.get(query.customer_id)
+        return await self.view(query.customer_id)
+
+    async def view(self, customer_id: str) -> CustomerView:
+        customer = await self.store.get(customer_id)
         if customer is None:
-            raise ProblemError(not_found("Customer", f"no customer with id {query.customer_id}"))
+            raise customer_not_found(customer_id)
         return customer_view(customer)
 
+    async def address(self, customer_id: str, address_id: str) -> AddressView:
+        view = await self.view(customer_id)
+        return next(a for a in view.addresses if a.id == address_id)
+
+    async def bank_account(self, customer_id: str, account_id: str) -> BankAccountView:
+        view = await self.view(customer_id)
+        return next(a for a in view.bank_accounts if a.id == account_id)
+
     async def find(self, query: FindCustomers) -> CustomerPage:
-        email = None
-        if query.email is not None:
-            email = normalise_email(query.email)
-            if email is None:
-                # No valid address can belong to a customer: an empty page, not an error.
-                return CustomerPage(items=())
-        found = await self.store.find(email=email, after=query.cursor, limit=query.limit + 1)
-        page = found[: query.limit]
-        return CustomerPage(
-            items=tuple(customer_view(c) for c in page),
-            next_cursor=page[-1].id if len(found) > query.limit else None,
+        where = await self._filter(query)
+        if where is None:
+            # A malformed email or phone belongs to no customer: an empty page, not an error.
+            return CustomerPage(items=())
+        found, next_cursor = await self.store.find(
+            where,
+            sort=query.sort,
+            descending=query.descending,
+            cursor=query.cursor,
+            limit=query.limit,
         )
+        return CustomerPage(items=tuple(customer_view(c) for c in found), next_cursor=next_cursor)
+
+    async def _filter(self, query: FindCustomers) -> CustomerFilter | None:
+        email = phone = None
+        if query.email is not None and (email := normalise_email(query.email)) is None:
+            return None
+        if query.phone is not None:
+            phone = normalise_phone(query.phone, default_region=self.default_region)
+            if phone is None:
+                return None
+        extra = {}
+        if query.extra:
+            definitions = await self.fields.all()
+            unknown = [k for k in query.extra if k not in definitions]
+            if unknown:
+                raise InvalidInput(
+                    FieldError(field=f"extra.{k}", message="no custom field with this key")
+                    for k in unknown
+                )
+            extra = {k: filter_value(definitions[k], v) for k, v in query.extra.items()}
+        where = CustomerFilter(
+            name_pattern=name_prefix_pattern(query.name) if query.name else None,
+            email=email,
+            phone=phone,
+            number=query.number,
+            channel=query.channel,
+            tag=query.tag,
+            extra=extra,
+        )
+        return replace(where, statuses=query.status) if query.status else where
+
+    async def _existing(self, customer_id: str) -> None:
+        if await self.store.get(customer_id) is None:
+            raise customer_not_found(customer_id)
+
+    async def orders_of(self, query: GetCustomerOrders) -> OrderPage:
+        await self._existing(query.customer_id)
+        found, next_cursor = await self.orders.page(
+            query.customer_id, cursor=query.cursor, limit=query.limit
+        )
+        return OrderPage(items=tuple(order_view(o) for o in found), next_cursor=next_cursor)
+
+    async def timeline(self, query: GetTimeline) -> ActivityPage:
+        await self._existing(query.customer_id)
+        found, next_cursor = await self.history.page(
+            query.customer_id,
+            actor_type=query.actor_type,
+            kinds=query.kinds,
+            cursor=query.cursor,
+            limit=query.limit,
+        )
+        return ActivityPage(items=tuple(activity_view(a) for a in found), next_cursor=next_cursor)
+
+    async def notes_of(self, query: ListNotes) -> NotePage:
+        await self._existing(query.customer_id)
+        found, next_cursor = await self.notes.page(
+            query.customer_id, cursor=query.cursor, limit=query.limit
+        )
+        return NotePage(items=tuple(_note_view(n) for n in found), next_cursor=next_cursor)
+
+    async def note(self, customer_id: str, note_id: str) -> NoteView:
+        note = await self.notes.get(customer_id, note_id)
+        if note is None:
+            raise NotFound("Note", f"customer {customer_id} has no note {note_id}")
+        return _note_view(note)
+
+    async def custom_fields(self, _: object = None) -> CustomFieldList:
+        definitions = await self.fields.all()
+        return CustomFieldList(items=tuple(_field_view(d) for d in definitions.values()))
+
+    async def custom_field(self, query: GetCustomField) -> CustomFieldView:
+        return await self.field(query.key)
+
+    async def field(self, key: str) -> CustomFieldView:
+        definition = await self.fields.get(key)
+        if definition is None:
+            raise NotFound("Custom field", f"no custom field {key}")
+        return _field_view(definition)
+
+    async def duplicate_candidates(self, query: ListDuplicates) -> DuplicatePage:
+        found, next_cursor = await self.duplicates.page(
+            status=query.status,
+            customer_id=query.customer_id,
+            cursor=query.cursor,
+            limit=query.limit,
+        )
+        return DuplicatePage(items=tuple(candidate_view(c) for c in found), next_cursor=next_cursor)
+
+    async def duplicate(self, query: GetDuplicate) -> DuplicateCandidateView:
+        return await self.candidate(query.candidate_id)
+
+    async def candidate(self, candidate_id: str) -> DuplicateCandidateView:
+        candidate = await self.duplicates.get(candidate_id)
+        if candidate is None:
+            raise NotFound("Duplicate candidate", f"no candidate {candidate_id}")
+        return candidate_view(candidate)
+
+
+def _note_view(note: Note) -> NoteView:
+    return NoteView(**note.model_dump())
+
+
+def _field_view(definition: FieldDefinition) -> CustomFieldView:
+    return CustomFieldView(**definition.model_dump())
+
+
+def candidate_view(candidate: StoredCandidate) -> DuplicateCandidateView:
+    return DuplicateCandidateView(**candidate.model_dump())

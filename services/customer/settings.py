@@ -1,6 +1,6 @@
 """Settings of the customer service (env prefix CUSTOMER_, infrastructure unprefixed)."""
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import DatabaseSettings
@@ -13,3 +13,6 @@ class CustomerSettings(DatabaseSettings):
     database: str = Field("customer", pattern=r"^[A-Za-z0-9_-]{1,60}$")
     # Region assumed for phone numbers written without a country code (ISO 3166 alpha-2).
     default_region: str = Field("DE", pattern=r"^[A-Z]{2}$")
+    # Encrypts IBANs at rest. The development default is refused outside development and test
+    # (see shared.settings): a deployment must set its own.
+    bank_data_key: SecretStr = Field(SecretStr("dev-only-bank-data-key-change-me"), min_length=16)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.gateway.custom_fields import custom_fields_router
+from services.gateway.customer_details import customer_details_router
 from services.gateway.customers import customers_router
+from services.gateway.duplicates import duplicates_router
+from services.gateway.notes import notes_router
+from services.gateway.reports import reports_router
 from services.gateway.services import Services
 from services.gateway.settings import GatewaySettings
 from shared.rpc import RpcClient
@@ -18,7 +23,17 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     runtime = ServiceRuntime.create(NAME, settings)
     rpc = RpcClient(runtime.broker, runtime.topology, timeout_s=settings.rpc_timeout_s)
     services = Services(rpc)
-    return runtime.app(title="customer suite API", routers=[customers_router(services)])
+    return runtime.app(
+        title="customer suite API",
+        routers=[
+            customers_router(services),
+            customer_details_router(services),
+            notes_router(services),
+            custom_fields_router(services),
+            duplicates_router(services),
+            reports_router(services),
+        ],
+    )
 
 
 def run() -> None:

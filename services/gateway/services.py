@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from shared.contracts.envelope import Query
+from shared.contracts.envelope import Command, Query
 from shared.contracts.replies import Problem, ProblemError
 from shared.rpc import RpcClient, ServiceUnavailable
 
@@ -16,7 +16,7 @@ class Services:
     def __init__(self, rpc: RpcClient) -> None:
         self._rpc = rpc
 
-    async def ask(self, service: str, query: Query) -> Any:
+    async def ask(self, service: str, query: Query | Command) -> Any:
         """The result of the query, or a ProblemError the API turns into problem+json."""
         try:
             reply = await self._rpc.ask(service, query)

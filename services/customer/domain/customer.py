@@ -1,58 +1,141 @@
-"""The customer master record and how an order changes it (survivorship).
+"""The customer master record: one per real person, with where each value came from.
 
-Every profile field remembers where its value came from, when, and who set it. An order's data
-replaces a field only if the order is at least as new as what the field last saw, so updates
-delivered out of order end in the same record; a value a supporter set by hand is never
-overwritten by an import.
+The record is immutable; every operation (an order, an edit, a merge) returns a new one, and
+`changes_between` tells a person what changed, field by field, for the history.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.customer.domain.identities import normalise_email, normalise_phone
-from shared.contracts.customers import CustomerStatus, FieldChange
+from services.customer.domain.text import fold
+from shared.contracts.customers import CustomerStatus, FieldChange, Gender
 from shared.contracts.envelope import Actor
-from shared.contracts.orders import CanonicalOrder
 
-PROFILE_FIELDS = ("first_name", "last_name", "company", "language")
+# Fields an order or a person may set, each with its own provenance.
+PROFILE_FIELDS = (
+    "title",
+    "first_name",
+    "last_name",
+    "company",
+    "gender",
+    "birthday",
+    "language",
+    "company_id",
+)
+DEFAULT_ADDRESS_FIELDS = ("default_billing_id", "default_shipping_id")
+LIST_FIELDS = ("emails", "phones", "tags", "channels", "channel_accounts")
+FLAG_FIELDS = ("status", "password_reset_required", "merged_into")
+# Customers in these states are history: they take no new data and cannot be merged.
+CLOSED = (CustomerStatus.MERGED, CustomerStatus.ERASED)
 
 
-class Provenance(BaseModel):
+class Record(BaseModel):
     model_config = ConfigDict(frozen=True)
 
+
+class Provenance(Record):
     source: str
     at: datetime
     actor: Actor
+    # Set by a person: an import never overwrites it.
     by_hand: bool = False
 
 
-class EmailAddress(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class EmailAddress(Record):
     address: str
     primary: bool = False
 
 
-class Customer(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class Address(Record):
     id: str
-    number: int
-    status: CustomerStatus = CustomerStatus.ACTIVE
-    version: int = 1
-    created_at: datetime
-    updated_at: datetime
     first_name: str | None = None
     last_name: str | None = None
     company: str | None = None
+    line1: str
+    line2: str | None = None
+    postal_code: str | None = None
+    city: str
+    region: str | None = None
+    country_code: str
+    phone: str | None = None
+
+    @property
+    def content_key(self) -> str:
+        """Equal for two addresses a person would call the same (the phone does not count)."""
+        parts = (
+            self.first_name,
+            self.last_name,
+            self.company,
+            self.line1,
+            self.line2,
+            (self.postal_code or "").replace(" ", ""),
+            self.city,
+            self.country_code,
+        )
+        return "|".join(fold(p) for p in parts)
+
+    def summary(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"id"}, exclude_none=True)
+
+
+class BankAccount(Record):
+    id: str
+    iban_masked: str
+    # Keyed hash of the IBAN: finds the same account twice without decrypting anything.
+    fingerprint: str
+    # The IBAN, encrypted with the service's bank data key (never stored in clear).
+    ciphertext: str
+    bic: str | None = None
+    bank_name: str | None = None
+    country_code: str
+    holder: str | None = None
+    added_at: datetime
+
+
+class OrderStats(Record):
+    order_count: int = 0
+    revenue: dict[str, Decimal] = Field(default_factory=dict)
+    first_order_at: datetime | None = None
+    last_order_at: datetime | None = None
+
+
+class Customer(Record):
+    id: str
+    number: int
+    status: CustomerStatus = CustomerStatus.ACTIVE
+    # 0 for a record not stored yet.
+    version: int = 1
+    created_at: datetime
+    updated_at: datetime
+    title: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    company: str | None = None
+    gender: Gender | None = None
+    birthday: date | None = None
     language: str | None = None
     emails: tuple[EmailAddress, ...] = ()
     phones: tuple[str, ...] = ()
+    addresses: tuple[Address, ...] = ()
+    default_billing_id: str | None = None
+    default_shipping_id: str | None = None
+    bank_accounts: tuple[BankAccount, ...] = ()
+    tags: tuple[str, ...] = ()
+    company_id: str | None = None
     channels: tuple[str, ...] = ()
+    channel_accounts: tuple[str, ...] = ()
+    # How the customer came to the suite: the first order's channel, or "api".
+    origin_channel: str = "api"
+    password_reset_required: bool = False
+    extra: dict[str, Any] = Field(default_factory=dict)
+    stats: OrderStats = Field(default_factory=OrderStats)
+    merged_into: str | None = None
+    closed_at: datetime | None = None
     provenance: dict[str, Provenance] = Field(default_factory=dict)
 
     @property
@@ -64,97 +147,71 @@ class Customer(BaseModel):
         name = " ".join(p for p in (self.first_name, self.last_name) if p)
         return name or self.company or None
 
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED
 
-class OrderApplied(BaseModel):
-    """What applying an order did: the new record and the changes a person would care about."""
+    def address(self, address_id: str) -> Address | None:
+        return next((a for a in self.addresses if a.id == address_id), None)
 
-    model_config = ConfigDict(frozen=True)
-
-    customer: Customer
-    changes: tuple[FieldChange, ...]
-    # The record must be saved even without visible changes: provenance saw a newer order.
-    touched: bool
-
-
-def order_source(order: CanonicalOrder) -> str:
-    return f"{order.channel}:{order.shop}:order:{order.order_id}"
+    def changed(self, now: datetime, **update: Any) -> Customer:
+        """This record with `update` applied as its next version."""
+        return self.model_copy(update=update | {"version": self.version + 1, "updated_at": now})
 
 
-def new_customer(*, customer_id: str, number: int, now: datetime) -> Customer:
-    return Customer(id=customer_id, number=number, created_at=now, updated_at=now, version=0)
-
-
-def apply_order(
-    customer: Customer, order: CanonicalOrder, *, actor: Actor, now: datetime, default_region: str
-) -> OrderApplied:
-    """The record after this order's buyer data is merged in; `customer` itself is unchanged."""
-    update: dict[str, Any] = {}
-    changes: list[FieldChange] = []
-    provenance = dict(customer.provenance)
-    seen = Provenance(source=order_source(order), at=order.updated_at, actor=actor)
-
-    for name in PROFILE_FIELDS:
-        offered = getattr(order.buyer, name)
-        if offered is None or not _order_may_set(customer.provenance.get(name), order):
-            continue
-        provenance[name] = seen
-        current = getattr(customer, name)
-        if offered != current:
-            update[name] = offered
-            changes.append(FieldChange(field=name, before=current, after=offered))
-
-    email = normalise_email(order.buyer.email)
-    if email and email not in {e.address for e in customer.emails}:
-        emails = (*customer.emails, EmailAddress(address=email, primary=not customer.emails))
-        update["emails"] = emails
-        changes.append(
-            FieldChange(
-                field="emails", before=_addresses(customer.emails), after=_addresses(emails)
-            )
-        )
-
-    phones = [p for p in (_order_phones(order, default_region)) if p not in customer.phones]
-    if phones:
-        update["phones"] = (*customer.phones, *phones)
-        changes.append(
-            FieldChange(field="phones", before=list(customer.phones), after=list(update["phones"]))
-        )
-
-    channel = f"{order.channel}:{order.shop.lower()}"
-    if channel not in customer.channels:
-        update["channels"] = (*customer.channels, channel)
-        changes.append(
-            FieldChange(
-                field="channels", before=list(customer.channels), after=list(update["channels"])
-            )
-        )
-
-    touched = bool(update) or provenance != customer.provenance
-    if touched:
-        update |= {"provenance": provenance, "updated_at": now, "version": customer.version + 1}
-    return OrderApplied(
-        customer=customer.model_copy(update=update), changes=tuple(changes), touched=touched
+def new_customer(
+    *, customer_id: str, number: int, now: datetime, origin_channel: str = "api"
+) -> Customer:
+    return Customer(
+        id=customer_id,
+        number=number,
+        created_at=now,
+        updated_at=now,
+        version=0,
+        origin_channel=origin_channel,
     )
 
 
-def _order_may_set(current: Provenance | None, order: CanonicalOrder) -> bool:
-    if current is None:
-        return True
-    if current.by_hand:
-        return False
-    return order.updated_at >= current.at
+def changes_between(before: Customer, after: Customer) -> tuple[FieldChange, ...]:
+    """Field-level differences a person reads in the history (bank details only masked)."""
+    changes: list[FieldChange] = []
+
+    def compare(field: str, old: Any, new: Any) -> None:
+        if old != new:
+            changes.append(FieldChange(field=field, before=old, after=new))
+
+    for name in (*PROFILE_FIELDS, *DEFAULT_ADDRESS_FIELDS, *FLAG_FIELDS):
+        compare(name, _plain(getattr(before, name)), _plain(getattr(after, name)))
+    compare("emails", _emails(before), _emails(after))
+    for name in ("phones", "tags", "channels", "channel_accounts"):
+        compare(name, list(getattr(before, name)), list(getattr(after, name)))
+    old_addresses = {a.id: a.summary() for a in before.addresses}
+    new_addresses = {a.id: a.summary() for a in after.addresses}
+    for address_id in sorted(old_addresses.keys() | new_addresses.keys()):
+        compare(
+            f"addresses.{address_id}",
+            old_addresses.get(address_id),
+            new_addresses.get(address_id),
+        )
+    old_accounts = {b.id: b.iban_masked for b in before.bank_accounts}
+    new_accounts = {b.id: b.iban_masked for b in after.bank_accounts}
+    for account_id in sorted(old_accounts.keys() | new_accounts.keys()):
+        compare(
+            f"bank_accounts.{account_id}",
+            old_accounts.get(account_id),
+            new_accounts.get(account_id),
+        )
+    for key in sorted(before.extra.keys() | after.extra.keys()):
+        compare(f"extra.{key}", before.extra.get(key), after.extra.get(key))
+    return tuple(changes)
 
 
-def _order_phones(order: CanonicalOrder, default_region: str) -> list[str]:
-    region = order.billing_address.country_code if order.billing_address else default_region
-    raw = [order.buyer.phone, order.billing_address.phone if order.billing_address else None]
-    found: list[str] = []
-    for value in raw:
-        phone = normalise_phone(value, default_region=region)
-        if phone and phone not in found:
-            found.append(phone)
-    return found
+def _emails(customer: Customer) -> list[str]:
+    return [e.address for e in customer.emails]
 
 
-def _addresses(emails: tuple[EmailAddress, ...]) -> list[str]:
-    return [e.address for e in emails]
+def _plain(value: Any) -> Any:
+    """History values as JSON-friendly plain values."""
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

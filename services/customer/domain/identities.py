@@ -2,10 +2,14 @@
 
 An identifier's `key` is what the `identities` collection claims: the first customer to claim a
 key owns it, so two consumers racing on one new buyer end up with one customer.
+
+Phone numbers are normalised too (E.164), but they are not claimed: households and companies
+share numbers, so a phone only proposes a duplicate candidate (see `duplicates`).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -19,8 +23,19 @@ class IdentifierKind(StrEnum):
     # The channel's own account id: the strongest identifier there is.
     ACCOUNT = "account"
     EMAIL = "email"
+    # A marketplace's relay address: it names a buyer only within that marketplace.
+    MASKED_EMAIL = "masked_email"
     # A guest order without any usable contact: the order itself, so a retry finds its buyer.
     ORDER = "order"
+    # The record's id in a system customers were imported from.
+    EXTERNAL = "external"
+
+
+# Relay addresses marketplaces hand to sellers instead of the buyer's own address.
+_MASKED_DOMAINS = (
+    re.compile(r"^marketplace\.amazon\.[a-z.]+$"),
+    re.compile(r"^members\.ebay\.[a-z.]+$"),
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -48,8 +63,26 @@ def normalise_email(raw: str | None) -> str | None:
     return result.normalized.lower()
 
 
-def normalise_phone(raw: str | None, *, default_region: str) -> str | None:
-    """E.164 (+4930123456); None when the number is not a possible number."""
+def email_problem(raw: str) -> str | None:
+    """Why an address is not valid, in the words of email-validator; None if it is."""
+    try:
+        validate_email(raw.strip(), check_deliverability=False)
+    except EmailNotValidError as error:
+        return str(error)
+    return None
+
+
+def is_masked_email(address: str) -> bool:
+    domain = address.rpartition("@")[2]
+    return any(pattern.match(domain) for pattern in _MASKED_DOMAINS)
+
+
+def normalise_phone(raw: str | None, *, default_region: str, strict: bool = False) -> str | None:
+    """E.164 (+4930123456); None when the number is not a possible number.
+
+    `strict` (a number a person types in) also requires a number the numbering plan knows;
+    channel data is taken as long as it is possible, since refusing it loses a contact.
+    """
     if not raw or not raw.strip():
         return None
     try:
@@ -58,11 +91,28 @@ def normalise_phone(raw: str | None, *, default_region: str) -> str | None:
         return None
     if not phonenumbers.is_possible_number(number):
         return None
+    if strict and not phonenumbers.is_valid_number(number):
+        return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def account_id(channel: str, shop: str, channel_customer_id: str) -> str:
     return f"{channel}:{shop.lower()}:{channel_customer_id}"
+
+
+def email_identifier(address: str, *, channel: str | None) -> Identifier | None:
+    """The identifier an address gives; a masked one only counts within its channel."""
+    if is_masked_email(address):
+        if channel is None:
+            return None
+        return Identifier(IdentifierKind.MASKED_EMAIL, f"{channel}:{address}")
+    return Identifier(IdentifierKind.EMAIL, address)
+
+
+def order_identifier(order: CanonicalOrder) -> Identifier:
+    return Identifier(
+        IdentifierKind.ORDER, f"{order.channel}:{order.shop.lower()}:{order.order_id}"
+    )
 
 
 def identifiers_of(order: CanonicalOrder) -> list[Identifier]:
@@ -77,12 +127,9 @@ def identifiers_of(order: CanonicalOrder) -> list[Identifier]:
             )
         )
     email = normalise_email(buyer.email)
-    if email:
-        found.append(Identifier(IdentifierKind.EMAIL, email))
+    identifier = email_identifier(email, channel=order.channel) if email else None
+    if identifier:
+        found.append(identifier)
     if not found:
-        found.append(
-            Identifier(
-                IdentifierKind.ORDER, f"{order.channel}:{order.shop.lower()}:{order.order_id}"
-            )
-        )
+        found.append(order_identifier(order))
     return found

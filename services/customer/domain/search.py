@@ -1,0 +1,43 @@
+"""What a record is found by: folded names, channels, and its duplicate match keys.
+
+These are stored with the record (under `search`) and indexed, so that a name prefix is matched
+case- and accent-insensitively without collation support from the database.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from services.customer.domain.customer import Customer
+from services.customer.domain.duplicates import match_keys
+from services.customer.domain.text import fold
+
+
+def search_fields(customer: Customer) -> dict[str, Any]:
+    first, last, company = (
+        fold(customer.first_name),
+        fold(customer.last_name),
+        fold(customer.company),
+    )
+    names: list[str] = []
+    for value in (f"{first} {last}".strip(), f"{last} {first}".strip(), company):
+        if value:
+            names.append(value)
+            # Every word, so that "schmidt" finds "Anna Maria Schmidt-Weber" too.
+            names += re.split(r"[\s-]+", value)
+    channels = [c.split(":", 1)[0] for c in customer.channels]
+    return {
+        "names": sorted(set(n for n in names if n)),
+        "sort_name": f"{last} {first}".strip() or company,
+        "channels": sorted({*channels, *customer.channels}),
+        "match_keys": match_keys(customer),
+        # Reports count new customers per day without date functions in the database.
+        "created_day": customer.created_at.date().isoformat(),
+    }
+
+
+def name_prefix_pattern(prefix: str) -> str | None:
+    """An anchored regular expression for a name prefix; None if nothing is left to match."""
+    folded = fold(prefix)
+    return f"^{re.escape(folded)}" if folded else None

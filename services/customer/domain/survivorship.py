@@ -1,0 +1,154 @@
+"""How an order changes its buyer's record: which value survives.
+
+Every profile field remembers where its value came from, when, and who set it. An order's data
+replaces a field only if the order is at least as new as what the field last saw, so updates
+delivered out of order end in the same record; a value a person set by hand is never
+overwritten by an import. Lists (emails, phones, addresses, channels) only grow from orders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from services.customer.domain.addresses import normalise_address, with_address
+from services.customer.domain.customer import Customer, EmailAddress, Provenance
+from services.customer.domain.errors import InvalidInput
+from services.customer.domain.identities import (
+    account_id,
+    is_masked_email,
+    normalise_email,
+    normalise_phone,
+)
+from services.customer.domain.orders import OrderSummary, count_order, is_newer, summary_of
+from shared.contracts.envelope import Actor
+from shared.contracts.orders import CanonicalOrder
+
+# Buyer fields an order carries, by the record field they fill.
+BUYER_FIELDS = ("first_name", "last_name", "company", "language")
+
+
+@dataclass(frozen=True)
+class OrderApplied:
+    customer: Customer
+    # The summary to store, None when a newer state of the order is known already.
+    summary: OrderSummary | None
+    # Parts of the order that could not be used, and why (shown in the history).
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def order_source(order: CanonicalOrder) -> str:
+    return f"{order.channel}:{order.shop.lower()}:order:{order.order_id}"
+
+
+def apply_order(
+    customer: Customer,
+    order: CanonicalOrder,
+    *,
+    known: OrderSummary | None,
+    actor: Actor,
+    now: datetime,
+    default_region: str,
+    new_id: Callable[[], str],
+    foreign_emails: Collection[str] = (),
+) -> OrderApplied:
+    """The record after the order is merged in (`customer` itself if nothing changed).
+
+    `known` is the stored summary of this order, if any. `foreign_emails` are addresses another
+    customer owns: they stay with that customer.
+    """
+    update: dict[str, Any] = {}
+    provenance = dict(customer.provenance)
+    seen = Provenance(source=order_source(order), at=order.updated_at, actor=actor)
+    skipped: dict[str, str] = {}
+
+    for name in BUYER_FIELDS:
+        offered = getattr(order.buyer, name)
+        if offered is None or not _order_may_set(customer.provenance.get(name), order):
+            continue
+        provenance[name] = seen
+        if offered != getattr(customer, name):
+            update[name] = offered
+
+    email = normalise_email(order.buyer.email)
+    if order.buyer.email and email is None:
+        skipped["buyer.email"] = "not a valid email address"
+    if email and email not in foreign_emails and email not in {e.address for e in customer.emails}:
+        update["emails"] = _add_email(customer.emails, email)
+
+    phones = [p for p in _order_phones(order, default_region) if p not in customer.phones]
+    if phones:
+        update["phones"] = (*customer.phones, *phones)
+
+    channel = f"{order.channel}:{order.shop.lower()}"
+    if channel not in customer.channels:
+        update["channels"] = (*customer.channels, channel)
+    if order.buyer.channel_customer_id:
+        account = account_id(order.channel, order.shop, order.buyer.channel_customer_id)
+        if account not in customer.channel_accounts:
+            update["channel_accounts"] = (*customer.channel_accounts, account)
+
+    addresses = customer.addresses
+    for kind, default_field in (
+        ("billing", "default_billing_id"),
+        ("shipping", "default_shipping_id"),
+    ):
+        postal = getattr(order, f"{kind}_address")
+        if postal is None:
+            continue
+        try:
+            address = normalise_address(
+                postal.model_dump(),
+                address_id=new_id(),
+                default_region=default_region,
+                path=f"{kind}_address",
+            )
+        except InvalidInput as error:
+            skipped[f"{kind}_address"] = str(error)
+            continue
+        addresses, address_id = with_address(addresses, address)
+        if _order_may_set(customer.provenance.get(default_field), order):
+            provenance[default_field] = seen
+            if getattr(customer, default_field) != address_id:
+                update[default_field] = address_id
+    if addresses != customer.addresses:
+        update["addresses"] = addresses
+
+    summary = summary_of(order, customer.id)
+    newer = is_newer(summary, known)
+    if newer:
+        update["stats"] = count_order(customer.stats, summary, known)
+    if update or provenance != customer.provenance:
+        customer = customer.changed(now, **update, provenance=provenance)
+    return OrderApplied(customer=customer, summary=summary if newer else None, skipped=skipped)
+
+
+def _add_email(emails: tuple[EmailAddress, ...], address: str) -> tuple[EmailAddress, ...]:
+    """A relay address never pushes out a real one as the primary; a real one replaces it."""
+    current = next((e for e in emails if e.primary), None)
+    promote = current is None or (is_masked_email(current.address) and not is_masked_email(address))
+    if not promote:
+        return (*emails, EmailAddress(address=address))
+    demoted = tuple(EmailAddress(address=e.address) for e in emails)
+    return (*demoted, EmailAddress(address=address, primary=True))
+
+
+def _order_may_set(current: Provenance | None, order: CanonicalOrder) -> bool:
+    if current is None:
+        return True
+    if current.by_hand:
+        return False
+    return order.updated_at >= current.at
+
+
+def _order_phones(order: CanonicalOrder, default_region: str) -> list[str]:
+    region = order.billing_address.country_code if order.billing_address else default_region
+    raw = [order.buyer.phone, order.billing_address.phone if order.billing_address else None]
+    found: list[str] = []
+    for value in raw:
+        phone = normalise_phone(value, default_region=region)
+        if phone and phone not in found:
+            found.append(phone)
+    return found

@@ -1,0 +1,91 @@
+"""Activities of every customer (the `activities` collection), newest first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from pymongo import DESCENDING
+
+from services.customer import paging
+from services.customer.documents import document, record
+from services.customer.domain.history import Activity
+from shared.contracts.customer_history import ActivityKind
+
+if TYPE_CHECKING:
+    from pymongo.asynchronous.database import AsyncDatabase
+
+    from shared.contracts.envelope import ActorType
+    from shared.mongo import Document, Session
+
+ERASED = "[erased]"
+
+
+class HistoryStore:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.activities = db["activities"]
+
+    async def ensure_indexes(self) -> None:
+        await self.activities.create_index([("customer_id", DESCENDING), ("_id", DESCENDING)])
+        await self.activities.create_index(
+            [("customer_id", DESCENDING), ("kind", DESCENDING), ("_id", DESCENDING)]
+        )
+
+    async def add(self, activities: Iterable[Activity], *, session: Session) -> None:
+        docs = [document(a) for a in activities]
+        if docs:
+            await self.activities.insert_many(docs, session=session)
+
+    async def hand_over(self, from_ids: list[str], to_id: str, *, session: Session) -> None:
+        """The absorbed customers' history becomes the master's, marked with its origin."""
+        for from_id in from_ids:
+            await self.activities.update_many(
+                {"customer_id": from_id, "recorded_on": None},
+                {"$set": {"customer_id": to_id, "recorded_on": from_id}},
+                session=session,
+            )
+            await self.activities.update_many(
+                {"customer_id": from_id}, {"$set": {"customer_id": to_id}}, session=session
+            )
+
+    async def scrub(self, customer_id: str, *, session: Session) -> int:
+        """Keep who changed which field when; drop the values (erasure)."""
+        scrubbed = 0
+        async for doc in self.activities.find({"customer_id": customer_id}, session=session):
+            changes = [
+                change
+                | {"before": ERASED if change.get("before") is not None else None}
+                | {"after": ERASED if change.get("after") is not None else None}
+                for change in doc.get("changes", [])
+            ]
+            details = {"erased": True} if doc.get("details") else {}
+            await self.activities.update_one(
+                {"_id": doc["_id"]},
+                {"$set": {"changes": changes, "details": details}},
+                session=session,
+            )
+            scrubbed += 1
+        return scrubbed
+
+    async def page(
+        self,
+        customer_id: str,
+        *,
+        actor_type: ActorType | None,
+        kinds: tuple[ActivityKind, ...],
+        cursor: str | None,
+        limit: int,
+    ) -> tuple[list[Activity], str | None]:
+        query: Document = {"customer_id": customer_id}
+        if actor_type is not None:
+            query["actor.type"] = actor_type.value
+        if kinds:
+            query["kind"] = {"$in": [k.value for k in kinds]}
+        query |= paging.after("_id", cursor, descending=True)
+        found = [
+            doc
+            async for doc in self.activities.find(query).sort("_id", DESCENDING).limit(limit + 1)
+        ]
+        page = found[:limit]
+        next_cursor = paging.encode(None, page[-1]["_id"]) if len(found) > limit else None
+        return [record(Activity, doc) for doc in page], next_cursor
