@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.gateway.consents import consents_router
 from services.gateway.custom_fields import custom_fields_router
 from services.gateway.customer_details import customer_details_router
 from services.gateway.customers import customers_router
@@ -32,6 +33,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             custom_fields_router(services),
             duplicates_router(services),
             reports_router(services),
+            consents_router(services),
         ],
     )
 

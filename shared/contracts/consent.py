@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field
 
-from shared.contracts.envelope import Command, Contract, Event
+from shared.contracts.envelope import Actor, Command, Contract, Event, Query
 
 # Purposes are data (the consent service keeps the list); these are the ones every seller has.
 Purpose = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
@@ -79,3 +79,214 @@ class ConsentChanged(Event):
     previous_state: ConsentState
     state: ConsentState
     evidence: Evidence
+    # The ledger entry that holds the proof of this change (absent in events of older producers).
+    entry_id: str | None = None
+
+
+# --- Double opt-in ----------------------------------------------------------------------------
+
+Token = Annotated[str, Field(min_length=20, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")]
+IpAddress = Annotated[str, Field(max_length=45)]
+UserAgent = Annotated[str, Field(max_length=500)]
+ConsentText = Annotated[str, Field(max_length=5000)]
+TextVersion = Annotated[str, Field(max_length=100)]
+Channel = Annotated[str, Field(max_length=32)]
+
+
+class RequestDoubleOptIn(Command):
+    """Send the person a mail whose link confirms this consent (the second opt-in)."""
+
+    type: Literal["consent.request_double_opt_in.v1"] = "consent.request_double_opt_in.v1"
+    customer_id: Annotated[str, Field(min_length=1, max_length=64)]
+    purpose: Purpose
+    channel: Channel | None = None
+    # What the person is asked to confirm: the wording or its version.
+    text: ConsentText | None = None
+    text_version: TextVersion | None = None
+    # Of the person's first step (e.g. the newsletter form), where known.
+    ip_address: IpAddress | None = None
+    user_agent: UserAgent | None = None
+
+
+class DoubleOptInRequested(Event):
+    """A mailer sends the confirmation mail to `email`.
+
+    The confirmation link holds a single-use token that the consent service stores only as a
+    keyed hash. The link travels sealed (Fernet; key = HKDF-SHA256 of the shared mailer secret,
+    info "consent double opt-in link") because this event is stored in the consent database
+    (outbox) and in the broker: whoever reads those without the mailer secret cannot confirm a
+    consent in the person's name. Only the mailer, which must read the link to send it, opens it.
+    """
+
+    type: Literal["consent.double_opt_in_requested.v1"] = "consent.double_opt_in_requested.v1"
+    customer_id: str
+    purpose: Purpose
+    channel: str | None = None
+    email: str
+    text: str | None = None
+    text_version: str | None = None
+    expires_at: AwareDatetime
+    sealed_confirm_url: str
+
+
+class ConfirmDoubleOptIn(Command):
+    """The person followed the link of a double opt-in mail."""
+
+    type: Literal["consent.confirm_double_opt_in.v1"] = "consent.confirm_double_opt_in.v1"
+    token: Token
+    ip_address: IpAddress | None = None
+    user_agent: UserAgent | None = None
+
+
+# --- Purposes (data, not code) ----------------------------------------------------------------
+
+PurposeTitle = Annotated[str, Field(min_length=1, max_length=200)]
+PurposeDescription = Annotated[str, Field(max_length=2000)]
+
+
+class DefinePurpose(Command):
+    type: Literal["consent.define_purpose.v1"] = "consent.define_purpose.v1"
+    key: Purpose
+    title: PurposeTitle
+    description: PurposeDescription | None = None
+
+
+class ChangePurpose(Command):
+    """Rename or retire a purpose. A retired purpose takes no new opt-ins; its ledger stays."""
+
+    type: Literal["consent.change_purpose.v1"] = "consent.change_purpose.v1"
+    key: Purpose
+    title: PurposeTitle | None = None
+    description: PurposeDescription | None = None
+    active: bool | None = None
+
+
+class PurposeView(Contract):
+    key: str
+    title: str
+    description: str | None = None
+    active: bool
+
+
+class PurposeList(Contract):
+    items: tuple[PurposeView, ...]
+
+
+class ListPurposes(Query):
+    type: Literal["consent.list_purposes.v1"] = "consent.list_purposes.v1"
+
+
+# --- What the consent service answers ---------------------------------------------------------
+
+
+class LedgerOutcome(StrEnum):
+    """What a decision did when it was recorded."""
+
+    APPLIED = "applied"  # the state changed
+    UNCHANGED = "unchanged"  # the state already was the one decided
+    OVERRULED = "overruled"  # a rule kept the state (see `rule`)
+    SUPERSEDED = "superseded"  # a newer decision already decides the state
+
+
+class ConsentView(Contract):
+    purpose: str
+    channel: str | None = None
+    state: ConsentState
+    # The decision the state rests on; None while nothing was decided.
+    decided_at: AwareDatetime | None = None
+    source: ConsentSource | None = None
+    entry_id: str | None = None
+
+
+class CustomerConsents(Contract):
+    customer_id: str
+    consents: tuple[ConsentView, ...]
+
+
+class MergedFrom(Contract):
+    customer_id: str
+    entry_id: str
+
+
+class LedgerEntryView(Contract):
+    id: str
+    customer_id: str
+    seq: int
+    purpose: str
+    channel: str | None = None
+    decision: ConsentState
+    previous_state: ConsentState
+    state: ConsentState
+    outcome: LedgerOutcome
+    rule: str | None = None
+    evidence: Evidence
+    actor: Actor
+    # The address the consent was given for; after erasure only its pseudonym remains.
+    email: str | None = None
+    pseudonym: str | None = None
+    merged_from: MergedFrom | None = None
+    requested_at: AwareDatetime | None = None
+    recorded_at: AwareDatetime
+    pseudonymised_at: AwareDatetime | None = None
+
+
+class DecisionRecorded(Contract):
+    entry: LedgerEntryView
+    consents: tuple[ConsentView, ...]
+
+
+class ConsentHistoryPage(Contract):
+    items: tuple[LedgerEntryView, ...]
+    next_cursor: str | None = None
+
+
+class DoubleOptInStarted(Contract):
+    purpose: str
+    channel: str | None = None
+    # Masked: the caller learns where the mail goes without reading the address in full.
+    sent_to: str
+    expires_at: AwareDatetime
+
+
+class DoubleOptInConfirmed(Contract):
+    purpose: str
+    channel: str | None = None
+    state: ConsentState
+    confirmed_at: AwareDatetime
+
+
+class GetConsents(Query):
+    type: Literal["consent.get.v1"] = "consent.get.v1"
+    customer_id: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class GetConsentHistory(Query):
+    """The customer's ledger, newest entry first."""
+
+    type: Literal["consent.history.v1"] = "consent.history.v1"
+    customer_id: Annotated[str, Field(min_length=1, max_length=64)]
+    purpose: Purpose | None = None
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
+    # Opaque to the caller.
+    cursor: Annotated[str, Field(max_length=50)] | None = None
+
+
+class ConsentRate(Contract):
+    purpose: str
+    # None: the consent that holds for every channel.
+    channel: str | None = None
+    customers: int
+    counts: dict[ConsentState, int]
+    opt_in_rate: float
+    double_opt_in_rate: float
+
+
+class ConsentReport(Contract):
+    customers: int
+    rates: tuple[ConsentRate, ...]
+    generated_at: AwareDatetime
+
+
+class GetConsentReport(Query):
+    type: Literal["consent.report.v1"] = "consent.report.v1"
+    purpose: Purpose | None = None

@@ -18,7 +18,7 @@ from tests.conftest import SERVICES
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 INFRASTRUCTURE = ("rabbitmq", "mongodb", "otel-collector")
-VARIABLE = re.compile(r"\$\{(\w+)(?::?[-?][^}]*)?\}")
+VARIABLE = re.compile(r"\$\{(\w+)(?::?([-?])([^}]*))?\}")
 
 
 def settings_class(service: str) -> type[BaseSettings]:
@@ -40,12 +40,16 @@ def env_names(cls: type[BaseSettings], field: str) -> list[str]:
 
 
 def compose_env(service: str) -> dict[str, str]:
-    """The service's environment with ${VARIABLES} filled in as an operator would."""
+    """The service's environment with ${VARIABLES} filled in as an operator would.
+
+    A required variable (`${X:?...}`) gets a value; one with a default (`${X:-d}`) keeps it.
+    """
     raw = COMPOSE["services"][service].get("environment", {})
-    return {
-        k: VARIABLE.sub(lambda m: f"operator-set-{m.group(1).lower()}", str(v))
-        for k, v in raw.items()
-    }
+
+    def fill(match: re.Match[str]) -> str:
+        return match.group(3) if match.group(2) == "-" else f"operator-set-{match.group(1).lower()}"
+
+    return {k: VARIABLE.sub(fill, str(v)) for k, v in raw.items()}
 
 
 def test_the_compose_file_runs_the_five_services_and_the_infrastructure() -> None:

@@ -1,0 +1,1 @@
+"""Consent domain logic: pure, no I/O."""

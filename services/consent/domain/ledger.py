@@ -1,0 +1,124 @@
+"""The consent ledger: one append-only entry per decision, the proof of every state.
+
+Entries are never changed or removed; the only exception is pseudonymisation on erasure
+(`pseudonyms.py`), which replaces personal data and keeps the proof. The current state of a
+customer's consents is derived from the entries (`rebuild`), so the stored states are a cache
+that can always be recomputed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from services.consent.domain.recording import Recorded
+from services.consent.domain.rules import Decision, Folded
+from services.consent.domain.scopes import Scope, current_states
+from shared.contracts.consent import (
+    ConsentState,
+    ConsentView,
+    Evidence,
+    LedgerEntryView,
+    LedgerOutcome,
+    MergedFrom,
+)
+from shared.contracts.envelope import Actor
+
+
+class LedgerEntry(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # The decision's stable key (see rules.Decision.key).
+    id: str
+    customer_id: str
+    # Position in the customer's ledger: 1, 2, 3... in the order entries were recorded.
+    seq: int
+    purpose: str
+    channel: str | None = None
+    # What was decided, and what the scope's state was before and after recording it.
+    decision: ConsentState
+    previous_state: ConsentState
+    state: ConsentState
+    outcome: LedgerOutcome
+    rule: str | None = None
+    evidence: Evidence
+    actor: Actor
+    email: str | None = None
+    pseudonym: str | None = None
+    merged_from: MergedFrom | None = None
+    requested_at: datetime | None = None
+    message_id: str
+    correlation_id: str
+    recorded_at: datetime
+    pseudonymised_at: datetime | None = None
+
+    def as_decision(self) -> Decision:
+        return Decision(
+            key=self.id,
+            purpose=self.purpose,
+            channel=self.channel,
+            state=self.decision,
+            source=self.evidence.source,
+            decided_at=self.evidence.decided_at,
+        )
+
+    def view(self) -> LedgerEntryView:
+        return LedgerEntryView.model_validate(
+            self.model_dump(exclude={"message_id", "correlation_id"})
+        )
+
+
+def new_entry(
+    decision: Decision,
+    recorded: Recorded,
+    *,
+    customer_id: str,
+    seq: int,
+    evidence: Evidence,
+    actor: Actor,
+    email: str | None,
+    message_id: str,
+    correlation_id: str,
+    now: datetime,
+    merged_from: MergedFrom | None = None,
+    requested_at: datetime | None = None,
+) -> LedgerEntry:
+    return LedgerEntry(
+        id=decision.key,
+        customer_id=customer_id,
+        seq=seq,
+        purpose=decision.purpose,
+        channel=decision.channel,
+        decision=decision.state,
+        previous_state=recorded.previous_state,
+        state=recorded.state,
+        outcome=recorded.outcome,
+        rule=recorded.rule.value if recorded.rule else None,
+        evidence=evidence,
+        actor=actor,
+        email=email,
+        merged_from=merged_from,
+        requested_at=requested_at,
+        message_id=message_id,
+        correlation_id=correlation_id,
+        recorded_at=now,
+    )
+
+
+def rebuild(entries: Iterable[LedgerEntry]) -> dict[Scope, Folded]:
+    """The current state of every scope, computed from the ledger alone."""
+    return current_states(e.as_decision() for e in entries)
+
+
+def consent_view(scope: Scope, folded: Folded) -> ConsentView:
+    basis = folded.basis
+    return ConsentView(
+        purpose=scope.purpose,
+        channel=scope.channel,
+        state=folded.state,
+        decided_at=basis.decided_at if basis else None,
+        source=basis.source if basis else None,
+        entry_id=basis.key if basis else None,
+    )

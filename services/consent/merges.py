@@ -1,0 +1,82 @@
+"""Consent follows a merge of customers (domain/merge.py says what the master takes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from services.consent.domain.merge import carried_over
+from services.consent.ledger_writer import LedgerWriter, in_ledger_transaction
+from services.consent.store import ConsentStore
+from shared.contracts.consent import ConsentSource, MergedFrom
+
+if TYPE_CHECKING:
+    from pymongo import AsyncMongoClient
+
+    from shared.contracts.consent import ConsentChanged
+    from shared.contracts.customers import CustomersMerged
+    from shared.customer_directory import CustomerDirectory
+    from shared.inbox import Inbox
+    from shared.mongo import Document, Session
+    from shared.outbox import Outbox
+
+
+@dataclass
+class ConsentMerges:
+    client: AsyncMongoClient[Document]
+    store: ConsentStore
+    directory: CustomerDirectory
+    writer: LedgerWriter
+    inbox: Inbox
+    outbox: Outbox
+
+    async def merge(self, event: CustomersMerged) -> None:
+        # The master may be news to this service; its directory entry is version-guarded.
+        await self.directory.apply(event.master)
+        master_id = event.master.customer_id
+        absorbed_ids = [i for i in dict.fromkeys(event.absorbed_ids) if i != master_id]
+
+        async def body(session: Session) -> list[str]:
+            if await self.inbox.seen(event, session=session):
+                return []
+            master = await self.store.entries(master_id, session=session)
+            absorbed = {
+                customer_id: [
+                    e.as_decision() for e in await self.store.entries(customer_id, session=session)
+                ]
+                for customer_id in absorbed_ids
+            }
+            events: list[ConsentChanged] = []
+            for carried in carried_over(
+                master_id=master_id,
+                master=[e.as_decision() for e in master],
+                absorbed=absorbed,
+                merge_message_id=event.message_id,
+                merged_at=event.occurred_at,
+            ):
+                origin = await self.store.entry(carried.from_entry, session=session)
+                assert origin is not None, "a carried decision comes from a stored entry"
+                written = await self.writer.add(
+                    session,
+                    customer_id=master_id,
+                    decision=carried.decision,
+                    # The original proof (text, order, where given) goes along; the original
+                    # entry stays in the absorbed record's ledger.
+                    evidence=origin.evidence.model_copy(
+                        update={"source": ConsentSource.MERGE, "decided_at": event.occurred_at}
+                    ),
+                    actor=event.actor,
+                    email=origin.email,
+                    cause=event,
+                    merged_from=MergedFrom(
+                        customer_id=carried.from_customer, entry_id=carried.from_entry
+                    ),
+                )
+                events += written.events
+            await self.store.remember_merge(absorbed_ids, master_id, session=session)
+            await self.store.forget_states(absorbed_ids, session=session)
+            await self.inbox.remember(event, session=session)
+            return await self.outbox.add(events, session=session)
+
+        event_ids = await in_ledger_transaction(self.client, body)
+        await self.outbox.publish_or_defer(event_ids)
