@@ -19,6 +19,8 @@ from tests.support.broker import delete_namespace, unique_namespace
 from tests.support.infrastructure import Infrastructure, infrastructure
 
 SERVICES = ("customer", "consent", "tasks", "ingest", "gateway")
+# Services that own a MongoDB database (ingest: only its import jobs).
+DATABASE_SERVICES = ("customer", "consent", "tasks", "ingest")
 TEST_ACTOR = Actor(type=ActorType.API, id="tests")
 # Short, so retry tests need not wait long; every service of a namespace uses the same value.
 TEST_RETRY_DELAY_MS = 300
@@ -54,7 +56,7 @@ class Namespace:
             "BROKER_RETRY_DELAY_MS": str(TEST_RETRY_DELAY_MS),
             "LOG_LEVEL": "INFO",
         }
-        for service in ("customer", "consent", "tasks"):
+        for service in DATABASE_SERVICES:
             env[f"{service.upper()}_DATABASE"] = self.database(service)
         return env
 
@@ -69,7 +71,7 @@ async def namespace(
     yield ns
     await delete_namespace(infra.amqp_url, ns.topology)
     client: AsyncMongoClient[Document] = AsyncMongoClient(infra.mongodb_url)
-    for service in ("customer", "consent", "tasks"):
+    for service in DATABASE_SERVICES:
         await client.drop_database(ns.database(service))
     await client.close()
 

@@ -9,6 +9,7 @@ from services.gateway.custom_fields import custom_fields_router
 from services.gateway.customer_details import customer_details_router
 from services.gateway.customers import customers_router
 from services.gateway.duplicates import duplicates_router
+from services.gateway.imports import imports_router
 from services.gateway.notes import notes_router
 from services.gateway.reports import reports_router
 from services.gateway.services import Services
@@ -34,6 +35,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             duplicates_router(services),
             reports_router(services),
             consents_router(services),
+            imports_router(settings),
         ],
     )
 

@@ -12,3 +12,5 @@ class GatewaySettings(ServiceSettings):
     port: int = Field(8000, ge=1, le=65535)
     # How long a request waits for a service's answer before it gets a 503.
     rpc_timeout_s: float = Field(5.0, gt=0, le=60)
+    # Where uploads of bulk imports are streamed to (over HTTP: files do not go through RabbitMQ).
+    ingest_url: str = Field("http://127.0.0.1:8001", pattern=r"^https?://")

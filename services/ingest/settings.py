@@ -1,12 +1,77 @@
-"""Settings of the ingest service (env prefix INGEST_, infrastructure unprefixed)."""
+"""Settings of the ingest service (env prefix INGEST_, infrastructure unprefixed).
 
-from pydantic import Field
+Channel secrets are JSON objects in the environment, e.g.
+`INGEST_SHOPIFY_SECRETS='{"demo-store.myshopify.com": "..."}'`. A shop without a secret is not
+accepted: its webhooks get 401.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings
+from services.ingest.channels.woocommerce import DEFAULT_CONSENT_META, shop_of_source
+from shared.contracts.orders import OrderStatus
+from shared.settings import DEV_SECRET_MARKER, DatabaseSettings, Environment
+
+# Channels whose orders an integration pulls from the channel's API and posts to ingest.
+PulledChannel = Literal["amazon", "ebay", "adobe_commerce"]
 
 
-class IngestSettings(ServiceSettings):
+class Integration(BaseModel):
+    """One integration that imports a pulled channel's orders, and the shop they belong to."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    channel: PulledChannel
+    shop: str = Field(min_length=1, max_length=200)
+    # Long enough that guessing is hopeless.
+    api_key: SecretStr = Field(min_length=24)
+
+
+class IngestSettings(DatabaseSettings):
     model_config = SettingsConfigDict(env_prefix="INGEST_", extra="ignore", frozen=True)
 
     port: int = Field(8001, ge=1, le=65535)
+    # Only bulk imports keep state (their jobs); webhooks never touch the database.
+    database: str = Field("ingest", pattern=r"^[A-Za-z0-9_-]{1,60}$")
+    # Shopify shop domain -> the app's client secret that signs its webhooks.
+    shopify_secrets: dict[str, SecretStr] = Field(default_factory=dict)
+    # WooCommerce site URL (X-WC-Webhook-Source) -> the webhook's secret.
+    woocommerce_secrets: dict[str, SecretStr] = Field(default_factory=dict)
+    # Order meta keys of newsletter plugins -> the consent purpose their opt-in box is about.
+    woocommerce_consent_meta: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_CONSENT_META)
+    )
+    # Order statuses that plugins add -> canonical status (e.g. {"shipped": "shipped"}).
+    woocommerce_statuses: dict[str, OrderStatus] = Field(default_factory=dict)
+    integrations: tuple[Integration, ...] = ()
+    # Largest webhook or channel order body accepted; real orders are a few hundred KiB at most.
+    max_order_bytes: int = Field(2 * 1024 * 1024, ge=1024)
+
+    @field_validator("shopify_secrets")
+    @classmethod
+    def _shop_domains_lowercase(cls, secrets: dict[str, SecretStr]) -> dict[str, SecretStr]:
+        return {shop.strip().lower(): secret for shop, secret in secrets.items()}
+
+    @field_validator("woocommerce_secrets")
+    @classmethod
+    def _sites_as_shops(cls, secrets: dict[str, SecretStr]) -> dict[str, SecretStr]:
+        return {shop_of_source(site): secret for site, secret in secrets.items()}
+
+    @model_validator(mode="after")
+    def _refuse_development_channel_secrets(self) -> Self:
+        if self.environment in (Environment.DEVELOPMENT, Environment.TEST):
+            return self
+        secrets = [
+            *self.shopify_secrets.values(),
+            *self.woocommerce_secrets.values(),
+            *(i.api_key for i in self.integrations),
+        ]
+        if any(s.get_secret_value().startswith(DEV_SECRET_MARKER) for s in secrets):
+            raise ValueError(
+                f"refusing to start in {self.environment.value} with development channel secrets"
+            )
+        return self

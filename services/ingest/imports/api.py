@@ -1,0 +1,134 @@
+"""`POST /v1/imports`: a file of orders, streamed; `GET /v1/imports/{id}`: how it went.
+
+The gateway streams an upload here over HTTP (an upload does not belong in a RabbitMQ message).
+Rows are read and published while the file arrives, so neither the gateway nor ingest ever
+holds the file; the caller's upload goes at the pace rows are confirmed. The response carries
+the finished job; anyone can follow it meanwhile at its `Location`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Request, status
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from pymongo.errors import PyMongoError
+from starlette.requests import ClientDisconnect
+
+from services.ingest.imports.formats import MEDIA_TYPES, media_format, rows_of
+from services.ingest.imports.jobs import ImportJobs
+from services.ingest.imports.runner import Finished, UploadInterrupted, run_import
+from services.ingest.publishing import RETRY_AFTER_S, OrderIntake
+from shared.contracts.envelope import Actor, ActorType, utc_now
+from shared.contracts.imports import ImportJob, ImportStatus
+from shared.contracts.replies import FieldError, Problem, ProblemError, invalid, not_found
+from shared.problems import problem_response
+
+# Who starts an import when ingest is called directly rather than through the gateway.
+DIRECT_CALLER = Actor(type=ActorType.API, id="ingest")
+
+
+def imports_router(intake: OrderIntake, jobs: ImportJobs) -> APIRouter:
+    router = APIRouter(prefix="/v1/imports", tags=["imports"])
+
+    @router.post("", status_code=status.HTTP_201_CREATED, response_model=ImportJob)
+    async def import_orders(
+        request: Request,
+        content_type: Annotated[str | None, Header()] = None,
+        x_actor_type: Annotated[str | None, Header()] = None,
+        x_actor_id: Annotated[str | None, Header(max_length=200)] = None,
+    ) -> Any:
+        file_format = media_format(content_type)
+        if file_format is None:
+            raise ProblemError(
+                Problem(
+                    type="urn:problem:unsupported-media-type",
+                    title="Unsupported media type",
+                    status=415,
+                    detail=f"Send orders as one of: {', '.join(sorted(MEDIA_TYPES))}.",
+                    errors=(FieldError(field="Content-Type", message=f"{content_type!r}"),),
+                )
+            )
+        # Milliseconds: what MongoDB keeps of a date, so a followed job equals the answered one.
+        now = utc_now().replace(microsecond=utc_now().microsecond // 1000 * 1000)
+        job = ImportJob(
+            id=uuid.uuid4().hex,
+            status=ImportStatus.RUNNING,
+            format=file_format,
+            started_by=_caller(x_actor_type, x_actor_id),
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            await jobs.add(job)
+        except PyMongoError as error:
+            raise ProblemError(
+                Problem(
+                    type="urn:problem:service-unavailable",
+                    title="Imports are unavailable: their database does not answer",
+                    status=503,
+                    detail="Nothing was imported; send the file again later.",
+                ),
+                headers={"Retry-After": str(RETRY_AFTER_S)},
+            ) from error
+        return _answer(
+            await run_import(job, rows_of(file_format, _upload(request)), jobs=jobs, intake=intake)
+        )
+
+    @router.get("/{import_id}", response_model=ImportJob)
+    async def get_import(import_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]) -> Any:
+        found = await jobs.get(import_id)
+        if found is None:
+            raise ProblemError(not_found("Import", f"No import {import_id}."))
+        return found
+
+    return router
+
+
+async def _upload(request: Request) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in request.stream():
+            yield chunk
+    except ClientDisconnect:
+        raise UploadInterrupted() from None
+
+
+def _caller(actor_type: str | None, actor_id: str | None) -> Actor:
+    if actor_type is None and actor_id is None:
+        return DIRECT_CALLER
+    try:
+        return Actor.model_validate({"type": actor_type, "id": actor_id})
+    except ValidationError as error:
+        raise ProblemError(
+            invalid(
+                "X-Actor-Type and X-Actor-Id must name who imports",
+                (FieldError(field="X-Actor-Type", message=str(error.errors()[0]["msg"])),),
+            )
+        ) from None
+
+
+def _answer(finished: Finished) -> JSONResponse:
+    job = finished.job
+    location = {"Location": f"/v1/imports/{job.id}"}
+    if job.status in (ImportStatus.COMPLETED, ImportStatus.INTERRUPTED):
+        # Interrupted: nobody is left to read this; the job tells what was received.
+        return JSONResponse(
+            job.model_dump(mode="json"), status_code=status.HTTP_201_CREATED, headers=location
+        )
+    if finished.refused is not None:
+        error = finished.refused
+        problem = invalid(
+            f"{job.detail} (import {job.id})",
+            (FieldError(field=error.error.field, message=f"line {error.line}: {error}"),),
+        )
+        return problem_response(problem, headers=location)
+    problem = Problem(
+        type="urn:problem:broker-unavailable",
+        title="Import stopped: message broker unavailable",
+        status=503,
+        detail=f"{job.detail} (import {job.id}: {job.rows_accepted} rows accepted)",
+    )
+    return problem_response(problem, headers={**location, "Retry-After": str(RETRY_AFTER_S)})

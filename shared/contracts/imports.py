@@ -1,0 +1,48 @@
+"""Bulk imports of orders: the job a caller follows, as ingest keeps it and the gateway shows it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import AwareDatetime, Field
+
+from shared.contracts.envelope import Actor, Contract
+
+
+class ImportStatus(StrEnum):
+    RUNNING = "running"
+    # Every row was read: each one is either accepted (published, confirmed) or failed.
+    COMPLETED = "completed"
+    # Stopped by the suite (the broker became unavailable): rows after `rows_total` were not read.
+    FAILED = "failed"
+    # The upload broke off: rows after `rows_total` were not received.
+    INTERRUPTED = "interrupted"
+
+
+class RowError(Contract):
+    """Why one row was not imported: its line in the file and the field (column) at fault."""
+
+    line: int = Field(ge=1)
+    field: str
+    message: str
+
+
+class ImportJob(Contract):
+    id: str
+    status: ImportStatus
+    format: str
+    started_by: Actor
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+    finished_at: AwareDatetime | None = None
+    rows_total: int = 0
+    rows_accepted: int = 0
+    rows_failed: int = 0
+    errors: tuple[RowError, ...] = ()
+    # Errors beyond those kept in `errors` are only counted.
+    errors_omitted: int = 0
+    detail: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status is not ImportStatus.RUNNING

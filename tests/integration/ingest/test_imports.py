@@ -1,0 +1,215 @@
+"""Bulk imports: a file streamed through the gateway to ingest over HTTP, rows published."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from pymongo import AsyncMongoClient
+
+from services.ingest.imports.formats import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+from shared.mongo import Document
+from tests.conftest import Namespace, Suite, suite_of
+from tests.integration.ingest.serving import served
+from tests.support.broker import Tap, tap
+from tests.support.orders import order_json
+from tests.support.waiting import eventually
+from tools import import_orders
+from tools.embedded_mongo import free_port
+
+UPSERT = "customer.upsert_from_order.v1"
+COLUMNS = [*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, "marketing.email.state"]
+
+
+def flat(order: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    cells: dict[str, str] = {}
+    for key, value in order.items():
+        if isinstance(value, dict):
+            cells |= flat(value, f"{prefix}{key}.")
+        elif value is not None:
+            cells[f"{prefix}{key}"] = str(value)
+    return cells
+
+
+def csv_file(rows: list[dict[str, str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def order_rows(count: int, *, bad_every: int = 0) -> list[dict[str, str]]:
+    """`count` orders of different buyers; every `bad_every`th has an invalid currency."""
+    rows = []
+    for n in range(1, count + 1):
+        row = flat(order_json(email=f"buyer{n}@example.com", order_id=f"IMP-{n}"))
+        row["marketing.email.state"] = "single_opt_in" if n % 2 else ""
+        if bad_every and n % bad_every == 0:
+            row["currency"] = "euro"
+        rows.append(row)
+    return rows
+
+
+@pytest.fixture
+async def suite_over_http(
+    namespace: Namespace, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[Suite, Tap, str]]:
+    """Ingest and gateway served over HTTP; the gateway streams uploads to ingest."""
+    ingest_port = free_port()
+    monkeypatch.setenv("GATEWAY_INGEST_URL", f"http://127.0.0.1:{ingest_port}")
+    async with (
+        suite_of(namespace, ("ingest", "gateway")) as suite,
+        tap(namespace.infra.amqp_url, namespace.topology.commands.name) as commands,
+        served(suite.apps["ingest"], ingest_port),
+        served(suite.apps["gateway"]) as gateway_url,
+    ):
+        yield suite, commands, gateway_url
+
+
+async def test_a_csv_of_thousands_of_rows_is_imported_and_explained(
+    suite_over_http: tuple[Suite, Tap, str],
+) -> None:
+    suite, commands, _ = suite_over_http
+    count, bad_every = 2000, 250
+    body = csv_file(order_rows(count, bad_every=bad_every))
+
+    # Baseline, same run: the same kind of orders one by one through POST /v1/orders.
+    baseline_rows = 200
+    started = time.perf_counter()
+    for n in range(baseline_rows):
+        single = await suite.ingest.post("/v1/orders", json=order_json(order_id=f"ONE-{n}"))
+        assert single.status_code == 202
+    one_by_one = baseline_rows / (time.perf_counter() - started)
+
+    started = time.perf_counter()
+    response = await suite.gateway.post(
+        "/v1/imports",
+        content=_chunks(body, 8192),
+        headers={"Content-Type": "text/csv"},
+    )
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 201, response.text
+    job = response.json()
+    print(
+        f"\nimport: {count} rows in {elapsed:.2f}s = {count / elapsed:.0f} rows/s; "
+        f"baseline POST /v1/orders one by one: {one_by_one:.0f} rows/s"
+    )
+    bad = count // bad_every
+    assert job["status"] == "completed"
+    assert (job["rows_total"], job["rows_accepted"], job["rows_failed"]) == (
+        count,
+        count - bad,
+        bad,
+    )
+    # Line numbers of the file: the header is line 1, so order n is on line n + 1.
+    assert [(e["line"], e["field"]) for e in job["errors"]] == [
+        (n + 1, "currency") for n in range(bad_every, count + 1, bad_every)
+    ]
+    assert job["started_by"] == {"type": "api", "id": "gateway"}
+    assert response.headers["location"] == f"/v1/imports/{job['id']}"
+
+    followed = await suite.gateway.get(f"/v1/imports/{job['id']}")
+    assert followed.status_code == 200
+    assert followed.json() == job
+
+    expected = baseline_rows + count - bad
+    await commands.wait_for(expected, UPSERT, timeout=60)
+    imported = [b for b in commands.bodies(UPSERT) if b["order"]["order_id"].startswith("IMP-")]
+    assert len({b["order"]["order_id"] for b in imported}) == count - bad
+    assert all(b["correlation_id"] == job["id"] for b in imported)
+    first = next(b for b in imported if b["order"]["order_id"] == "IMP-1")
+    assert first["order"]["marketing"] == [
+        {"purpose": "email", "state": "single_opt_in", "decided_at": None, "reported_level": None}
+    ]
+
+
+async def test_ndjson_rows_and_what_cannot_be_imported(
+    suite_over_http: tuple[Suite, Tap, str],
+) -> None:
+    suite, commands, _ = suite_over_http
+    good = order_json(order_id="ND-1")
+    no_buyer = {k: v for k, v in order_json(order_id="ND-2").items() if k != "buyer"}
+    lines = [json.dumps(good), "", "{not json", json.dumps(no_buyer)]
+    response = await suite.gateway.post(
+        "/v1/imports",
+        content="\n".join(lines).encode(),
+        headers={"Content-Type": "application/x-ndjson"},
+    )
+    assert response.status_code == 201, response.text
+    job = response.json()
+    assert (job["rows_total"], job["rows_accepted"], job["rows_failed"]) == (3, 1, 2)
+    assert [(e["line"], e["field"]) for e in job["errors"]] == [(3, "row"), (4, "buyer")]
+    await commands.wait_for(1, UPSERT)
+
+    header = csv_file([]).replace(b"buyer.email", b"buyer.emial")
+    refused = await suite.gateway.post(
+        "/v1/imports", content=header, headers={"Content-Type": "text/csv"}
+    )
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in refused.json()["errors"]] == ["buyer.emial"]
+    failed = await suite.gateway.get(refused.headers["location"])
+    assert failed.json()["status"] == "failed"
+
+    unsupported = await suite.gateway.post(
+        "/v1/imports", content=b"{}", headers={"Content-Type": "application/json"}
+    )
+    assert unsupported.status_code == 415
+    assert unsupported.json()["errors"][0]["field"] == "Content-Type"
+    missing = await suite.gateway.get(f"/v1/imports/{'0' * 32}")
+    assert missing.status_code == 404
+    assert [b["order"]["order_id"] for b in commands.bodies(UPSERT)] == ["ND-1"]
+
+
+async def test_the_command_line_tool_imports_a_file_into_customers(
+    namespace: Namespace,
+    monkeypatch: pytest.MonkeyPatch,
+    mongo: AsyncMongoClient[Document],
+    tmp_path: Path,
+) -> None:
+    ingest_port = free_port()
+    monkeypatch.setenv("GATEWAY_INGEST_URL", f"http://127.0.0.1:{ingest_port}")
+    rows = order_rows(6, bad_every=3)
+    path = tmp_path / "orders.csv"
+    path.write_bytes(csv_file(rows))
+    async with (
+        suite_of(namespace, ("customer", "ingest", "gateway")) as suite,
+        served(suite.apps["ingest"], ingest_port),
+        served(suite.apps["gateway"]) as gateway_url,
+    ):
+        status = await asyncio.to_thread(import_orders.run, [str(path), "--gateway", gateway_url])
+        # Two rows had an invalid currency: imported with failures.
+        assert status == 1
+
+        customers = suite.db(mongo, "customer")["customers"]
+
+        async def four_customers() -> bool:
+            return bool(await customers.count_documents({}) == 4)
+
+        await eventually(four_customers, what="the four valid rows as customers")
+
+    bad_file = tmp_path / "orders.txt"
+    bad_file.write_text("x")
+    with pytest.raises(SystemExit):
+        import_orders.run([str(bad_file), "--gateway", "http://127.0.0.1:1"])
+    assert (
+        import_orders.run(
+            [str(path), "--gateway", "http://127.0.0.1:1"],
+            transport=httpx.MockTransport(lambda _: httpx.Response(503, json={"title": "down"})),
+        )
+        == 2
+    )
+
+
+async def _chunks(body: bytes, size: int) -> AsyncIterator[bytes]:
+    for start in range(0, len(body), size):
+        yield body[start : start + size]

@@ -1,0 +1,105 @@
+"""The import runner: counts, errors, and what happens when the broker goes away mid-file."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from services.ingest.imports.formats import Row
+from services.ingest.imports.runner import UploadInterrupted, run_import
+from services.ingest.publishing import Accepted, BrokerUnavailable
+from shared.contracts.envelope import Actor, ActorType, utc_now
+from shared.contracts.imports import ImportJob, ImportStatus
+from shared.contracts.orders import CanonicalOrder
+from tests.support.orders import order_json
+
+
+class Jobs:
+    def __init__(self) -> None:
+        self.saved: list[ImportJob] = []
+
+    async def save(self, job: ImportJob) -> None:
+        self.saved.append(job)
+
+
+class Intake:
+    """Accepts orders until `fail_from` of them were accepted, then the broker is gone."""
+
+    def __init__(self, fail_from: int | None = None) -> None:
+        self.accepted: list[CanonicalOrder] = []
+        self.fail_from = fail_from
+
+    async def accept(self, order: CanonicalOrder, *, correlation_id: str | None) -> Accepted:
+        if self.fail_from is not None and len(self.accepted) >= self.fail_from:
+            raise BrokerUnavailable()
+        self.accepted.append(order)
+        return Accepted(message_id=order.order_id)
+
+
+def job() -> ImportJob:
+    now = utc_now()
+    return ImportJob(
+        id="0" * 32,
+        status=ImportStatus.RUNNING,
+        format="ndjson",
+        started_by=Actor(type=ActorType.API, id="tests"),
+        created_at=now,
+        updated_at=now,
+    )
+
+
+async def rows(count: int, *, then: Exception | None = None) -> AsyncIterator[Row]:
+    for n in range(1, count + 1):
+        yield Row(n, order_json(order_id=f"R-{n}"))
+    if then is not None:
+        raise then
+
+
+async def run(source: AsyncIterator[Row], intake: Intake) -> Any:
+    jobs = Jobs()
+    finished = await run_import(job(), source, jobs=jobs, intake=intake)  # type: ignore[arg-type]
+    assert jobs.saved[-1] == finished.job
+    return finished.job
+
+
+async def test_every_row_is_accepted_or_explained() -> None:
+    async def mixed() -> AsyncIterator[Row]:
+        yield Row(2, order_json(order_id="A"))
+        yield Row(3, {**order_json(order_id="B"), "currency": "euro", "total": "-1"})
+        yield Row(5, error=None, values={"order_id": "C"})
+
+    intake = Intake()
+    finished = await run(mixed(), intake)
+    assert finished.status is ImportStatus.COMPLETED
+    assert (finished.rows_total, finished.rows_accepted, finished.rows_failed) == (3, 1, 2)
+    assert [(e.line, e.field) for e in finished.errors[:2]] == [(3, "currency"), (3, "total")]
+    assert {e.line for e in finished.errors} == {3, 5}
+    assert [o.order_id for o in intake.accepted] == ["A"]
+
+
+async def test_the_broker_going_away_stops_the_import_and_says_where() -> None:
+    intake = Intake(fail_from=150)
+    finished = await run(rows(1000), intake)
+    assert finished.status is ImportStatus.FAILED
+    assert finished.rows_accepted == 150
+    assert finished.rows_total < 1000
+    assert finished.rows_accepted + finished.rows_failed == finished.rows_total
+    assert finished.detail is not None
+    assert "upload the file again" in finished.detail.lower()
+
+
+async def test_an_upload_that_breaks_off_is_interrupted_with_what_arrived() -> None:
+    finished = await run(rows(10, then=UploadInterrupted()), Intake())
+    assert finished.status is ImportStatus.INTERRUPTED
+    assert (finished.rows_total, finished.rows_accepted) == (10, 10)
+
+
+async def test_errors_beyond_the_kept_ones_are_counted() -> None:
+    async def broken() -> AsyncIterator[Row]:
+        for n in range(1, 1200):
+            yield Row(n, {"currency": "euro"})
+
+    finished = await run(broken(), Intake())
+    assert finished.rows_failed == 1199
+    assert len(finished.errors) == 1000
+    assert finished.errors_omitted > 0
