@@ -42,6 +42,8 @@ from tools.embedded_mongo import EmbeddedMongo, free_port
 ROOT = Path(__file__).resolve().parents[1]
 ACTOR = Actor(type=ActorType.SYSTEM, id="bench")
 CONCURRENCY = 16
+FIRST_NAMES = ("Anna", "Ben", "Clara", "Deniz", "Emil", "Fatma", "Greta", "Hugo", "Ida", "Jonas")
+LAST_NAMES = ("Schmidt", "Yilmaz", "Nowak", "Rossi", "Berg", "Kaya", "Weber", "Lindqvist")
 
 
 def order(i: int, run: str) -> dict[str, Any]:
@@ -56,14 +58,16 @@ def order(i: int, run: str) -> dict[str, Any]:
         "currency": "EUR",
         "total": "42.00",
         "line_count": 1,
+        # Distinct people: names and addresses that do not look alike, so the measurement is
+        # not of duplicate detection proposing thousands of candidates among twins.
         "buyer": {
             "email": f"buyer-{run}-{i}@example.com",
-            "first_name": "Bench",
-            "last_name": f"Buyer {i}",
+            "first_name": FIRST_NAMES[i % len(FIRST_NAMES)],
+            "last_name": f"{LAST_NAMES[i % len(LAST_NAMES)]}-{run}{i:05d}",
         },
         "billing_address": {
-            "line1": "Hauptstraße 5",
-            "postal_code": "10115",
+            "line1": f"Lindenweg {i % 200 + 1}",
+            "postal_code": f"{10000 + i:05d}",
             "city": "Berlin",
             "country_code": "DE",
         },
