@@ -1,5 +1,8 @@
 """Inspect and replay parked messages: `python -m tools.dead_letters list|replay <service>`.
 
+`list --correlation-id <id>` shows only the messages of one flow, e.g. the rows of one bulk
+import (its job id) that the customer service could not apply, with the field at fault.
+
 A consumer parks a message it cannot process in `<namespace>.<service>.dlq`, with the reason in
 its headers. `list` shows them without taking them away; `replay` sends them back to the
 service's work queue (not to the exchange: the other consumers already have their copy) with the
@@ -28,6 +31,7 @@ from shared.topology import ConsumerQueue, Topology
 @dataclass(frozen=True)
 class Parked:
     message_id: str | None
+    correlation_id: str | None
     message_type: str | None
     reason: str | None
     headers: dict[str, Any]
@@ -38,6 +42,7 @@ class Parked:
         headers = dict(message.headers or {})
         return cls(
             message_id=message.message_id,
+            correlation_id=message.correlation_id,
             message_type=message.type,
             reason=str(headers.get(REASON_HEADER)) if REASON_HEADER in headers else None,
             headers={k: _plain(v) for k, v in headers.items()},
@@ -63,17 +68,25 @@ def consumer(topology: Topology, service: str) -> ConsumerQueue:
     raise SystemExit(f"unknown service {service!r}; services with a parking queue: {known}")
 
 
-async def list_parked(amqp_url: str, queue: ConsumerQueue, *, limit: int) -> list[Parked]:
-    """Look at up to `limit` parked messages; they stay parked (rejected back unacknowledged)."""
+async def list_parked(
+    amqp_url: str, queue: ConsumerQueue, *, limit: int, correlation_id: str | None = None
+) -> list[Parked]:
+    """Look at up to `limit` parked messages (of one correlation id, if given); they stay
+    parked (rejected back unacknowledged)."""
     connection = await aio_pika.connect(amqp_url)
     async with connection:
         channel = await connection.channel()
         parking = await channel.get_queue(queue.dead_letter_name, ensure=False)
         taken: list[AbstractIncomingMessage] = []
+        shown: list[Parked] = []
         try:
-            while len(taken) < limit and (message := await parking.get(fail=False)) is not None:
+            # Held unacknowledged, a message is not handed out again: the loop ends at the end
+            # of the queue.
+            while len(shown) < limit and (message := await parking.get(fail=False)) is not None:
                 taken.append(message)
-            return [Parked.of(m) for m in taken]
+                if correlation_id is None or message.correlation_id == correlation_id:
+                    shown.append(Parked.of(message))
+            return shown
         finally:
             for message in taken:
                 await message.nack(requeue=True)
@@ -113,12 +126,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("action", choices=["list", "replay"])
     parser.add_argument("service", help="the consuming service, e.g. customer")
     parser.add_argument("--limit", type=int, default=100)
+    parser.add_argument("--correlation-id", help="list only these messages (e.g. an import id)")
     parser.add_argument("--namespace", default=os.environ.get("BROKER_NAMESPACE", "crm"))
     args = parser.parse_args(argv)
     amqp_url = os.environ.get("AMQP_URL", DEV_AMQP_URL)
     queue = consumer(Topology(args.namespace), args.service)
     if args.action == "list":
-        parked = asyncio.run(list_parked(amqp_url, queue, limit=args.limit))
+        parked = asyncio.run(
+            list_parked(amqp_url, queue, limit=args.limit, correlation_id=args.correlation_id)
+        )
         for item in parked:
             print(json.dumps(item.__dict__, ensure_ascii=False))
         print(

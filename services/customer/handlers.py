@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from faststream.rabbit import RabbitRouter
 
 from services.customer.consent_timeline import ConsentTimeline
+from services.customer.data_access import DataAccess
 from services.customer.details_commands import DetailCommands
 from services.customer.duplicate_commands import DuplicateCommands
 from services.customer.erasure_commands import ErasureCommands
@@ -26,7 +27,15 @@ from services.customer.order_import import OrderImport
 from services.customer.profile_commands import ProfileCommands
 from services.customer.queries import CustomerQueries
 from services.customer.reports import Reports
-from shared.contracts import custom_fields, customer_details, customer_notes, customers, duplicates
+from services.customer.shop_erasure import ShopErasure
+from shared.contracts import (
+    custom_fields,
+    customer_details,
+    customer_notes,
+    customers,
+    duplicates,
+    privacy,
+)
 from shared.contracts.consent import ConsentChanged
 from shared.contracts.customer_history import GetCustomerOrders, GetTimeline
 from shared.contracts.customer_reports import (
@@ -58,6 +67,8 @@ class CustomerService:
     details: DetailCommands
     merges: MergeCommands
     erasure: ErasureCommands
+    shop_erasure: ShopErasure
+    data_access: DataAccess
     notes: NoteCommands
     fields: FieldCommands
     duplicates: DuplicateCommands
@@ -91,6 +102,7 @@ class CustomerService:
             return None
 
         p, d, n, f = self.profiles, self.details, self.notes, self.fields
+        access = self.data_access
         return [
             (customers.CreateCustomer, p.create, customer),
             (customers.UpdateCustomer, p.update, customer),
@@ -112,6 +124,7 @@ class CustomerService:
             (custom_fields.ChangeCustomField, f.change, field),
             (custom_fields.RemoveCustomField, f.remove, nothing),
             (duplicates.DismissDuplicate, self.duplicates.dismiss, candidate),
+            (privacy.RecordDataExport, access.record_export, access.export_recorded),
         ]
 
 
@@ -121,6 +134,11 @@ def command_router(topology: Topology, service: CustomerService) -> RabbitRouter
     dispatcher.register(UpsertCustomerFromOrder, service.orders.upsert_from_order)
     dispatcher.register(ConsentChanged, service.consent.record)
     dispatcher.register(customers.ImportCustomer, service.imports.import_customer)
+    # Privacy requests of shops, from ingest.
+    dispatcher.register(privacy.RecordDataRequest, service.data_access.record_request)
+    dispatcher.register(privacy.EraseChannelCustomer, service.erasure.erase_channel_customer)
+    dispatcher.register(privacy.EraseShop, service.shop_erasure.erase_shop)
+    dispatcher.register(privacy.EraseShopFromCustomer, service.shop_erasure.erase_from_customer)
     for command, use_case, _ in service.commands():
         dispatcher.register(command, use_case)
     router = RabbitRouter()
@@ -139,6 +157,7 @@ def query_router(topology: Topology, service: CustomerService) -> RabbitRouter:
     dispatcher.register(customers.FindCustomers, q.find)
     dispatcher.register(GetCustomerOrders, q.orders_of)
     dispatcher.register(GetTimeline, q.timeline)
+    dispatcher.register(privacy.GetCustomerExport, service.data_access.export)
     dispatcher.register(customer_notes.ListNotes, q.notes_of)
     dispatcher.register(custom_fields.ListCustomFields, q.custom_fields)
     dispatcher.register(custom_fields.GetCustomField, q.custom_field)

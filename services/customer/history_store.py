@@ -36,6 +36,10 @@ class HistoryStore:
         if docs:
             await self.activities.insert_many(docs, session=session)
 
+    async def get(self, activity_id: str) -> Activity | None:
+        doc = await self.activities.find_one({"_id": activity_id})
+        return record(Activity, doc) if doc else None
+
     async def hand_over(self, from_ids: list[str], to_id: str, *, session: Session) -> None:
         """The absorbed customers' history becomes the master's, marked with its origin."""
         for from_id in from_ids:

@@ -1,8 +1,11 @@
 """Use case: a customer record imported from another system (on the work queue).
 
 The record is found by its external id, else by its strongest email, else created; its
-identifiers are claimed like an order's. A draft that does not fit (e.g. a custom field value
-of the wrong type) cannot succeed: it is parked with the reason, naming the field.
+identifiers are claimed like an order's. Custom field values from a CSV file arrive as text and
+are read by each field's type first. A draft that does not fit (e.g. a custom field value of
+the wrong type) cannot succeed: it is parked with the reason, naming the field; a bulk import's
+rows carry the import's id as correlation id, so the parked rows of one file can be listed
+(`python -m tools.dead_letters list customer --correlation-id <import id>`).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from services.customer.domain.custom_fields import extra_from_text
 from services.customer.domain.customer import changes_between, new_customer
 from services.customer.domain.identities import (
     Identifier,
@@ -58,13 +62,17 @@ class ImportCommands:
                 origin_channel=command.source,
             )
         foreign = {i for i in identifiers if owners.get(i.key) not in (None, before.id)}
+        definitions = await self.fields.all(session=session)
+        draft = command.customer
+        if command.extra_as_text and draft.extra:
+            draft = draft.model_copy(update={"extra": extra_from_text(draft.extra, definitions)})
         after = apply_import(
             before,
-            command.customer,
+            draft,
             source=command.source,
             updated_at=command.updated_at,
             actor=command.actor,
-            definitions=await self.fields.all(session=session),
+            definitions=definitions,
             now=now,
             default_region=self.default_region,
             new_id=short_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.customer.consent_timeline import ConsentTimeline
+from services.customer.data_access import DataAccess
 from services.customer.details_commands import DetailCommands
 from services.customer.duplicate_commands import DuplicateCommands
 from services.customer.duplicate_store import DuplicateStore
@@ -19,11 +20,13 @@ from services.customer.note_commands import NoteCommands
 from services.customer.note_store import NoteStore
 from services.customer.order_import import OrderImport
 from services.customer.order_store import OrderStore
+from services.customer.people import People
 from services.customer.profile_commands import ProfileCommands
 from services.customer.queries import CustomerQueries
 from services.customer.records import Records
 from services.customer.reports import Reports
 from services.customer.settings import CustomerSettings
+from services.customer.shop_erasure import ShopErasure
 from services.customer.store import CustomerStore
 from services.customer.transactions import Transactions
 from services.customer.vault import BankVault
@@ -49,6 +52,8 @@ def create_app(settings: CustomerSettings | None = None) -> FastAPI:
     transactions = Transactions(client=client, inbox=inbox, outbox=outbox)
     records = Records(store=store, history=history, duplicates=duplicates)
     region = settings.default_region
+    people = People(store, orders)
+    erasure = ErasureCommands(transactions, records, notes, fields, people)
     service = CustomerService(
         orders=OrderImport(transactions, records, orders, region),
         imports=ImportCommands(transactions, records, fields, region),
@@ -57,7 +62,9 @@ def create_app(settings: CustomerSettings | None = None) -> FastAPI:
             transactions, records, BankVault(settings.bank_data_key.get_secret_value()), region
         ),
         merges=MergeCommands(transactions, records, orders, notes),
-        erasure=ErasureCommands(transactions, records, notes, fields),
+        erasure=erasure,
+        shop_erasure=ShopErasure(transactions, records, erasure),
+        data_access=DataAccess(transactions, records, people, orders, notes),
         notes=NoteCommands(transactions, records, notes),
         fields=FieldCommands(transactions, fields, store),
         duplicates=DuplicateCommands(transactions, duplicates),

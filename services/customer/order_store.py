@@ -30,6 +30,13 @@ class OrderStore:
         doc = await self.orders.find_one({"_id": key}, session=session)
         return record(OrderSummary, doc) if doc else None
 
+    async def buyer_of_any(self, keys: list[str], *, session: Session) -> str | None:
+        """The customer who placed one of these orders (keys from `order_key`), if any."""
+        if not keys:
+            return None
+        doc = await self.orders.find_one({"_id": {"$in": keys}}, session=session)
+        return str(doc["customer_id"]) if doc else None
+
     async def save(
         self, summary: OrderSummary, *, replaces: OrderSummary | None, session: Session
     ) -> None:

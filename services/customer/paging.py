@@ -9,10 +9,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from services.customer.domain.errors import field_error
+
+T = TypeVar("T")
 
 
 def encode(value: Any, last_id: str) -> str:
@@ -59,3 +62,16 @@ def dig(doc: dict[str, Any], path: str) -> Any:
     for part in path.split("."):
         value = value.get(part) if isinstance(value, dict) else None
     return value
+
+
+async def every(
+    page: Callable[[str | None], Awaitable[tuple[list[T], str | None]]],
+) -> list[T]:
+    """All items of a paged listing, page after page (for what must be complete: an export)."""
+    found: list[T] = []
+    cursor: str | None = None
+    while True:
+        items, cursor = await page(cursor)
+        found += items
+        if cursor is None:
+            return found

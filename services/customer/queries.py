@@ -7,9 +7,8 @@ from dataclasses import dataclass, replace
 from services.customer.domain.custom_fields import FieldDefinition, filter_value
 from services.customer.domain.errors import InvalidInput, NotFound, customer_not_found
 from services.customer.domain.identities import normalise_email, normalise_phone
-from services.customer.domain.notes import Note
 from services.customer.domain.search import name_prefix_pattern
-from services.customer.domain.views import activity_view, customer_view, order_view
+from services.customer.domain.views import activity_view, customer_view, note_view, order_view
 from services.customer.duplicate_store import DuplicateStore, StoredCandidate
 from services.customer.field_store import FieldStore
 from services.customer.history_store import HistoryStore
@@ -132,13 +131,13 @@ class CustomerQueries:
         found, next_cursor = await self.notes.page(
             query.customer_id, cursor=query.cursor, limit=query.limit
         )
-        return NotePage(items=tuple(_note_view(n) for n in found), next_cursor=next_cursor)
+        return NotePage(items=tuple(note_view(n) for n in found), next_cursor=next_cursor)
 
     async def note(self, customer_id: str, note_id: str) -> NoteView:
         note = await self.notes.get(customer_id, note_id)
         if note is None:
             raise NotFound("Note", f"customer {customer_id} has no note {note_id}")
-        return _note_view(note)
+        return note_view(note)
 
     async def custom_fields(self, _: object = None) -> CustomFieldList:
         definitions = await self.fields.all()
@@ -170,10 +169,6 @@ class CustomerQueries:
         if candidate is None:
             raise NotFound("Duplicate candidate", f"no candidate {candidate_id}")
         return candidate_view(candidate)
-
-
-def _note_view(note: Note) -> NoteView:
-    return NoteView(**note.model_dump())
 
 
 def _field_view(definition: FieldDefinition) -> CustomFieldView:

@@ -89,6 +89,8 @@ class CustomerStore:
         for sort_field in SORT_FIELDS.values():
             await customers.create_index([(sort_field, ASCENDING), ("_id", ASCENDING)])
         await customers.create_index("status")
+        # Tombstones by their master: an export lists the records merged into a customer.
+        await customers.create_index("merged_into", sparse=True)
         # Reports: new customers per day.
         await customers.create_index("search.created_day")
         await customers.create_index("stats.order_count")
@@ -181,6 +183,23 @@ class CustomerStore:
                 return customer
             customer = await self.get(customer.merged_into, session=session)
         raise RuntimeError(f"merge chain of {customer_id} is longer than {MAX_MERGE_HOPS}")
+
+    async def absorbed_by(self, master_id: str) -> list[str]:
+        """Ids of the records merged into this one, also by way of records merged in later."""
+        found: list[str] = []
+        masters = [master_id]
+        for _ in range(MAX_MERGE_HOPS):
+            absorbed = [
+                doc["_id"]
+                async for doc in self.customers.find(
+                    {"merged_into": {"$in": masters}}, projection={"_id": True}
+                )
+            ]
+            if not absorbed:
+                return found
+            found += absorbed
+            masters = absorbed
+        raise RuntimeError(f"merge tree of {master_id} is deeper than {MAX_MERGE_HOPS}")
 
     async def save(self, customer: Customer, *, previous_version: int, session: Session) -> None:
         doc = document(customer, search=search_fields(customer))

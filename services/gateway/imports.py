@@ -1,8 +1,9 @@
-"""Bulk imports of orders: the gateway streams the upload to ingest and relays the job.
+"""Bulk imports of orders or customers: the gateway streams the upload to ingest and relays the
+job.
 
 Deliberately HTTP, not RabbitMQ: a file of thousands of rows does not belong in a message, and
 streaming it chunk by chunk means neither the gateway nor ingest ever holds the whole file.
-Ingest reads the rows as they arrive, publishes each order's command with confirms, and keeps
+Ingest reads the rows as they arrive, publishes each row's command with confirms, and keeps
 the job, which callers follow with `GET /v1/imports/{id}`.
 """
 
@@ -13,12 +14,13 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 import httpx
-from fastapi import APIRouter, Header, Path, Request, Response, status
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from starlette.requests import ClientDisconnect
 
 from services.gateway.callers import Caller
 from services.gateway.settings import GatewaySettings
-from shared.contracts.imports import ImportJob
+from shared.contracts.customers import SOURCE_PATTERN
+from shared.contracts.imports import ImportJob, ImportKind
 from shared.contracts.replies import Problem, ProblemError
 
 log = logging.getLogger(__name__)
@@ -45,12 +47,15 @@ def imports_router(settings: GatewaySettings) -> APIRouter:
             }
         },
     )
-    async def import_orders(
+    async def import_file(
         request: Request,
         caller: Caller,
+        kind: ImportKind = ImportKind.ORDERS,
+        source: Annotated[str | None, Query(pattern=SOURCE_PATTERN)] = None,
         content_type: Annotated[str | None, Header()] = None,
     ) -> Response:
-        """Import orders from NDJSON or CSV (by Content-Type); answers with the finished job."""
+        """Import orders, or customers of the system `source` names (`kind=customers`), from
+        NDJSON or CSV (by Content-Type); answers with the finished job."""
         headers = {
             "Content-Type": content_type or "application/octet-stream",
             "X-Actor-Type": caller.type.value,
@@ -59,7 +64,12 @@ def imports_router(settings: GatewaySettings) -> APIRouter:
         ingest_client = httpx.AsyncClient(base_url=settings.ingest_url, timeout=UPLOAD_TIMEOUT)
         async with ingest_client as ingest:
             try:
-                answer = await ingest.post("/v1/imports", content=_upload(request), headers=headers)
+                answer = await ingest.post(
+                    "/v1/imports",
+                    params={"kind": kind.value, **({"source": source} if source else {})},
+                    content=_upload(request),
+                    headers=headers,
+                )
             except httpx.HTTPError as error:
                 raise _ingest_unavailable(error) from error
         return _relayed(answer)

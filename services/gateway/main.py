@@ -9,6 +9,7 @@ from services.gateway.custom_fields import custom_fields_router
 from services.gateway.customer_details import customer_details_router
 from services.gateway.customers import customers_router
 from services.gateway.duplicates import duplicates_router
+from services.gateway.exports import exports_router
 from services.gateway.imports import imports_router
 from services.gateway.notes import notes_router
 from services.gateway.reports import reports_router
@@ -29,6 +30,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         title="customer suite API",
         routers=[
             customers_router(services),
+            exports_router(services),
             customer_details_router(services),
             notes_router(services),
             custom_fields_router(services),

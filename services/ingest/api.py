@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, status
 
-from services.ingest.publishing import Accepted, OrderIntake
+from services.ingest.publishing import Accepted, Intake
 from shared.contracts.orders import CanonicalOrder
 
 
-def orders_router(intake: OrderIntake) -> APIRouter:
+def orders_router(intake: Intake) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["orders"])
 
     @router.post("/orders", status_code=status.HTTP_202_ACCEPTED)

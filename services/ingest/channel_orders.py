@@ -14,7 +14,7 @@ from fastapi import APIRouter, Header, Path, Request, status
 
 from services.ingest.channels import adobe_commerce, amazon, ebay
 from services.ingest.payloads import mapped, parse_json, read_body, unauthorized
-from services.ingest.publishing import Accepted, OrderIntake
+from services.ingest.publishing import Accepted, Intake
 from services.ingest.settings import IngestSettings, Integration, PulledChannel
 from services.ingest.signatures import holder_of
 from shared.contracts.orders import CanonicalOrder
@@ -27,7 +27,7 @@ ADAPTERS: dict[str, tuple[str, Adapter]] = {
 }
 
 
-def channel_orders_router(intake: OrderIntake, settings: IngestSettings) -> APIRouter:
+def channel_orders_router(intake: Intake, settings: IngestSettings) -> APIRouter:
     router = APIRouter(prefix="/v1/channels", tags=["channels"])
 
     @router.post("/{channel}/orders", status_code=status.HTTP_202_ACCEPTED)
@@ -42,7 +42,7 @@ def channel_orders_router(intake: OrderIntake, settings: IngestSettings) -> APIR
         integration = _integration(channel, authorization, settings.integrations)
         payload: Any = parse_json(await read_body(request, settings.max_order_bytes))
         name, adapt = ADAPTERS[channel]
-        order = mapped(lambda: adapt(payload, shop=integration.shop), name)
+        order = mapped(lambda: adapt(payload, shop=integration.shop), f"{name} order")
         return await intake.accept(order, correlation_id=correlation_id)
 
     return router

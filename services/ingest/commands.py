@@ -37,4 +37,9 @@ def upsert_command(
 
 def channel_actor(order: CanonicalOrder) -> Actor:
     """Orders arrive on behalf of a channel: the system acting for it, named by channel."""
-    return Actor(type=ActorType.SYSTEM, id=f"{order.channel}:{order.shop.lower()}")
+    return shop_actor(order.channel, order.shop)
+
+
+def shop_actor(channel: str, shop: str) -> Actor:
+    """The system acting for one shop of a channel (its orders, its privacy requests)."""
+    return Actor(type=ActorType.SYSTEM, id=f"{channel}:{shop.lower()}")

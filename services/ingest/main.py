@@ -13,7 +13,7 @@ from services.ingest.api import orders_router
 from services.ingest.channel_orders import channel_orders_router
 from services.ingest.imports.api import imports_router
 from services.ingest.imports.jobs import ImportJobs
-from services.ingest.publishing import OrderIntake
+from services.ingest.publishing import Intake
 from services.ingest.settings import IngestSettings
 from services.ingest.webhooks import webhooks_router
 from shared.mongo import make_client
@@ -27,7 +27,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     runtime = ServiceRuntime.create(NAME, settings)
     client = make_client(settings.mongodb_url.get_secret_value(), app_name=NAME)
     jobs = ImportJobs(client[settings.database]["imports"])
-    intake = OrderIntake(runtime.broker, runtime.topology)
+    intake = Intake(runtime.broker, runtime.topology)
     runtime.background.append(jobs.keep_indexes)
     runtime.on_stop.append(client.close)
     return runtime.app(

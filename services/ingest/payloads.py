@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
 
 from services.ingest.channels.reading import Unmappable
-from shared.contracts.orders import CanonicalOrder
 from shared.contracts.replies import FieldError, Problem, ProblemError, invalid
+
+T = TypeVar("T")
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -55,14 +56,13 @@ def parse_json(body: bytes) -> Any:
         ) from None
 
 
-def mapped(adapt: Callable[[], CanonicalOrder], channel: str) -> CanonicalOrder:
-    """The adapter's canonical order, or a 422 naming the fields it could not map."""
+def mapped(adapt: Callable[[], T], what: str) -> T:
+    """What the adapter made of `what` (e.g. "Shopify order"), or a 422 naming the fields it
+    could not map."""
     try:
         return adapt()
     except Unmappable as error:
-        raise ProblemError(
-            invalid(f"The {channel} order cannot be taken: {error}", error.errors)
-        ) from None
+        raise ProblemError(invalid(f"The {what} cannot be taken: {error}", error.errors)) from None
 
 
 def unauthorized(detail: str, *, challenge: str | None = None) -> ProblemError:
@@ -75,7 +75,7 @@ def unauthorized(detail: str, *, challenge: str | None = None) -> ProblemError:
 def not_handled(header: str, value: str | None, handled: frozenset[str]) -> ProblemError:
     return ProblemError(
         invalid(
-            f"{header} {value!r} is not an order topic this endpoint takes",
+            f"{header} {value!r} is not a topic this endpoint takes",
             (FieldError(field=header, message=f"must be one of {sorted(handled)}"),),
         )
     )

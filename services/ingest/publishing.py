@@ -1,7 +1,8 @@
-"""The one way an order enters the suite: its upsert command, published and confirmed.
+"""The one way anything enters the suite from ingest: a command, published and confirmed.
 
-Every entry point (the canonical API, channel webhooks, pulled channel orders, bulk imports)
-goes through `OrderIntake.accept`, so "2xx only after RabbitMQ confirmed" holds for all of them.
+Every entry point (the canonical API, channel webhooks, pulled channel orders, bulk imports,
+privacy webhooks) goes through `Intake.publish`, so "2xx only after RabbitMQ confirmed" holds
+for all of them.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pydantic import BaseModel
 
 from services.ingest.commands import channel_actor, upsert_command
 from shared.broker import publish
+from shared.contracts.envelope import Command
 from shared.contracts.orders import CanonicalOrder
 from shared.contracts.replies import Problem, ProblemError
 from shared.redelivery import describe
@@ -42,7 +44,7 @@ class BrokerUnavailable(ProblemError):
         )
 
 
-class OrderIntake:
+class Intake:
     def __init__(self, broker: RabbitBroker, topology: Topology) -> None:
         self._broker = broker
         self._topology = topology
@@ -50,14 +52,13 @@ class OrderIntake:
     async def accept(self, order: CanonicalOrder, *, correlation_id: str | None) -> Accepted:
         """Publish the order's upsert command; returns once RabbitMQ confirmed it."""
         command = upsert_command(order, actor=channel_actor(order), correlation_id=correlation_id)
+        return await self.publish(command, what=f"order {order.channel}:{order.order_id}")
+
+    async def publish(self, command: Command, *, what: str) -> Accepted:
+        """Publish `command` (`what` names it in the log); returns once RabbitMQ confirmed it."""
         try:
             await publish(self._broker, self._topology, command)
         except Exception as error:
-            log.warning(
-                "order %s:%s not accepted, broker failed: %s",
-                order.channel,
-                order.order_id,
-                describe(error),
-            )
+            log.warning("%s not accepted, broker failed: %s", what, describe(error))
             raise BrokerUnavailable() from error
         return Accepted(message_id=command.message_id)

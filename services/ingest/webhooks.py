@@ -2,8 +2,13 @@
 
 Order of checks: the signature first (a request we cannot attribute to a shop learns nothing
 else), then the topic, then the payload. Nothing is published unless all three pass; a 2xx
-means RabbitMQ confirmed the order. The channel's delivery id becomes the command's correlation
-id, so a customer's timeline leads back to the delivery.
+means RabbitMQ confirmed the command. The channel's delivery id becomes the command's
+correlation id, so a customer's timeline leads back to the delivery.
+
+Shopify's mandatory privacy webhooks (customers/data_request, customers/redact, shop/redact)
+arrive at the same URL with the same signature and become GDPR commands
+(`channels.shopify_privacy`); a redaction is named by X-Shopify-Event-Id, which Shopify keeps on
+every retry of one event (else X-Shopify-Webhook-Id, else the body's digest).
 
 A redelivered webhook is the same order in the same state, hence the same message id
 (`commands.order_message_id`), which the idempotent consumers skip: no delivery-id record is
@@ -12,21 +17,23 @@ kept here (see `tests/integration/ingest/test_webhooks.py` for the proof end to 
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, status
 from fastapi.responses import JSONResponse
 
-from services.ingest.channels import shopify, woocommerce
+from services.ingest.channels import shopify, shopify_privacy, woocommerce
 from services.ingest.payloads import mapped, not_handled, parse_json, read_body, unauthorized
-from services.ingest.publishing import Accepted, OrderIntake
+from services.ingest.publishing import Accepted, Intake
 from services.ingest.settings import IngestSettings
 from services.ingest.signatures import signed_by
 
 OptionalHeader = Annotated[str | None, Header()]
+SHOPIFY_TOPICS = shopify.ORDER_TOPICS | shopify_privacy.PRIVACY_TOPICS
 
 
-def webhooks_router(intake: OrderIntake, settings: IngestSettings) -> APIRouter:
+def webhooks_router(intake: Intake, settings: IngestSettings) -> APIRouter:
     router = APIRouter(prefix="/webhooks", tags=["webhooks"])
     limit = settings.max_order_bytes
 
@@ -36,16 +43,31 @@ def webhooks_router(intake: OrderIntake, settings: IngestSettings) -> APIRouter:
         x_shopify_topic: OptionalHeader = None,
         x_shopify_shop_domain: OptionalHeader = None,
         x_shopify_webhook_id: OptionalHeader = None,
+        x_shopify_event_id: OptionalHeader = None,
         x_shopify_hmac_sha256: OptionalHeader = None,
     ) -> Accepted:
         body = await read_body(request, limit)
         shop = (x_shopify_shop_domain or "").strip().lower()
         if not signed_by(shop, x_shopify_hmac_sha256, body, settings.shopify_secrets):
             raise unauthorized("X-Shopify-Hmac-Sha256 is missing or not this shop's signature")
-        if x_shopify_topic not in shopify.ORDER_TOPICS:
-            raise not_handled("X-Shopify-Topic", x_shopify_topic, shopify.ORDER_TOPICS)
+        topic = x_shopify_topic or ""
+        if topic in shopify_privacy.PRIVACY_TOPICS:
+            payload = parse_json(body)
+            command = mapped(
+                lambda: shopify_privacy.privacy_command(
+                    topic,
+                    payload,
+                    shop=shop,
+                    delivery=x_shopify_event_id or x_shopify_webhook_id or _digest(body),
+                    correlation_id=_delivery(x_shopify_webhook_id),
+                ),
+                f"Shopify {topic} request",
+            )
+            return await intake.publish(command, what=f"Shopify {topic} of {shop}")
+        if topic not in shopify.ORDER_TOPICS:
+            raise not_handled("X-Shopify-Topic", x_shopify_topic, SHOPIFY_TOPICS)
         payload = parse_json(body)
-        order = mapped(lambda: shopify.order_from_webhook(payload, shop=shop), "Shopify")
+        order = mapped(lambda: shopify.order_from_webhook(payload, shop=shop), "Shopify order")
         return await intake.accept(order, correlation_id=_delivery(x_shopify_webhook_id))
 
     @router.post("/woocommerce", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
@@ -74,7 +96,7 @@ def webhooks_router(intake: OrderIntake, settings: IngestSettings) -> APIRouter:
                 consent_meta=settings.woocommerce_consent_meta,
                 extra_statuses=settings.woocommerce_statuses,
             ),
-            "WooCommerce",
+            "WooCommerce order",
         )
         return await intake.accept(order, correlation_id=_delivery(x_wc_webhook_delivery_id))
 
@@ -86,6 +108,11 @@ def _delivery(delivery_id: str | None) -> str | None:
     if delivery_id is None:
         return None
     return delivery_id.strip()[:100] or None
+
+
+def _digest(body: bytes) -> str:
+    """Names a delivery that came without Shopify's ids: the same body is the same request."""
+    return hashlib.sha256(body).hexdigest()
 
 
 def _is_ping(body: bytes, topic: str | None) -> bool:

@@ -35,6 +35,11 @@ class ActivityKind(StrEnum):
     MERGED = "merged"
     ERASED = "erased"
     CONSENT_CHANGED = "consent_changed"
+    # GDPR: a person asked for their data (through a channel); their data was exported.
+    DATA_REQUESTED = "data_requested"
+    DATA_EXPORTED = "data_exported"
+    # A shop's data was erased (the shop left): what tied the customer to it is gone.
+    SHOP_DATA_ERASED = "shop_data_erased"
 
 
 class ActivityView(Contract):

@@ -21,6 +21,9 @@ Id = Annotated[str, Field(min_length=1, max_length=64)]
 Text = Annotated[str, Field(max_length=300)]
 Tag = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[\w][\w .:/-]*$")]
 Language = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+# A system customers are imported from (`old-crm`, `shopify-export`).
+SOURCE_PATTERN = r"^[a-z][a-z0-9_-]{1,39}$"
+Source = Annotated[str, Field(pattern=SOURCE_PATTERN)]
 # Custom field keys: also what `extra.<key>` filters and error paths are named by.
 FieldKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
 
@@ -240,10 +243,13 @@ class ImportCustomer(Command):
     """
 
     type: Literal["customer.import.v1"] = "customer.import.v1"
-    source: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{1,39}$")]
+    source: Source
     external_id: Annotated[str, Field(min_length=1, max_length=100)]
     updated_at: AwareDatetime
     customer: CustomerDraft
+    # Custom field values are text as a file holds them (a CSV cell): each is read by its
+    # field's type (`42` for a number field, `true` for a boolean one).
+    extra_as_text: bool = False
 
 
 class UpdateCustomer(Command):

@@ -1,4 +1,5 @@
-"""Bulk imports of orders: the job a caller follows, as ingest keeps it and the gateway shows it."""
+"""Bulk imports of orders or customers: the job a caller follows, as ingest keeps it and the
+gateway shows it."""
 
 from __future__ import annotations
 
@@ -9,9 +10,21 @@ from pydantic import AwareDatetime, Field
 from shared.contracts.envelope import Actor, Contract
 
 
+class ImportKind(StrEnum):
+    """What each row of a file is."""
+
+    # A canonical order: its buyer becomes or updates a customer (`customer.upsert_from_order`).
+    ORDERS = "orders"
+    # A customer record from another system (`customer.import`).
+    CUSTOMERS = "customers"
+
+
 class ImportStatus(StrEnum):
     RUNNING = "running"
-    # Every row was read: each one is either accepted (published, confirmed) or failed.
+    # Every row was read: each one is either accepted (published, confirmed) or failed. An
+    # accepted row is the suite's to apply: one the customer service then cannot apply (e.g. a
+    # custom field value of the wrong type) is parked there, with this job's id as its
+    # correlation id and the field in its reason.
     COMPLETED = "completed"
     # Stopped by the suite (the broker became unavailable): rows after `rows_total` were not read.
     FAILED = "failed"
@@ -31,6 +44,9 @@ class ImportJob(Contract):
     id: str
     status: ImportStatus
     format: str
+    kind: ImportKind = ImportKind.ORDERS
+    # The system customer rows come from (their external ids are unique within it).
+    source: str | None = None
     started_by: Actor
     created_at: AwareDatetime
     updated_at: AwareDatetime

@@ -135,22 +135,49 @@ def apply_extra(
     return result
 
 
+def value_from_text(definition: FieldDefinition, raw: str) -> Any:
+    """A value given as text (a query filter, a CSV cell) in the type values are stored in;
+    raises ValueError with the reason if it does not fit the field."""
+    kind = definition.field_type
+    if kind is FieldType.NUMBER:
+        try:
+            number = float(raw)
+        except ValueError:
+            raise ValueError("must be a number") from None
+        return check_value(definition, int(number) if number.is_integer() else number)
+    if kind is FieldType.BOOLEAN:
+        if raw.strip().lower() not in ("true", "false"):
+            raise ValueError("must be true or false")
+        return raw.strip().lower() == "true"
+    return check_value(definition, raw)
+
+
 def filter_value(definition: FieldDefinition, raw: str) -> Any:
     """A filter given as text (a query parameter) in the type the values are stored in."""
-    kind = definition.field_type
     try:
-        if kind is FieldType.NUMBER:
-            number = float(raw)
-            return int(number) if number.is_integer() else number
-        if kind is FieldType.BOOLEAN:
-            if raw.lower() not in ("true", "false"):
-                raise ValueError("must be true or false")
-            return raw.lower() == "true"
-        return check_value(definition, raw)
+        return value_from_text(definition, raw)
     except ValueError as error:
         raise InvalidInput(
             [FieldError(field=f"extra.{definition.key}", message=str(error))]
         ) from None
+
+
+def extra_from_text(extra: Mapping[str, Any], definitions: Definitions) -> dict[str, Any]:
+    """Custom field values read from text (the cells of an imported file), each by its field's
+    type. A key without a field is left for `apply_extra` to refuse."""
+    errors: list[FieldError] = []
+    result = dict(extra)
+    for key, raw in extra.items():
+        definition = definitions.get(key)
+        if definition is None or not isinstance(raw, str):
+            continue
+        try:
+            result[key] = value_from_text(definition, raw)
+        except ValueError as error:
+            errors.append(FieldError(field=f"extra.{key}", message=str(error)))
+    if errors:
+        raise InvalidInput(errors)
+    return result
 
 
 def _errors_for(errors: list[FieldError], key: str) -> bool:

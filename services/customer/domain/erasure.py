@@ -2,6 +2,11 @@
 
 Orders stay (a seller must keep them for accounting) but their summaries hold no personal data;
 statistics and non-personal custom fields stay so reports still add up.
+
+A shop's erasure (the shop left, e.g. Shopify's shop/redact) is decided per customer: a person
+the suite knows only through that shop is erased; a person it also knows otherwise (another
+channel, entered by staff, imported from another system) stays the seller's customer and only
+loses what ties them to the shop (the shop as a sales channel, their accounts there).
 """
 
 from __future__ import annotations
@@ -35,3 +40,26 @@ def erase(customer: Customer, *, now: datetime, non_personal_fields: Collection[
         extra={k: v for k, v in customer.extra.items() if k in non_personal_fields},
         closed_at=now,
     )
+
+
+def shop_channel(channel: str, shop: str) -> str:
+    """A shop as the record lists its sales channels: `channel:shop`."""
+    return f"{channel}:{shop.lower()}"
+
+
+def known_only_through(customer: Customer, channel_shop: str) -> bool:
+    """True when the shop is all the suite knows the person through: it is their only sales
+    channel, and the record began with an order of that channel (not with a person entering
+    it, an import from another system, or an order of another channel)."""
+    channel = channel_shop.split(":", 1)[0]
+    return customer.channels == (channel_shop,) and customer.origin_channel == channel
+
+
+def without_shop(customer: Customer, channel_shop: str, *, now: datetime) -> Customer:
+    """The record without what ties it to the shop: the shop as one of its sales channels and
+    the customer's accounts there; `customer` itself if nothing did."""
+    channels = tuple(c for c in customer.channels if c != channel_shop)
+    accounts = tuple(a for a in customer.channel_accounts if not a.startswith(f"{channel_shop}:"))
+    if channels == customer.channels and accounts == customer.channel_accounts:
+        return customer
+    return customer.changed(now, channels=channels, channel_accounts=accounts)

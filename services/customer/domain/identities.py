@@ -133,3 +133,26 @@ def identifiers_of(order: CanonicalOrder) -> list[Identifier]:
     if not found:
         found.append(order_identifier(order))
     return found
+
+
+def identifiers_of_person(
+    channel: str, shop: str, *, channel_customer_id: str | None, email: str | None
+) -> list[Identifier]:
+    """What a shop's privacy request names a person by, strongest first."""
+    found: list[Identifier] = []
+    if channel_customer_id:
+        found.append(
+            Identifier(IdentifierKind.ACCOUNT, account_id(channel, shop, channel_customer_id))
+        )
+    address = normalise_email(email)
+    identifier = email_identifier(address, channel=channel) if address else None
+    if identifier:
+        found.append(identifier)
+    return found
+
+
+def belongs_to_shop(identity_key: str, channel_shop: str) -> bool:
+    """True for a claimed identifier that names something of the shop `channel:shop`: an
+    account there, or a guest order of it."""
+    kinds = (IdentifierKind.ACCOUNT, IdentifierKind.ORDER)
+    return any(identity_key.startswith(f"{kind.value}:{channel_shop}:") for kind in kinds)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from services.customer.domain.customer import Customer
 from services.customer.domain.history import Activity
+from services.customer.domain.notes import Note
 from services.customer.domain.orders import OrderSummary
 from shared.contracts.customer_details import AddressView, BankAccountView
 from shared.contracts.customer_history import ActivityView, OrderSummaryView
+from shared.contracts.customer_notes import NoteView
 from shared.contracts.customers import (
     CustomerRef,
     CustomerStatsView,
@@ -91,3 +93,7 @@ def activity_view(activity: Activity) -> ActivityView:
 
 def order_view(summary: OrderSummary) -> OrderSummaryView:
     return OrderSummaryView(**summary.model_dump())
+
+
+def note_view(note: Note) -> NoteView:
+    return NoteView(**note.model_dump())

@@ -1,1 +1,1 @@
-"""Bulk imports of orders: a file of canonical orders, read row by row as it is uploaded."""
+"""Bulk imports of orders or customers: a file read row by row as it is uploaded."""

@@ -1,6 +1,8 @@
-"""`POST /v1/imports`: a file of orders, streamed; `GET /v1/imports/{id}`: how it went.
+"""`POST /v1/imports`: a file of orders or customers, streamed; `GET /v1/imports/{id}`: how it went.
 
-The gateway streams an upload here over HTTP (an upload does not belong in a RabbitMQ message).
+`?kind=orders` (the default) takes canonical orders; `?kind=customers&source=<slug>` takes
+customer records of the system named by `source` (columns: `customer_columns`). The gateway
+streams an upload here over HTTP (an upload does not belong in a RabbitMQ message).
 Rows are read and published while the file arrives, so neither the gateway nor ingest ever
 holds the file; the caller's upload goes at the pace rows are confirmed. The response carries
 the finished job; anyone can follow it meanwhile at its `Location`.
@@ -12,7 +14,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Request, status
+from fastapi import APIRouter, Header, Path, Query, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from pymongo.errors import PyMongoError
@@ -20,10 +22,12 @@ from starlette.requests import ClientDisconnect
 
 from services.ingest.imports.formats import MEDIA_TYPES, media_format, rows_of
 from services.ingest.imports.jobs import ImportJobs
+from services.ingest.imports.kinds import READINGS
 from services.ingest.imports.runner import Finished, UploadInterrupted, run_import
-from services.ingest.publishing import RETRY_AFTER_S, OrderIntake
+from services.ingest.publishing import RETRY_AFTER_S, Intake
+from shared.contracts.customers import SOURCE_PATTERN
 from shared.contracts.envelope import Actor, ActorType, utc_now
-from shared.contracts.imports import ImportJob, ImportStatus
+from shared.contracts.imports import ImportJob, ImportKind, ImportStatus
 from shared.contracts.replies import FieldError, Problem, ProblemError, invalid, not_found
 from shared.problems import problem_response
 
@@ -31,12 +35,14 @@ from shared.problems import problem_response
 DIRECT_CALLER = Actor(type=ActorType.API, id="ingest")
 
 
-def imports_router(intake: OrderIntake, jobs: ImportJobs) -> APIRouter:
+def imports_router(intake: Intake, jobs: ImportJobs) -> APIRouter:
     router = APIRouter(prefix="/v1/imports", tags=["imports"])
 
     @router.post("", status_code=status.HTTP_201_CREATED, response_model=ImportJob)
-    async def import_orders(
+    async def import_file(
         request: Request,
+        kind: ImportKind = ImportKind.ORDERS,
+        source: Annotated[str | None, Query(pattern=SOURCE_PATTERN)] = None,
         content_type: Annotated[str | None, Header()] = None,
         x_actor_type: Annotated[str | None, Header()] = None,
         x_actor_id: Annotated[str | None, Header(max_length=200)] = None,
@@ -48,16 +54,19 @@ def imports_router(intake: OrderIntake, jobs: ImportJobs) -> APIRouter:
                     type="urn:problem:unsupported-media-type",
                     title="Unsupported media type",
                     status=415,
-                    detail=f"Send orders as one of: {', '.join(sorted(MEDIA_TYPES))}.",
+                    detail=f"Send the file as one of: {', '.join(sorted(MEDIA_TYPES))}.",
                     errors=(FieldError(field="Content-Type", message=f"{content_type!r}"),),
                 )
             )
+        _check_source(kind, source)
         # Milliseconds: what MongoDB keeps of a date, so a followed job equals the answered one.
         now = utc_now().replace(microsecond=utc_now().microsecond // 1000 * 1000)
         job = ImportJob(
             id=uuid.uuid4().hex,
             status=ImportStatus.RUNNING,
             format=file_format,
+            kind=kind,
+            source=source,
             started_by=_caller(x_actor_type, x_actor_id),
             created_at=now,
             updated_at=now,
@@ -74,9 +83,9 @@ def imports_router(intake: OrderIntake, jobs: ImportJobs) -> APIRouter:
                 ),
                 headers={"Retry-After": str(RETRY_AFTER_S)},
             ) from error
-        return _answer(
-            await run_import(job, rows_of(file_format, _upload(request)), jobs=jobs, intake=intake)
-        )
+        reading = READINGS[kind]
+        rows = rows_of(file_format, _upload(request), reading.layout)
+        return _answer(await run_import(job, rows, reading=reading, jobs=jobs, intake=intake))
 
     @router.get("/{import_id}", response_model=ImportJob)
     async def get_import(import_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]) -> Any:
@@ -94,6 +103,18 @@ async def _upload(request: Request) -> AsyncIterator[bytes]:
             yield chunk
     except ClientDisconnect:
         raise UploadInterrupted() from None
+
+
+def _check_source(kind: ImportKind, source: str | None) -> None:
+    """Customers need the system they come from (their external ids are unique only there);
+    orders name their channel and shop in every row."""
+    if (source is None) == (kind is ImportKind.CUSTOMERS):
+        message = (
+            "required for kind=customers: the system the records come from"
+            if source is None
+            else "only a customer import has a source; orders name their channel in each row"
+        )
+        raise ProblemError(invalid(message, (FieldError(field="source", message=message),)))
 
 
 def _caller(actor_type: str | None, actor_id: str | None) -> Actor:

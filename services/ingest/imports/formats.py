@@ -1,11 +1,10 @@
-"""Rows of an uploaded file, read as its bytes arrive: NDJSON or CSV of canonical orders.
+"""Rows of an uploaded file, read as its bytes arrive: NDJSON or CSV.
 
-Nothing here holds more than one record in memory. NDJSON is one canonical order (the JSON of
-`POST /v1/orders`) per line. CSV has one order per record with the canonical fields flattened
-into dotted column names (`buyer.email`, `billing_address.country_code`), and marketing
-consent as `marketing.<purpose>.state|decided_at|reported_level`. An empty cell is an absent
-value. Line numbers are those of the file (the CSV header is line 1), so a seller finds a
-failed row in the file they uploaded.
+Nothing here holds more than one record in memory. NDJSON is one JSON object per line. A CSV
+file's columns are those of the import's `CsvLayout` (orders: `order_columns`, customers:
+`customer_columns`), which checks the header and turns each record into the row's values. An
+empty cell is an absent value. Line numbers are those of the file (the CSV header is line 1),
+so a seller finds a failed row in the file they uploaded.
 """
 
 from __future__ import annotations
@@ -13,9 +12,9 @@ from __future__ import annotations
 import codecs
 import csv
 import json
-from collections.abc import AsyncIterable, AsyncIterator, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from shared.contracts.replies import FieldError
 
@@ -29,50 +28,8 @@ MEDIA_TYPES = {
     "text/csv": CSV,
     "application/csv": CSV,
 }
-# A longer line is no order but a broken or hostile file.
+# A longer line is no row but a broken or hostile file.
 MAX_LINE_CHARS = 1_000_000
-
-_ADDRESS = (
-    "first_name",
-    "last_name",
-    "company",
-    "line1",
-    "line2",
-    "postal_code",
-    "city",
-    "region",
-    "country_code",
-    "phone",
-)
-REQUIRED_COLUMNS = (
-    "channel",
-    "shop",
-    "order_id",
-    "order_number",
-    "placed_at",
-    "updated_at",
-    "status",
-    "currency",
-    "total",
-    "line_count",
-)
-OPTIONAL_COLUMNS = (
-    *(
-        f"buyer.{name}"
-        for name in (
-            "channel_customer_id",
-            "email",
-            "phone",
-            "first_name",
-            "last_name",
-            "company",
-            "language",
-        )
-    ),
-    *(f"billing_address.{name}" for name in _ADDRESS),
-    *(f"shipping_address.{name}" for name in _ADDRESS),
-)
-MARKETING_FIELDS = ("state", "decided_at", "reported_level")
 
 
 class FileRefused(Exception):
@@ -90,7 +47,7 @@ class Row:
     values: dict[str, Any] | None = None
     # Why the row could not even be read (then `values` is None).
     error: FieldError | None = None
-    # canonical path -> the file's own name for it, where they differ (CSV marketing columns).
+    # path in `values` -> the file's own name for it, where they differ (CSV columns).
     names: Mapping[str, str] = field(default_factory=dict)
 
     def name_of(self, location: tuple[Any, ...]) -> str:
@@ -99,6 +56,18 @@ class Row:
             if (found := self.names.get(".".join(parts[:end]))) is not None:
                 return found
         return ".".join(parts)
+
+
+class CsvLayout(Protocol):
+    """The columns of one kind of CSV import."""
+
+    def checked_header(self, cells: list[str]) -> tuple[str, ...]:
+        """The header's column names; raises FileRefused naming a column it cannot take."""
+        ...
+
+    def unflattened(self, line: int, header: tuple[str, ...], cells: list[str]) -> Row:
+        """The row's values from its cells (one per column of the header)."""
+        ...
 
 
 def media_format(content_type: str | None) -> str | None:
@@ -142,7 +111,7 @@ async def ndjson_rows(chunks: AsyncIterable[bytes]) -> AsyncIterator[Row]:
         yield Row(number, value)
 
 
-async def csv_rows(chunks: AsyncIterable[bytes]) -> AsyncIterator[Row]:
+async def csv_rows(chunks: AsyncIterable[bytes], layout: CsvLayout) -> AsyncIterator[Row]:
     header: tuple[str, ...] | None = None
     record: list[str] = []
     start = 0
@@ -158,7 +127,7 @@ async def csv_rows(chunks: AsyncIterable[bytes]) -> AsyncIterator[Row]:
         record = []
         cells = next(csv.reader([joined]), [])
         if header is None:
-            header = checked_header(cells)
+            header = layout.checked_header(cells)
             continue
         if not any(cell.strip() for cell in cells):
             continue
@@ -166,55 +135,47 @@ async def csv_rows(chunks: AsyncIterable[bytes]) -> AsyncIterator[Row]:
             message = f"has {len(cells)} cells where the header has {len(header)} columns"
             yield Row(start, error=FieldError(field="row", message=message))
             continue
-        yield unflattened(start, header, cells)
+        yield layout.unflattened(start, header, cells)
     if record:
         yield Row(start, error=FieldError(field="row", message="a quoted cell is never closed"))
     if header is None:
         raise FileRefused(1, "header", "the file is empty: a CSV import needs a header line")
 
 
-def checked_header(cells: list[str]) -> tuple[str, ...]:
+def checked_columns(
+    cells: list[str], *, required: tuple[str, ...], known: Callable[[str], bool], kind: str
+) -> tuple[str, ...]:
+    """A CSV header: every column `known`, none twice, none of `required` missing."""
     header = tuple(cell.strip() for cell in cells)
-    known = {*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS}
     for column in header:
-        purpose, _, part = column.removeprefix("marketing.").rpartition(".")
-        is_marketing = column.startswith("marketing.") and purpose and part in MARKETING_FIELDS
-        if column not in known and not is_marketing:
-            raise FileRefused(1, column or "header", "is not a column of the order import")
+        if not known(column):
+            raise FileRefused(1, column or "header", f"is not a column of the {kind} import")
     duplicates = sorted({c for c in header if header.count(c) > 1})
     if duplicates:
         raise FileRefused(1, duplicates[0], "appears more than once in the header")
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    missing = [c for c in required if c not in header]
     if missing:
         raise FileRefused(1, missing[0], f"required column missing (all of {missing})")
     return header
 
 
-def unflattened(line: int, header: tuple[str, ...], cells: list[str]) -> Row:
-    values: dict[str, Any] = {"buyer": {}}
-    marketing: dict[str, dict[str, str]] = {}
+def filled(header: tuple[str, ...], cells: list[str]) -> Iterator[tuple[str, str]]:
+    """(column, value) of each cell of a record that is not empty (empty is absent)."""
     for column, cell in zip(header, cells, strict=True):
-        value = cell.strip()
-        if not value:
-            continue
-        if column.startswith("marketing."):
-            purpose, _, part = column.removeprefix("marketing.").rpartition(".")
-            marketing.setdefault(purpose, {"purpose": purpose})[part] = value
-            continue
-        *parents, leaf = column.split(".")
-        target = values
-        for parent in parents:
-            target = target.setdefault(parent, {})
-        target[leaf] = value
-    names: dict[str, str] = {}
-    for index, purpose in enumerate(marketing):
-        names[f"marketing.{index}"] = f"marketing.{purpose}.state"
-        for part in (*MARKETING_FIELDS, "purpose"):
-            names[f"marketing.{index}.{part}"] = f"marketing.{purpose}.{part}"
-    if marketing:
-        values["marketing"] = list(marketing.values())
-    return Row(line, values, names=names)
+        if value := cell.strip():
+            yield column, value
 
 
-def rows_of(file_format: str, chunks: AsyncIterable[bytes]) -> AsyncIterator[Row]:
-    return csv_rows(chunks) if file_format == CSV else ndjson_rows(chunks)
+def nest(values: dict[str, Any], path: str, value: Any) -> None:
+    """Set `value` at a dotted `path` of `values` (`buyer.email` -> values["buyer"]["email"])."""
+    *parents, leaf = path.split(".")
+    target = values
+    for parent in parents:
+        target = target.setdefault(parent, {})
+    target[leaf] = value
+
+
+def rows_of(
+    file_format: str, chunks: AsyncIterable[bytes], layout: CsvLayout
+) -> AsyncIterator[Row]:
+    return csv_rows(chunks, layout) if file_format == CSV else ndjson_rows(chunks)

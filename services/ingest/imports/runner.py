@@ -2,9 +2,8 @@
 
 Rows are published through the same intake as single orders, several at a time (a window of
 confirms in flight) so that a file is not limited by one broker round trip per row. Each row's
-message id is derived from the order like any other (channel, shop, order id, update time), so
-uploading a file again after a failure is safe: rows that were accepted are the same messages
-and the consumers skip them.
+message id is derived from the row (see `kinds`), so uploading a file again after a failure is
+safe: rows that were accepted are the same messages and the consumers skip them.
 """
 
 from __future__ import annotations
@@ -20,10 +19,10 @@ from pymongo.errors import PyMongoError
 
 from services.ingest.imports.formats import FileRefused, Row
 from services.ingest.imports.jobs import ImportJobs
-from services.ingest.publishing import BrokerUnavailable, OrderIntake
-from shared.contracts.envelope import utc_now
+from services.ingest.imports.kinds import RowReading
+from services.ingest.publishing import BrokerUnavailable, Intake
+from shared.contracts.envelope import Command, utc_now
 from shared.contracts.imports import ImportJob, ImportStatus, RowError
-from shared.contracts.orders import CanonicalOrder
 
 log = logging.getLogger(__name__)
 
@@ -80,16 +79,21 @@ class _Progress:
 
 
 async def run_import(
-    job: ImportJob, rows: AsyncIterator[Row], *, jobs: ImportJobs, intake: OrderIntake
+    job: ImportJob,
+    rows: AsyncIterator[Row],
+    *,
+    reading: RowReading,
+    jobs: ImportJobs,
+    intake: Intake,
 ) -> Finished:
     """Read every row, publish the valid ones, and return the finished job (also saved)."""
     progress = _Progress(job)
     window = asyncio.Semaphore(PUBLISH_WINDOW)
     in_flight: set[asyncio.Task[None]] = set()
 
-    async def publish(line: int, order: CanonicalOrder) -> None:
+    async def publish(line: int, command: Command) -> None:
         try:
-            await intake.accept(order, correlation_id=job.id)
+            await intake.publish(command, what=f"import {job.id} line {line}")
             progress.accepted += 1
         except BrokerUnavailable:
             if progress.broker_failure_line is None or line < progress.broker_failure_line:
@@ -107,10 +111,10 @@ async def run_import(
             if progress.broker_failure_line is not None:
                 break
             progress.total += 1
-            order = _order(row, progress)
-            if order is not None:
+            command = _command(row, reading, progress)
+            if command is not None:
                 await window.acquire()
-                task = asyncio.create_task(publish(row.line, order))
+                task = asyncio.create_task(publish(row.line, command))
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
             if time.monotonic() - saved_at > SAVE_EVERY_S:
@@ -156,7 +160,7 @@ async def _save(jobs: ImportJobs, job: ImportJob) -> None:
         log.warning("import %s: progress not saved: %s", job.id, error)
 
 
-def _order(row: Row, progress: _Progress) -> CanonicalOrder | None:
+def _command(row: Row, reading: RowReading, progress: _Progress) -> Command | None:
     if row.values is None:
         assert row.error is not None
         progress.fail(
@@ -164,7 +168,7 @@ def _order(row: Row, progress: _Progress) -> CanonicalOrder | None:
         )
         return None
     try:
-        return CanonicalOrder.model_validate(row.values)
+        return reading.command(row.values, progress.job)
     except ValidationError as error:
         progress.fail(
             row.line,

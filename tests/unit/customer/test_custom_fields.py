@@ -6,7 +6,12 @@ from typing import Any
 
 import pytest
 
-from services.customer.domain.custom_fields import FieldDefinition, apply_extra, filter_value
+from services.customer.domain.custom_fields import (
+    FieldDefinition,
+    apply_extra,
+    extra_from_text,
+    filter_value,
+)
 from services.customer.domain.errors import InvalidInput
 from shared.contracts.custom_fields import FieldType
 from tests.unit.customer.records import T0
@@ -96,3 +101,23 @@ def test_filters_given_as_text_take_the_field_type() -> None:
     assert filter_value(FIELDS["member_since"], "2024-02-29") == "2024-02-29"
     with pytest.raises(InvalidInput):
         filter_value(FIELDS["shoe_size"], "big")
+
+
+def test_values_of_an_imported_file_are_read_by_the_field_type() -> None:
+    cells = {"shoe_size": "42.5", "vegan": "true", "tier": "gold", "unknown": "x", "nickname": "7"}
+    assert extra_from_text(cells, FIELDS) == {
+        "shoe_size": 42.5,
+        "vegan": True,
+        "tier": "gold",
+        # No such field: left for apply_extra to refuse, naming it.
+        "unknown": "x",
+        # A text field keeps its text, digits and all.
+        "nickname": "7",
+    }
+    with pytest.raises(InvalidInput) as refused:
+        extra_from_text({"shoe_size": "big", "vegan": "ja", "tier": "platinum"}, FIELDS)
+    assert {e.field: e.message for e in refused.value.errors} == {
+        "extra.shoe_size": "must be a number",
+        "extra.vegan": "must be true or false",
+        "extra.tier": "must be one of bronze, gold",
+    }

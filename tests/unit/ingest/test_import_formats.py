@@ -14,6 +14,7 @@ from services.ingest.imports.formats import (
     media_format,
     ndjson_rows,
 )
+from services.ingest.imports.order_columns import ORDER_COLUMNS
 
 HEADER = (
     "channel,shop,order_id,order_number,placed_at,updated_at,status,currency,total,line_count,"
@@ -33,7 +34,7 @@ async def chunked(data: bytes, size: int) -> AsyncIterator[bytes]:
 
 
 async def read_csv(text: str, size: int = 7) -> list[Row]:
-    return [row async for row in csv_rows(chunked(text.encode(), size))]
+    return [row async for row in csv_rows(chunked(text.encode(), size), ORDER_COLUMNS)]
 
 
 @pytest.mark.parametrize("size", [1, 3, 64, 10_000])

@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from services.ingest.imports.formats import Row
+from services.ingest.imports.kinds import READINGS
 from services.ingest.imports.runner import UploadInterrupted, run_import
 from services.ingest.publishing import Accepted, BrokerUnavailable
-from shared.contracts.envelope import Actor, ActorType, utc_now
-from shared.contracts.imports import ImportJob, ImportStatus
-from shared.contracts.orders import CanonicalOrder
+from shared.contracts.envelope import Actor, ActorType, Command, utc_now
+from shared.contracts.imports import ImportJob, ImportKind, ImportStatus
+from shared.contracts.orders import CanonicalOrder, UpsertCustomerFromOrder
 from tests.support.orders import order_json
 
 
@@ -29,11 +30,12 @@ class Intake:
         self.accepted: list[CanonicalOrder] = []
         self.fail_from = fail_from
 
-    async def accept(self, order: CanonicalOrder, *, correlation_id: str | None) -> Accepted:
+    async def publish(self, command: Command, *, what: str) -> Accepted:
         if self.fail_from is not None and len(self.accepted) >= self.fail_from:
             raise BrokerUnavailable()
-        self.accepted.append(order)
-        return Accepted(message_id=order.order_id)
+        assert isinstance(command, UpsertCustomerFromOrder)
+        self.accepted.append(command.order)
+        return Accepted(message_id=command.message_id)
 
 
 def job() -> ImportJob:
@@ -57,7 +59,13 @@ async def rows(count: int, *, then: Exception | None = None) -> AsyncIterator[Ro
 
 async def run(source: AsyncIterator[Row], intake: Intake) -> Any:
     jobs = Jobs()
-    finished = await run_import(job(), source, jobs=jobs, intake=intake)  # type: ignore[arg-type]
+    finished = await run_import(
+        job(),
+        source,
+        reading=READINGS[ImportKind.ORDERS],
+        jobs=jobs,  # type: ignore[arg-type]
+        intake=intake,  # type: ignore[arg-type]
+    )
     assert jobs.saved[-1] == finished.job
     return finished.job
 
