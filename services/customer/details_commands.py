@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from services.customer.domain import editing
 from services.customer.domain.bank import check_account, mask_iban
-from services.customer.domain.customer import BankAccount
+from services.customer.domain.customer import BankAccount, Customer
 from services.customer.domain.errors import Conflict, NotFound
 from services.customer.records import short_id
 from services.customer.transactions import Done, reference
@@ -27,6 +28,12 @@ if TYPE_CHECKING:
     )
     from shared.mongo import Session
 
+    _DetailCommand = AddAddress | ChangeAddress | RemoveAddress | AddBankAccount | RemoveBankAccount
+
+
+# The record after an edit, and the ids the answer names besides the customer's.
+Edited = tuple[Customer, dict[str, str]]
+
 
 @dataclass
 class DetailCommands:
@@ -36,9 +43,8 @@ class DetailCommands:
     default_region: str
 
     async def add_address(self, command: AddAddress) -> dict[str, str]:
-        async def body(session: Session) -> Done:
-            now = datetime.now(UTC)
-            before = await self.records.load_open(command.customer_id, session=session)
+        def add(before: Customer, now: datetime) -> Edited:
+            # An address the customer has already keeps its id: the answer names that one.
             after, address_id = editing.add_address(
                 before,
                 command.address,
@@ -49,24 +55,12 @@ class DetailCommands:
                 now=now,
                 default_region=self.default_region,
             )
-            events = await self.records.save_change(
-                before,
-                after,
-                message=command,
-                kind=ActivityKind.ADDRESS_ADDED,
-                session=session,
-                now=now,
-            )
-            return Done(
-                ref=reference(customer_id=after.id, address_id=address_id), events=[*events]
-            )
+            return after, {"address_id": address_id}
 
-        return await self.transactions.run(command, body)
+        return await self._edit(command, ActivityKind.ADDRESS_ADDED, add)
 
     async def change_address(self, command: ChangeAddress) -> dict[str, str]:
-        async def body(session: Session) -> Done:
-            now = datetime.now(UTC)
-            before = await self.records.load_open(command.customer_id, session=session)
+        def change(before: Customer, now: datetime) -> Edited:
             after = editing.change_address(
                 before,
                 command.address_id,
@@ -77,36 +71,17 @@ class DetailCommands:
                 now=now,
                 default_region=self.default_region,
             )
-            events = await self.records.save_change(
-                before,
-                after,
-                message=command,
-                kind=ActivityKind.ADDRESS_CHANGED,
-                session=session,
-                now=now,
-            )
-            return Done(
-                ref=reference(customer_id=after.id, address_id=command.address_id), events=[*events]
-            )
+            return after, {"address_id": command.address_id}
 
-        return await self.transactions.run(command, body)
+        return await self._edit(command, ActivityKind.ADDRESS_CHANGED, change)
 
     async def remove_address(self, command: RemoveAddress) -> dict[str, str]:
-        async def body(session: Session) -> Done:
-            now = datetime.now(UTC)
-            before = await self.records.load_open(command.customer_id, session=session)
-            after = editing.remove_address(before, command.address_id, actor=command.actor, now=now)
-            events = await self.records.save_change(
-                before,
-                after,
-                message=command,
-                kind=ActivityKind.ADDRESS_REMOVED,
-                session=session,
-                now=now,
-            )
-            return Done(ref=reference(customer_id=after.id), events=[*events])
+        def remove(before: Customer, now: datetime) -> Edited:
+            return editing.remove_address(
+                before, command.address_id, actor=command.actor, now=now
+            ), {}
 
-        return await self.transactions.run(command, body)
+        return await self._edit(command, ActivityKind.ADDRESS_REMOVED, remove)
 
     async def add_bank_account(self, command: AddBankAccount) -> dict[str, str]:
         # Validation and encryption happen once, outside the (retried) transaction body.
@@ -124,44 +99,40 @@ class DetailCommands:
             added_at=command.occurred_at,
         )
 
-        async def body(session: Session) -> Done:
-            now = datetime.now(UTC)
-            before = await self.records.load_open(command.customer_id, session=session)
+        def add(before: Customer, now: datetime) -> Edited:
             if any(a.fingerprint == account.fingerprint for a in before.bank_accounts):
                 raise Conflict("the customer has this account already", field="account.iban")
             after = before.changed(now, bank_accounts=(*before.bank_accounts, account))
-            events = await self.records.save_change(
-                before,
-                after,
-                message=command,
-                kind=ActivityKind.BANK_ACCOUNT_ADDED,
-                session=session,
-                now=now,
-            )
-            return Done(
-                ref=reference(customer_id=after.id, account_id=account_id), events=[*events]
-            )
+            return after, {"account_id": account_id}
 
-        return await self.transactions.run(command, body)
+        return await self._edit(command, ActivityKind.BANK_ACCOUNT_ADDED, add)
 
     async def remove_bank_account(self, command: RemoveBankAccount) -> dict[str, str]:
-        async def body(session: Session) -> Done:
-            now = datetime.now(UTC)
-            before = await self.records.load_open(command.customer_id, session=session)
+        def remove(before: Customer, now: datetime) -> Edited:
             kept = tuple(a for a in before.bank_accounts if a.id != command.account_id)
             if len(kept) == len(before.bank_accounts):
                 raise NotFound(
                     "Bank account", f"the customer has no bank account {command.account_id}"
                 )
-            after = before.changed(now, bank_accounts=kept)
+            return before.changed(now, bank_accounts=kept), {}
+
+        return await self._edit(command, ActivityKind.BANK_ACCOUNT_REMOVED, remove)
+
+    async def _edit(
+        self,
+        command: _DetailCommand,
+        kind: ActivityKind,
+        edit: Callable[[Customer, datetime], Edited],
+    ) -> dict[str, str]:
+        """Load the open record, apply the (pure) edit, save it with its history and events."""
+
+        async def body(session: Session) -> Done:
+            now = datetime.now(UTC)
+            before = await self.records.load_open(command.customer_id, session=session)
+            after, ref = edit(before, now)
             events = await self.records.save_change(
-                before,
-                after,
-                message=command,
-                kind=ActivityKind.BANK_ACCOUNT_REMOVED,
-                session=session,
-                now=now,
+                before, after, message=command, kind=kind, session=session, now=now
             )
-            return Done(ref=reference(customer_id=after.id), events=[*events])
+            return Done(ref=reference(customer_id=after.id, **ref), events=[*events])
 
         return await self.transactions.run(command, body)
