@@ -60,6 +60,7 @@ def imports_router(settings: GatewaySettings) -> APIRouter:
             "Content-Type": content_type or "application/octet-stream",
             "X-Actor-Type": caller.type.value,
             "X-Actor-Id": caller.id,
+            **_internal(settings),
         }
         ingest_client = httpx.AsyncClient(base_url=settings.ingest_url, timeout=UPLOAD_TIMEOUT)
         async with ingest_client as ingest:
@@ -80,12 +81,16 @@ def imports_router(settings: GatewaySettings) -> APIRouter:
     ) -> Response:
         async with httpx.AsyncClient(base_url=settings.ingest_url, timeout=QUERY_TIMEOUT) as ingest:
             try:
-                answer = await ingest.get(f"/v1/imports/{import_id}")
+                answer = await ingest.get(f"/v1/imports/{import_id}", headers=_internal(settings))
             except httpx.HTTPError as error:
                 raise _ingest_unavailable(error) from error
         return _relayed(answer)
 
     return router
+
+
+def _internal(settings: GatewaySettings) -> dict[str, str]:
+    return {"Authorization": f"Bearer {settings.ingest_token.get_secret_value()}"}
 
 
 async def _upload(request: Request) -> AsyncIterator[bytes]:

@@ -1,6 +1,6 @@
 """Settings of the gateway (env prefix GATEWAY_, infrastructure unprefixed)."""
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -14,3 +14,7 @@ class GatewaySettings(ServiceSettings):
     rpc_timeout_s: float = Field(5.0, gt=0, le=60)
     # Where uploads of bulk imports are streamed to (over HTTP: files do not go through RabbitMQ).
     ingest_url: str = Field("http://127.0.0.1:8001", pattern=r"^https?://")
+    # Ingest's INGEST_IMPORT_TOKEN: proves to ingest that an import comes from the gateway.
+    ingest_token: SecretStr = Field(
+        SecretStr("dev-only-import-token-gateway-to-ingest"), min_length=24
+    )

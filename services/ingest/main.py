@@ -36,7 +36,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
             orders_router(intake),
             webhooks_router(intake, settings),
             channel_orders_router(intake, settings),
-            imports_router(intake, jobs),
+            imports_router(intake, jobs, token=settings.import_token),
         ],
     )
 

@@ -31,6 +31,9 @@ class Integration(BaseModel):
     api_key: SecretStr = Field(min_length=24)
 
 
+DEV_IMPORT_TOKEN = "dev-only-import-token-gateway-to-ingest"  # noqa: S105 - refused in production
+
+
 class IngestSettings(DatabaseSettings):
     model_config = SettingsConfigDict(env_prefix="INGEST_", extra="ignore", frozen=True)
 
@@ -48,6 +51,9 @@ class IngestSettings(DatabaseSettings):
     # Order statuses that plugins add -> canonical status (e.g. {"shipped": "shipped"}).
     woocommerce_statuses: dict[str, OrderStatus] = Field(default_factory=dict)
     integrations: tuple[Integration, ...] = ()
+    # Bulk imports come from the gateway, which names who imports: only a caller holding this
+    # token may start one or read a job (the gateway's GATEWAY_INGEST_TOKEN).
+    import_token: SecretStr = Field(SecretStr(DEV_IMPORT_TOKEN), min_length=24)
     # Largest webhook or channel order body accepted; real orders are a few hundred KiB at most.
     max_order_bytes: int = Field(2 * 1024 * 1024, ge=1024)
 

@@ -14,9 +14,9 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 from pymongo.errors import PyMongoError
 from starlette.requests import ClientDisconnect
 
@@ -24,19 +24,31 @@ from services.ingest.imports.formats import MEDIA_TYPES, media_format, rows_of
 from services.ingest.imports.jobs import ImportJobs
 from services.ingest.imports.kinds import READINGS
 from services.ingest.imports.runner import Finished, UploadInterrupted, run_import
+from services.ingest.payloads import unauthorized
 from services.ingest.publishing import RETRY_AFTER_S, Intake
+from services.ingest.signatures import holder_of
 from shared.contracts.customers import SOURCE_PATTERN
 from shared.contracts.envelope import Actor, ActorType, utc_now
 from shared.contracts.imports import ImportJob, ImportKind, ImportStatus
 from shared.contracts.replies import FieldError, Problem, ProblemError, invalid, not_found
 from shared.problems import problem_response
 
-# Who starts an import when ingest is called directly rather than through the gateway.
+# Who starts an import when the gateway names nobody.
 DIRECT_CALLER = Actor(type=ActorType.API, id="ingest")
 
 
-def imports_router(intake: Intake, jobs: ImportJobs) -> APIRouter:
-    router = APIRouter(prefix="/v1/imports", tags=["imports"])
+def imports_router(intake: Intake, jobs: ImportJobs, *, token: SecretStr) -> APIRouter:
+    async def from_the_gateway(
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> None:
+        """Imports act on behalf of whoever the gateway names, so only the gateway may start one."""
+        scheme, _, given = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or holder_of(given.strip(), [(token, True)]) is None:
+            raise unauthorized("Imports are started through the gateway", challenge="Bearer")
+
+    router = APIRouter(
+        prefix="/v1/imports", tags=["imports"], dependencies=[Depends(from_the_gateway)]
+    )
 
     @router.post("", status_code=status.HTTP_201_CREATED, response_model=ImportJob)
     async def import_file(

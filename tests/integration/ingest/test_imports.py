@@ -213,3 +213,15 @@ async def test_the_command_line_tool_imports_a_file_into_customers(
 async def _chunks(body: bytes, size: int) -> AsyncIterator[bytes]:
     for start in range(0, len(body), size):
         yield body[start : start + size]
+
+
+async def test_only_the_gateway_may_start_an_import_or_read_a_job(suite: Suite) -> None:
+    """Ingest takes the importer's identity from the gateway, so it must know it is the gateway."""
+    body = csv_file(order_rows(1))
+    for headers in ({}, {"Authorization": "Bearer not-the-token-of-the-gateway-at-all"}):
+        direct = await suite.ingest.post(
+            "/v1/imports", content=body, headers={"Content-Type": "text/csv", **headers}
+        )
+        assert direct.status_code == 401
+        assert direct.headers["www-authenticate"] == "Bearer"
+    assert (await suite.ingest.get(f"/v1/imports/{'0' * 32}")).status_code == 401
