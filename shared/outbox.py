@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from shared.broker import publish_body
+from shared.broker import publish, publish_body
 from shared.redelivery import describe
 
 if TYPE_CHECKING:
@@ -53,7 +53,8 @@ class Outbox:
             "sent_at", name="purge_sent", expireAfterSeconds=int(KEEP_SENT_FOR.total_seconds())
         )
 
-    async def add(self, messages: Sequence[Message], *, session: Session) -> list[str]:
+    async def add(self, messages: Sequence[Message], *, session: Session) -> list[Message]:
+        """Store the messages with the change; returns them, to hand to `publish_or_defer`."""
         if not messages:
             return []
         now = datetime.now(UTC)
@@ -72,22 +73,27 @@ class Outbox:
             ],
             session=session,
         )
-        return [m.message_id for m in messages]
+        return list(messages)
 
-    async def publish(self, message_ids: Sequence[str]) -> int:
-        """Publish these stored messages now (the handler's fast path after its commit)."""
-        if not message_ids:
-            return 0
-        return await self._publish_matching({"_id": {"$in": list(message_ids)}, "sent_at": None})
-
-    async def publish_or_defer(self, message_ids: Sequence[str]) -> None:
-        """The fast path after a commit: a failure here only delays the messages to the relay."""
+    async def publish(self, messages: Sequence[Message]) -> int:
+        """Publish committed messages now, from memory, and mark them sent (the fast path)."""
+        sent: list[str] = []
         try:
-            await self.publish(message_ids)
+            for message in messages:
+                await publish(self._broker, self._topology, message)
+                sent.append(message.message_id)
+        finally:
+            await self._mark_sent(sent)
+        return len(sent)
+
+    async def publish_or_defer(self, messages: Sequence[Message]) -> None:
+        """After a commit: a failure here only delays the messages to the relay."""
+        try:
+            await self.publish(messages)
         except Exception as error:  # noqa: BLE001 - committed messages are never lost
             log.warning(
                 "publishing %d message(s) deferred to the relay: %s",
-                len(message_ids),
+                len(messages),
                 describe(error),
             )
 
@@ -110,19 +116,27 @@ class Outbox:
         return await self._collection.count_documents({"sent_at": None})
 
     async def _publish_matching(self, query: dict[str, Any]) -> int:
-        sent = 0
-        cursor = self._collection.find(query).sort("created_at", 1).limit(BATCH)
-        async for entry in cursor:
-            await publish_body(
-                self._broker,
-                exchange=entry["exchange"],
-                body=entry["body"],
-                message_type=entry["type"],
-                message_id=entry["_id"],
-                correlation_id=entry["correlation_id"],
+        sent: list[str] = []
+        try:
+            cursor = self._collection.find(query).sort("created_at", 1).limit(BATCH)
+            async for entry in cursor:
+                await publish_body(
+                    self._broker,
+                    exchange=entry["exchange"],
+                    body=entry["body"],
+                    message_type=entry["type"],
+                    message_id=entry["_id"],
+                    correlation_id=entry["correlation_id"],
+                )
+                sent.append(entry["_id"])
+        finally:
+            await self._mark_sent(sent)
+        return len(sent)
+
+    async def _mark_sent(self, message_ids: list[str]) -> None:
+        # One write for the lot: a message published but not marked (a crash in between) is
+        # only published again by the relay, which the idempotent consumers shrug off.
+        if message_ids:
+            await self._collection.update_many(
+                {"_id": {"$in": message_ids}}, {"$set": {"sent_at": datetime.now(UTC)}}
             )
-            await self._collection.update_one(
-                {"_id": entry["_id"]}, {"$set": {"sent_at": datetime.now(UTC)}}
-            )
-            sent += 1
-        return sent

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from services.consent.domain.rules import Folded
     from services.consent.domain.scopes import Scope
+    from shared.contracts.envelope import Message
     from shared.contracts.replies import FieldError
     from shared.inbox import Inbox
     from shared.mongo import Document, Session
@@ -109,7 +110,7 @@ class ConsentDecisions:
             decided_at=command.evidence.decided_at,
         )
 
-        async def body(session: Session) -> tuple[DecisionRecorded, list[str]]:
+        async def body(session: Session) -> tuple[DecisionRecorded, list[Message]]:
             if await self.inbox.seen(command, session=session):
                 return await self._recorded_before(command, session), []
             written = await self.writer.add(
@@ -123,12 +124,12 @@ class ConsentDecisions:
                 refuse_overruled=refuse_overruled,
             )
             await self.inbox.remember(command, session=session)
-            event_ids = await self.outbox.add(written.events, session=session)
+            events = await self.outbox.add(written.events, session=session)
             views = tuple(consent_view(s, f) for s, f in written.recorded.states.items())
-            return DecisionRecorded(entry=written.entry.view(), consents=views), event_ids
+            return DecisionRecorded(entry=written.entry.view(), consents=views), events
 
-        result, event_ids = await in_ledger_transaction(self.client, body)
-        await self.outbox.publish_or_defer(event_ids)
+        result, events = await in_ledger_transaction(self.client, body)
+        await self.outbox.publish_or_defer(events)
         return result
 
     async def _recorded_before(self, command: RecordConsent, session: Session) -> DecisionRecorded:

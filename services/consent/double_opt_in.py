@@ -43,6 +43,7 @@ from shared.contracts.replies import FieldError, Problem, ProblemError, invalid
 if TYPE_CHECKING:
     from pymongo import AsyncMongoClient
 
+    from shared.contracts.envelope import Message
     from shared.inbox import Inbox
     from shared.mongo import Document, Session
     from shared.outbox import Outbox
@@ -95,7 +96,7 @@ class DoubleOptIn:
         email = subject.email
         assert email is not None
 
-        async def body(session: Session) -> tuple[DoubleOptInStarted, list[str]]:
+        async def body(session: Session) -> tuple[DoubleOptInStarted, list[Message]]:
             if await self.inbox.seen(command, session=session):
                 earlier = await self.tokens.of_request(command.message_id, session=session)
                 assert earlier is not None, "a processed request stored its token"
@@ -132,14 +133,14 @@ class DoubleOptIn:
             await self.inbox.remember(command, session=session)
             return _started(request), await self.outbox.add([mail], session=session)
 
-        started, event_ids = await in_ledger_transaction(self.client, body)
-        await self.outbox.publish_or_defer(event_ids)
+        started, events = await in_ledger_transaction(self.client, body)
+        await self.outbox.publish_or_defer(events)
         return started
 
     async def confirm(self, command: ConfirmDoubleOptIn) -> DoubleOptInConfirmed:
         digest = token_digest(self.keys.token_secret, command.token)
 
-        async def body(session: Session) -> tuple[DoubleOptInConfirmed, list[str]]:
+        async def body(session: Session) -> tuple[DoubleOptInConfirmed, list[Message]]:
             request = await self.tokens.get(digest, session=session)
             if request is None:
                 raise ProblemError(_token_problem("unknown", 404, "this link is not valid"))
@@ -190,8 +191,8 @@ class DoubleOptIn:
             )
             return _confirmed(request, now), await self.outbox.add(written.events, session=session)
 
-        confirmed, event_ids = await in_ledger_transaction(self.client, body)
-        await self.outbox.publish_or_defer(event_ids)
+        confirmed, events = await in_ledger_transaction(self.client, body)
+        await self.outbox.publish_or_defer(events)
         return confirmed
 
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from shared.contracts.consent import ConsentChanged
     from shared.contracts.customers import CustomersMerged
+    from shared.contracts.envelope import Message
     from shared.customer_directory import CustomerDirectory
     from shared.inbox import Inbox
     from shared.mongo import Document, Session
@@ -36,7 +37,7 @@ class ConsentMerges:
         master_id = event.master.customer_id
         absorbed_ids = [i for i in dict.fromkeys(event.absorbed_ids) if i != master_id]
 
-        async def body(session: Session) -> list[str]:
+        async def body(session: Session) -> list[Message]:
             if await self.inbox.seen(event, session=session):
                 return []
             master = await self.store.entries(master_id, session=session)
@@ -78,5 +79,5 @@ class ConsentMerges:
             await self.inbox.remember(event, session=session)
             return await self.outbox.add(events, session=session)
 
-        event_ids = await in_ledger_transaction(self.client, body)
-        await self.outbox.publish_or_defer(event_ids)
+        events = await in_ledger_transaction(self.client, body)
+        await self.outbox.publish_or_defer(events)

@@ -51,7 +51,7 @@ class Done:
 @dataclass(frozen=True)
 class _Committed:
     ref: dict[str, str]
-    event_ids: list[str]
+    events: list[Message]
 
 
 @dataclass
@@ -69,11 +69,11 @@ class Transactions:
             earlier = await self.inbox.recall(message, session=session)
             if earlier is not None:
                 log.info("%s %s was processed before", message.type, message.message_id)
-                return _Committed(ref=dict(earlier.get("result") or {}), event_ids=[])
+                return _Committed(ref=dict(earlier.get("result") or {}), events=[])
             done = await body(session)
             await self.inbox.remember(message, session=session, result=done.ref or None)
             return _Committed(
-                ref=done.ref, event_ids=await self.outbox.add(done.events, session=session)
+                ref=done.ref, events=await self.outbox.add(done.events, session=session)
             )
 
         try:
@@ -85,7 +85,7 @@ class Transactions:
             )
         except (DuplicateKeyError, StaleRecord) as error:
             raise Contention(f"{message.type} kept conflicting: {error}") from error
-        await self.outbox.publish_or_defer(committed.event_ids)
+        await self.outbox.publish_or_defer(committed.events)
         return committed.ref
 
 

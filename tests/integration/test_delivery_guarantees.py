@@ -105,3 +105,26 @@ async def test_the_relay_publishes_what_the_fast_path_missed(
         lambda: suite.db(mongo, "tasks")["customers"].find_one({"_id": "c-relay"}),
         what="tasks to see the relayed event",
     )
+
+
+async def test_events_go_out_right_after_the_commit_not_by_the_relay(
+    namespace: Namespace, mongo: AsyncMongoClient[Document]
+) -> None:
+    """The fast path publishes from memory and marks the entries sent in the same breath; the
+    relay only touches entries older than its grace period (5 s)."""
+    async with (
+        suite_of(namespace, ("customer",)) as suite,
+        tap(namespace.infra.amqp_url, namespace.topology.events.name, "customer.#") as events,
+    ):
+        broker = await publisher(namespace)
+        try:
+            await publish(broker, namespace.topology, upsert(email="fast@example.com"))
+            [created] = await events.wait_for(1)
+        finally:
+            await broker.stop()
+        outbox = suite.db(mongo, "customer")["outbox"]
+        entry = await eventually(
+            lambda: outbox.find_one({"_id": created["message_id"], "sent_at": {"$ne": None}}),
+            what="the event to be marked sent",
+        )
+    assert entry["sent_at"] - entry["created_at"] < timedelta(seconds=5)
