@@ -19,6 +19,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "CUSTOMER_DATABASE",
         "CUSTOMER_PORT",
         "GATEWAY_PORT",
+        "GATEWAY_INGEST_TOKEN",
     ):
         monkeypatch.delenv(key, raising=False)
 
@@ -56,6 +57,9 @@ def test_production_refuses_the_development_broker_credentials(
     with pytest.raises(ValidationError, match="development secrets in: amqp_url"):
         GatewaySettings()
     monkeypatch.setenv("AMQP_URL", "amqp://suite:s3cret-from-vault@rabbitmq:5672/")
+    with pytest.raises(ValidationError, match="development secrets in: ingest_token"):
+        GatewaySettings()
+    monkeypatch.setenv("GATEWAY_INGEST_TOKEN", "a-real-token-from-the-vault-0123456789")
     assert GatewaySettings().environment == "production"
 
 
