@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, get_args
 
 from fastapi import APIRouter, Body, Path, Query, Request, status
@@ -42,6 +43,33 @@ class Reason(Contract):
 class TagChanges(Contract):
     add: tuple[c.Tag, ...] = ()
     remove: tuple[c.Tag, ...] = ()
+
+
+ReasonedCommand = type[c.EraseCustomer] | type[c.DisableCustomer] | type[c.RequirePasswordReset]
+
+
+def _reasoned_action(
+    router: APIRouter,
+    send: Callable[[Any], Awaitable[Any]],
+    path: str,
+    kind: ReasonedCommand,
+    name: str,
+) -> None:
+    summary = name.replace("_", " ").title()
+
+    @router.post(
+        f"/{{customer_id}}/{path}", response_model=c.CustomerView, name=name, summary=summary
+    )
+    async def act(
+        customer_id: CustomerId,
+        caller: Caller,
+        body: Annotated[Reason | None, Body()] = None,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Any:
+        reason = body.reason if body else None
+        return await send(
+            command(kind, caller, idempotency_key, customer_id=customer_id, reason=reason)
+        )
 
 
 def customers_router(services: Services) -> APIRouter:
@@ -168,33 +196,13 @@ def customers_router(services: Services) -> APIRouter:
             )
         )
 
-    @router.post("/{customer_id}/erase", response_model=c.CustomerView)
-    async def erase_customer(
-        customer_id: CustomerId,
-        caller: Caller,
-        body: Annotated[Reason | None, Body()] = None,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Any:
-        reason = body.reason if body else None
-        return await send(
-            command(
-                c.EraseCustomer, caller, idempotency_key, customer_id=customer_id, reason=reason
-            )
-        )
-
-    @router.post("/{customer_id}/disable", response_model=c.CustomerView)
-    async def disable_customer(
-        customer_id: CustomerId,
-        caller: Caller,
-        body: Annotated[Reason | None, Body()] = None,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Any:
-        reason = body.reason if body else None
-        return await send(
-            command(
-                c.DisableCustomer, caller, idempotency_key, customer_id=customer_id, reason=reason
-            )
-        )
+    # Life-cycle actions that only take an optional reason, recorded in the history.
+    for path, kind, name in (
+        ("erase", c.EraseCustomer, "erase_customer"),
+        ("disable", c.DisableCustomer, "disable_customer"),
+        ("password-reset", c.RequirePasswordReset, "require_password_reset"),
+    ):
+        _reasoned_action(router, send, path, kind, name)
 
     @router.post("/{customer_id}/enable", response_model=c.CustomerView)
     async def enable_customer(
@@ -202,24 +210,6 @@ def customers_router(services: Services) -> APIRouter:
     ) -> Any:
         return await send(
             command(c.EnableCustomer, caller, idempotency_key, customer_id=customer_id)
-        )
-
-    @router.post("/{customer_id}/password-reset", response_model=c.CustomerView)
-    async def require_password_reset(
-        customer_id: CustomerId,
-        caller: Caller,
-        body: Annotated[Reason | None, Body()] = None,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Any:
-        reason = body.reason if body else None
-        return await send(
-            command(
-                c.RequirePasswordReset,
-                caller,
-                idempotency_key,
-                customer_id=customer_id,
-                reason=reason,
-            )
         )
 
     @router.post("/{customer_id}/tags", response_model=c.CustomerView)
