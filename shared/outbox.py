@@ -97,6 +97,25 @@ class Outbox:
                 describe(error),
             )
 
+    async def forget_sent(self, customer_id: str, *, session: Session) -> int:
+        """Erasure: drop sent messages about this customer, kept only for diagnosis.
+
+        Contracts name a customer as `customer_id`, or in a `customer` or `master` reference,
+        so those are the places looked at. Unsent messages stay: they still have to go out.
+        """
+        result = await self._collection.delete_many(
+            {
+                "sent_at": {"$ne": None},
+                "$or": [
+                    {"body.customer_id": customer_id},
+                    {"body.customer.customer_id": customer_id},
+                    {"body.master.customer_id": customer_id},
+                ],
+            },
+            session=session,
+        )
+        return result.deleted_count
+
     async def publish_overdue(self) -> int:
         cutoff = datetime.now(UTC) - self._grace
         return await self._publish_matching({"sent_at": None, "created_at": {"$lt": cutoff}})

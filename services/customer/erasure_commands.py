@@ -101,6 +101,8 @@ class ErasureCommands:
         notes_removed = await self.notes.remove_all(before.id, session=session)
         await self.records.history.scrub(before.id, session=session)
         await self.records.duplicates.forget(before.id, session=session)
+        # Events already sent carried the name and address; they are kept a week otherwise.
+        await self.transactions.outbox.forget_sent(before.id, session=session)
         await self.records.history.add(
             [
                 self.records.activity(

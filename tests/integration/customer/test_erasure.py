@@ -61,9 +61,11 @@ async def test_an_erased_customer_keeps_nothing_personal(
     assert await db["notes"].count_documents({}) == 0
     stored = str(await db["customers"].find_one({"_id": customer["id"]}))
     history = str([doc async for doc in db["activities"].find({"customer_id": customer["id"]})])
+    outbox = str([doc async for doc in db["outbox"].find({})])
     for personal in ("Fiona", "Vergessen", "forget.me", "climbing", "+49171", "Hauptstr"):
         assert personal not in stored
         assert personal not in history, personal
+        assert personal not in outbox, f"{personal} is still in a sent event"
     timeline = ok(await api.get(f"{url}/timeline"))["items"]
     assert timeline[0]["kind"] == "erased"
     assert timeline[-1]["kind"] == "created", "who changed what when is still there"
