@@ -52,10 +52,6 @@ class Dispatcher(Generic[R]):
     def register(self, contract: type[M], handler: Callable[[M], Awaitable[R]]) -> None:
         self._routes[contract.type_name()] = (contract, handler)
 
-    @property
-    def types(self) -> frozenset[str]:
-        return frozenset(self._routes)
-
     def parse(self, body: object) -> tuple[Message, Callable[[Any], Awaitable[R]]]:
         if not isinstance(body, Mapping):
             raise InvalidMessage("message body is not a JSON object")

@@ -28,10 +28,7 @@ class Inbox:
         )
 
     async def seen(self, message: Message, *, session: Session) -> bool:
-        return (
-            await self._collection.find_one({"_id": message.message_id}, session=session)
-            is not None
-        )
+        return await self.recall(message, session=session) is not None
 
     async def recall(self, message: Message, *, session: Session) -> Document | None:
         """The record of an earlier processing of this message, with its `result` if kept."""

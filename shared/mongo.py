@@ -10,6 +10,8 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from shared.redelivery import TransientFailure
+
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,10 @@ async def ping(client: AsyncMongoClient[Document]) -> None:
     await client.admin.command("ping")
 
 
+class StillConflicting(TransientFailure):
+    """Others kept changing the same records; try again later."""
+
+
 async def in_transaction(
     client: AsyncMongoClient[Document],
     body: Callable[[Session], Awaitable[T]],
@@ -46,7 +52,8 @@ async def in_transaction(
     side effects outside the database. A unique-key conflict (two consumers claiming the same
     new identity at once) aborts the transaction instead; running the body again then sees the
     winner's committed write, so it is retried here a few times too, as are `retry_on` errors
-    (an optimistic version check that lost).
+    (an optimistic version check that lost). A body that keeps losing raises `StillConflicting`,
+    a passing failure: its message is tried again after a delay rather than parked.
     """
     retryable: tuple[type[Exception], ...] = (DuplicateKeyError, BulkWriteError, *retry_on)
     for attempt in range(1, conflict_retries + 1):
@@ -54,8 +61,10 @@ async def in_transaction(
             try:
                 return await session.with_transaction(body)
             except retryable as error:
-                if attempt == conflict_retries or not _lost_a_race(error):
+                if not _lost_a_race(error):
                     raise
+                if attempt == conflict_retries:
+                    raise StillConflicting(f"lost {attempt} races in a row: {error}") from error
                 log.debug("conflict, running the transaction again: %r", error)
     raise AssertionError("unreachable")
 

@@ -131,9 +131,6 @@ class Outbox:
                 log.warning("outbox relay failed, will try again: %s", describe(error))
             await asyncio.sleep(self._relay_interval_s)
 
-    async def pending(self) -> int:
-        return await self._collection.count_documents({"sent_at": None})
-
     async def _publish_matching(self, query: dict[str, Any]) -> int:
         sent: list[str] = []
         try:

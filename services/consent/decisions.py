@@ -25,17 +25,16 @@ from shared.contracts.consent import DecisionRecorded, RecordConsent
 from shared.contracts.replies import ProblemError, invalid
 from shared.dispatch import InvalidMessage, PermanentFailure
 from shared.redelivery import TransientFailure
+from shared.unit_of_work import Outcome
 
 if TYPE_CHECKING:
     from pymongo import AsyncMongoClient
 
     from services.consent.domain.rules import Folded
     from services.consent.domain.scopes import Scope
-    from shared.contracts.envelope import Message
     from shared.contracts.replies import FieldError
-    from shared.inbox import Inbox
     from shared.mongo import Document, Session
-    from shared.outbox import Outbox
+    from shared.unit_of_work import UnitOfWork
 
 
 @dataclass
@@ -45,8 +44,7 @@ class ConsentDecisions:
     purposes: PurposeStore
     customers: Customers
     writer: LedgerWriter
-    inbox: Inbox
-    outbox: Outbox
+    unit: UnitOfWork
     clock: Callable[[], datetime]
 
     async def record(self, command: RecordConsent) -> None:
@@ -110,9 +108,7 @@ class ConsentDecisions:
             decided_at=command.evidence.decided_at,
         )
 
-        async def body(session: Session) -> tuple[DecisionRecorded, list[Message]]:
-            if await self.inbox.seen(command, session=session):
-                return await self._recorded_before(command, session), []
+        async def change(session: Session) -> Outcome[DecisionRecorded]:
             written = await self.writer.add(
                 session,
                 customer_id=subject.id,
@@ -123,14 +119,15 @@ class ConsentDecisions:
                 cause=command,
                 refuse_overruled=refuse_overruled,
             )
-            await self.inbox.remember(command, session=session)
-            events = await self.outbox.add(written.events, session=session)
             views = tuple(consent_view(s, f) for s, f in written.recorded.states.items())
-            return DecisionRecorded(entry=written.entry.view(), consents=views), events
+            return Outcome(
+                DecisionRecorded(entry=written.entry.view(), consents=views), written.events
+            )
 
-        result, events = await in_ledger_transaction(self.client, body)
-        await self.outbox.publish_or_defer(events)
-        return result
+        async def repeated(_: Document, session: Session) -> DecisionRecorded:
+            return await self._recorded_before(command, session)
+
+        return await self.unit.run(command, change, repeated=repeated)
 
     async def _recorded_before(self, command: RecordConsent, session: Session) -> DecisionRecorded:
         """The answer to a request that was already processed (a retry): the same entry."""

@@ -39,14 +39,14 @@ from shared.contracts.consent import (
 )
 from shared.contracts.envelope import Actor, ActorType
 from shared.contracts.replies import FieldError, Problem, ProblemError, invalid
+from shared.unit_of_work import Outcome
 
 if TYPE_CHECKING:
     from pymongo import AsyncMongoClient
 
     from shared.contracts.envelope import Message
-    from shared.inbox import Inbox
     from shared.mongo import Document, Session
-    from shared.outbox import Outbox
+    from shared.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,7 @@ class DoubleOptIn:
     purposes: PurposeStore
     customers: Customers
     writer: LedgerWriter
-    inbox: Inbox
-    outbox: Outbox
+    unit: UnitOfWork
     keys: DoubleOptInKeys
     clock: Callable[[], datetime]
 
@@ -96,11 +95,12 @@ class DoubleOptIn:
         email = subject.email
         assert email is not None
 
-        async def body(session: Session) -> tuple[DoubleOptInStarted, list[Message]]:
-            if await self.inbox.seen(command, session=session):
-                earlier = await self.tokens.of_request(command.message_id, session=session)
-                assert earlier is not None, "a processed request stored its token"
-                return _started(earlier), []
+        async def repeated(_: Document, session: Session) -> DoubleOptInStarted:
+            earlier = await self.tokens.of_request(command.message_id, session=session)
+            assert earlier is not None, "a processed request stored its token"
+            return _started(earlier)
+
+        async def change(session: Session) -> Outcome[DoubleOptInStarted]:
             # A fresh token per attempt: only the committed one is ever mailed.
             token = new_token()
             now = self.clock()
@@ -130,12 +130,9 @@ class DoubleOptIn:
                     self.keys.mailer_secret, confirm_url(self.keys.confirm_url, token)
                 ),
             )
-            await self.inbox.remember(command, session=session)
-            return _started(request), await self.outbox.add([mail], session=session)
+            return Outcome(_started(request), [mail])
 
-        started, events = await in_ledger_transaction(self.client, body)
-        await self.outbox.publish_or_defer(events)
-        return started
+        return await self.unit.run(command, change, repeated=repeated)
 
     async def confirm(self, command: ConfirmDoubleOptIn) -> DoubleOptInConfirmed:
         digest = token_digest(self.keys.token_secret, command.token)
@@ -189,10 +186,11 @@ class DoubleOptIn:
                 cause=command,
                 requested_at=request.requested_at,
             )
-            return _confirmed(request, now), await self.outbox.add(written.events, session=session)
+            outbox = self.unit.outbox
+            return _confirmed(request, now), await outbox.add(written.events, session=session)
 
         confirmed, events = await in_ledger_transaction(self.client, body)
-        await self.outbox.publish_or_defer(events)
+        await self.unit.outbox.publish_or_defer(events)
         return confirmed
 
 

@@ -8,26 +8,23 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from services.consent.domain.pseudonyms import pseudonymised
-from services.consent.ledger_writer import in_ledger_transaction
 from services.consent.store import ConsentStore
 from services.consent.token_store import TokenStore
+from shared.unit_of_work import Outcome, no_result
 
 if TYPE_CHECKING:
-    from pymongo import AsyncMongoClient
-
     from shared.contracts.customers import CustomerErased
     from shared.customer_directory import CustomerDirectory
-    from shared.inbox import Inbox
-    from shared.mongo import Document, Session
+    from shared.mongo import Session
+    from shared.unit_of_work import UnitOfWork
 
 
 @dataclass
 class ConsentErasure:
-    client: AsyncMongoClient[Document]
     store: ConsentStore
     tokens: TokenStore
     directory: CustomerDirectory
-    inbox: Inbox
+    unit: UnitOfWork
     pseudonym_key: bytes
     clock: Callable[[], datetime]
 
@@ -35,9 +32,7 @@ class ConsentErasure:
         await self.directory.apply(event.customer)
         customer_id = event.customer.customer_id
 
-        async def body(session: Session) -> None:
-            if await self.inbox.seen(event, session=session):
-                return
+        async def change(session: Session) -> Outcome[None]:
             # Records merged into this one were the same person.
             ids = [customer_id, *await self.store.absorbed_into(customer_id, session=session)]
             now = self.clock()
@@ -49,6 +44,6 @@ class ConsentErasure:
             await self.store.forget_states(ids, session=session)
             await self.tokens.forget(ids, session=session)
             await self.store.forget_personal_details(ids, session=session)
-            await self.inbox.remember(event, session=session)
+            return Outcome(None)
 
-        await in_ledger_transaction(self.client, body)
+        await self.unit.run(event, change, repeated=no_result)

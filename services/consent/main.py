@@ -19,7 +19,7 @@ from services.consent.handlers import (
     request_dispatcher,
     request_router,
 )
-from services.consent.ledger_writer import LedgerWriter
+from services.consent.ledger_writer import LEDGER_CONFLICT_RETRIES, LedgerWriter
 from services.consent.merges import ConsentMerges
 from services.consent.purpose_store import PurposeStore
 from services.consent.purposes import ConsentPurposes
@@ -35,6 +35,7 @@ from shared.mongo import make_client
 from shared.outbox import Outbox
 from shared.redelivery import Redelivery
 from shared.runtime import Hook, ServiceRuntime, configure_logging, serve
+from shared.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from faststream.rabbit import RabbitBroker
@@ -72,6 +73,7 @@ def assemble(
     inbox = Inbox(db["inbox"])
     outbox = Outbox(db["outbox"], broker, topology)
     customers = Customers(directory, store)
+    unit = UnitOfWork(client, inbox, outbox, conflict_retries=LEDGER_CONFLICT_RETRIES)
     writer = LedgerWriter(store, clock=utc_now)
     cases = ConsentUseCases(
         decisions=ConsentDecisions(
@@ -80,17 +82,15 @@ def assemble(
             purposes=purposes,
             customers=customers,
             writer=writer,
-            inbox=inbox,
-            outbox=outbox,
+            unit=unit,
             clock=utc_now,
         ),
-        merges=ConsentMerges(client, store, directory, writer, inbox, outbox),
+        merges=ConsentMerges(store, directory, writer, unit),
         erasure=ConsentErasure(
-            client,
             store,
             tokens,
             directory,
-            inbox,
+            unit,
             pseudonym_key=settings.pseudonym_key.get_secret_value().encode(),
             clock=utc_now,
         ),
@@ -100,8 +100,7 @@ def assemble(
             purposes=purposes,
             customers=customers,
             writer=writer,
-            inbox=inbox,
-            outbox=outbox,
+            unit=unit,
             keys=DoubleOptInKeys(
                 token_secret=settings.token_secret.get_secret_value().encode(),
                 mailer_secret=settings.mailer_secret.get_secret_value().encode(),

@@ -6,30 +6,25 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from services.consent.domain.merge import carried_over
-from services.consent.ledger_writer import LedgerWriter, in_ledger_transaction
+from services.consent.ledger_writer import LedgerWriter
 from services.consent.store import ConsentStore
 from shared.contracts.consent import ConsentSource, MergedFrom
+from shared.unit_of_work import Outcome, no_result
 
 if TYPE_CHECKING:
-    from pymongo import AsyncMongoClient
-
     from shared.contracts.consent import ConsentChanged
     from shared.contracts.customers import CustomersMerged
-    from shared.contracts.envelope import Message
     from shared.customer_directory import CustomerDirectory
-    from shared.inbox import Inbox
-    from shared.mongo import Document, Session
-    from shared.outbox import Outbox
+    from shared.mongo import Session
+    from shared.unit_of_work import UnitOfWork
 
 
 @dataclass
 class ConsentMerges:
-    client: AsyncMongoClient[Document]
     store: ConsentStore
     directory: CustomerDirectory
     writer: LedgerWriter
-    inbox: Inbox
-    outbox: Outbox
+    unit: UnitOfWork
 
     async def merge(self, event: CustomersMerged) -> None:
         # The master may be news to this service; its directory entry is version-guarded.
@@ -37,9 +32,7 @@ class ConsentMerges:
         master_id = event.master.customer_id
         absorbed_ids = [i for i in dict.fromkeys(event.absorbed_ids) if i != master_id]
 
-        async def body(session: Session) -> list[Message]:
-            if await self.inbox.seen(event, session=session):
-                return []
+        async def change(session: Session) -> Outcome[None]:
             master = await self.store.entries(master_id, session=session)
             absorbed = {
                 customer_id: [
@@ -76,8 +69,6 @@ class ConsentMerges:
                 events += written.events
             await self.store.remember_merge(absorbed_ids, master_id, session=session)
             await self.store.forget_states(absorbed_ids, session=session)
-            await self.inbox.remember(event, session=session)
-            return await self.outbox.add(events, session=session)
+            return Outcome(None, events)
 
-        events = await in_ledger_transaction(self.client, body)
-        await self.outbox.publish_or_defer(events)
+        await self.unit.run(event, change, repeated=no_result)

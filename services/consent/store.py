@@ -16,7 +16,7 @@ from pymongo import ASCENDING, DESCENDING
 
 from services.consent.domain.ledger import LedgerEntry, consent_view
 from services.consent.domain.report import StateCount
-from services.consent.domain.scopes import ALL_CHANNELS, Scope
+from services.consent.domain.scopes import Scope
 from shared.contracts.consent import ConsentState, ConsentView
 from shared.contracts.customers import CustomerStatus
 
@@ -238,7 +238,7 @@ class ConsentStore:
 
 
 def _state_id(customer_id: str, scope: Scope) -> str:
-    return f"{customer_id}/{scope.purpose}/{scope.channel or ALL_CHANNELS}"
+    return f"{customer_id}/{scope.label}"
 
 
 def _document(entry: LedgerEntry) -> Document:

@@ -27,8 +27,8 @@ from services.customer.records import Records
 from services.customer.reports import Reports
 from services.customer.settings import CustomerSettings
 from services.customer.shop_erasure import ShopErasure
-from services.customer.store import CustomerStore
-from services.customer.transactions import Transactions
+from services.customer.store import CustomerStore, StaleRecord
+from services.customer.transactions import CONFLICT_RETRIES, Transactions
 from services.customer.vault import BankVault
 from shared.health import database_check
 from shared.inbox import Inbox
@@ -36,6 +36,7 @@ from shared.mongo import make_client
 from shared.outbox import Outbox
 from shared.redelivery import Redelivery
 from shared.runtime import ServiceRuntime, configure_logging, serve
+from shared.unit_of_work import UnitOfWork
 
 NAME = "customer"
 
@@ -49,7 +50,15 @@ def create_app(settings: CustomerSettings | None = None) -> FastAPI:
     notes, fields, duplicates = NoteStore(db), FieldStore(db), DuplicateStore(db)
     inbox = Inbox(db["inbox"])
     outbox = Outbox(db["outbox"], runtime.broker, runtime.topology)
-    transactions = Transactions(client=client, inbox=inbox, outbox=outbox)
+    transactions = Transactions(
+        UnitOfWork(
+            client,
+            inbox,
+            outbox,
+            conflict_retries=CONFLICT_RETRIES,
+            retry_on=(StaleRecord,),
+        )
+    )
     records = Records(store=store, history=history, duplicates=duplicates)
     region = settings.default_region
     people = People(store, orders)

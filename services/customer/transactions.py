@@ -9,34 +9,20 @@ conflicting transactions): it must have no effects outside the session.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pymongo.errors import DuplicateKeyError
-
-from services.customer.store import StaleRecord
-from shared.mongo import in_transaction
-from shared.redelivery import TransientFailure
+from shared.unit_of_work import Outcome, UnitOfWork
 
 if TYPE_CHECKING:
-    from pymongo import AsyncMongoClient
-
     from shared.contracts.envelope import Message
-    from shared.inbox import Inbox
     from shared.mongo import Document, Session
     from shared.outbox import Outbox
-
-log = logging.getLogger(__name__)
 
 # Many consumers updating one customer at once (a burst of one buyer's orders) conflict a lot;
 # each conflict is cheap to run again, a parked message is not.
 CONFLICT_RETRIES = 10
-
-
-class Contention(TransientFailure):
-    """Others kept changing the same records; the message is tried again after a delay."""
 
 
 @dataclass
@@ -48,45 +34,30 @@ class Done:
     events: list[Message] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Committed:
-    ref: dict[str, str]
-    events: list[Message]
-
-
 @dataclass
 class Transactions:
-    client: AsyncMongoClient[Document]
-    inbox: Inbox
-    outbox: Outbox
+    """The customer service's use of the suite's unit of work: every change answers with the
+    ids of what it touched, kept in the inbox for a request sent again."""
+
+    unit: UnitOfWork
+
+    @property
+    def outbox(self) -> Outbox:
+        return self.unit.outbox
 
     async def run(
         self, message: Message, body: Callable[[Session], Awaitable[Done]]
     ) -> dict[str, str]:
         """Run `body` for `message` unless it ran before; the reference of what it changed."""
 
-        async def transaction(session: Session) -> _Committed:
-            earlier = await self.inbox.recall(message, session=session)
-            if earlier is not None:
-                log.info("%s %s was processed before", message.type, message.message_id)
-                return _Committed(ref=dict(earlier.get("result") or {}), events=[])
+        async def change(session: Session) -> Outcome[dict[str, str]]:
             done = await body(session)
-            await self.inbox.remember(message, session=session, result=done.ref or None)
-            return _Committed(
-                ref=done.ref, events=await self.outbox.add(done.events, session=session)
-            )
+            return Outcome(done.ref, done.events, remembered=done.ref or None)
 
-        try:
-            committed = await in_transaction(
-                self.client,
-                transaction,
-                conflict_retries=CONFLICT_RETRIES,
-                retry_on=(StaleRecord,),
-            )
-        except (DuplicateKeyError, StaleRecord) as error:
-            raise Contention(f"{message.type} kept conflicting: {error}") from error
-        await self.outbox.publish_or_defer(committed.events)
-        return committed.ref
+        async def repeated(earlier: Document, _: Session) -> dict[str, str]:
+            return dict(earlier.get("result") or {})
+
+        return await self.unit.run(message, change, repeated=repeated)
 
 
 def reference(**ids: Any) -> dict[str, str]:

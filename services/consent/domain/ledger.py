@@ -11,48 +11,28 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
-
 from services.consent.domain.recording import Recorded
 from services.consent.domain.rules import Decision, Folded
 from services.consent.domain.scopes import Scope, current_states
 from shared.contracts.consent import (
-    ConsentState,
     ConsentView,
     Evidence,
     LedgerEntryView,
-    LedgerOutcome,
     MergedFrom,
 )
 from shared.contracts.envelope import Actor
 
 
-class LedgerEntry(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class LedgerEntry(LedgerEntryView):
+    """An entry as stored: what the API shows, and the message that recorded it.
 
-    # The decision's stable key (see rules.Decision.key).
-    id: str
-    customer_id: str
-    # Position in the customer's ledger: 1, 2, 3... in the order entries were recorded.
-    seq: int
-    purpose: str
-    channel: str | None = None
-    # What was decided, and what the scope's state was before and after recording it.
-    decision: ConsentState
-    previous_state: ConsentState
-    state: ConsentState
-    outcome: LedgerOutcome
-    rule: str | None = None
-    evidence: Evidence
-    actor: Actor
-    email: str | None = None
-    pseudonym: str | None = None
-    merged_from: MergedFrom | None = None
-    requested_at: datetime | None = None
+    `id` is the decision's stable key (see rules.Decision.key); `seq` its position in the
+    customer's ledger (1, 2, 3... in the order entries were recorded); `decision` what was
+    decided, `previous_state` and `state` the scope's state before and after recording it.
+    """
+
     message_id: str
     correlation_id: str
-    recorded_at: datetime
-    pseudonymised_at: datetime | None = None
 
     def as_decision(self) -> Decision:
         return Decision(

@@ -115,12 +115,7 @@ def _command(
         )
     except ValidationError as error:
         raise Unmappable(
-            [
-                FieldError(
-                    field=_ORIGINS.get(str(e["loc"][-1]), str(e["loc"][-1])), message=e["msg"]
-                )
-                for e in error.errors()
-            ]
+            [FieldError(field=_payload_field(e["loc"]), message=e["msg"]) for e in error.errors()]
         ) from None
 
 

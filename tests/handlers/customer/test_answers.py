@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 
 from services.customer.handlers import CustomerService, answering
-from services.customer.transactions import Contention
 from shared.contracts import custom_fields, customer_details, customer_notes, customers, duplicates
 from shared.contracts.customers import EnableCustomer
 from shared.contracts.envelope import Actor, ActorType, Command
 from shared.contracts.replies import ProblemError
 from shared.dispatch import Dispatcher
+from shared.mongo import StillConflicting
 from shared.rpc import answer
 
 ACTOR = Actor(type=ActorType.API, id="tests")
@@ -21,7 +21,7 @@ ACTOR = Actor(type=ActorType.API, id="tests")
 
 async def test_a_command_that_keeps_conflicting_is_answered_busy_not_failed() -> None:
     async def contended(_: Any) -> dict[str, str]:
-        raise Contention("others kept changing customer c1")
+        raise StillConflicting("others kept changing customer c1")
 
     async def never(_: dict[str, str]) -> None:
         raise AssertionError("no reply is read for a change that did not happen")

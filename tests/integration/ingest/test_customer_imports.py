@@ -75,7 +75,7 @@ async def test_a_csv_and_an_ndjson_of_customers_become_customers(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     suite, gateway_url = suite_over_http
-    caplog.set_level(logging.INFO, logger="services.customer.transactions")
+    caplog.set_level(logging.INFO, logger="shared.unit_of_work")
     params = {"kind": "customers", "source": "old-crm"}
     response = await suite.gateway.post(
         "/v1/imports", params=params, content=CSV, headers={"Content-Type": "text/csv"}

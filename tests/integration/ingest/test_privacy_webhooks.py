@@ -29,6 +29,7 @@ async def shop_suite(
 ) -> AsyncIterator[tuple[Suite, Tap]]:
     configure_channels(monkeypatch)
     caplog.set_level(logging.INFO, logger="services.customer")
+    caplog.set_level(logging.INFO, logger="shared.unit_of_work")
     async with (
         suite_of(namespace) as suite,
         tap(namespace.infra.amqp_url, namespace.topology.events.name, "customer.#") as events,
