@@ -84,7 +84,7 @@ class DataAccess:
                 at=datetime.now(UTC),
                 source={
                     "channel": request.channel,
-                    "shop": request.shop.lower(),
+                    "shop": request.shop,
                     "data_request_id": request.request_id,
                 },
                 details={"orders_requested": list(command.orders_requested)},

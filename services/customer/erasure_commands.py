@@ -64,7 +64,7 @@ class ErasureCommands:
             )
             if person is None:
                 return Done()
-            source = {"channel": command.channel, "shop": command.shop.lower()}
+            source = {"channel": command.channel, "shop": command.shop}
             return await self.erased(person, message=command, session=session, source=source)
 
         ref = await self.transactions.run(command, body)

@@ -18,7 +18,6 @@ from services.customer.domain.customer import Customer, changes_between, new_cus
 from services.customer.domain.duplicates import shared_email
 from services.customer.domain.history import order_source
 from services.customer.domain.identities import IdentifierKind, identifiers_of
-from services.customer.domain.orders import order_key
 from services.customer.domain.survivorship import apply_order
 from services.customer.domain.views import customer_ref
 from services.customer.records import short_id
@@ -55,9 +54,7 @@ class OrderImport:
         order, store = command.order, self.records.store
         identifiers = identifiers_of(order)
         owners = await store.owners([i.key for i in identifiers], session=session)
-        known = await self.orders.get(
-            order_key(order.channel, order.shop, order.order_id), session=session
-        )
+        known = await self.orders.get(order.key, session=session)
         owner_id = known.customer_id if known else None
         owner_id = owner_id or next((owners[i.key] for i in identifiers if i.key in owners), None)
         customer = await store.resolve(owner_id, session=session) if owner_id else None

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from services.customer.domain.identities import identifiers_of_person
-from services.customer.domain.orders import order_key
 from shared.contracts.customers import CustomerStatus
+from shared.contracts.orders import order_key
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

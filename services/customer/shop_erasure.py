@@ -90,7 +90,7 @@ class ShopErasure:
             customer = await store.resolve(command.customer_id, session=session)
             if customer is None or customer.status is CustomerStatus.ERASED:
                 return Done()
-            source = {"channel": command.channel, "shop": command.shop.lower()}
+            source = {"channel": command.channel, "shop": command.shop}
             if known_only_through(customer, channel_shop):
                 return await self.erasure.erased(
                     customer, message=command, session=session, source=source

@@ -19,7 +19,7 @@ def order_message_id(order: CanonicalOrder) -> str:
     An update of the order (a later `updated_at`) is a new message.
     """
     updated = order.updated_at.astimezone(UTC).isoformat(timespec="microseconds")
-    name = "\x1f".join((order.channel, order.shop.lower(), order.order_id, updated))
+    name = "\x1f".join((order.channel, order.shop, order.order_id, updated))
     return uuid.uuid5(_ORDER_NAMESPACE, name).hex
 
 
@@ -42,4 +42,4 @@ def channel_actor(order: CanonicalOrder) -> Actor:
 
 def shop_actor(channel: str, shop: str) -> Actor:
     """The system acting for one shop of a channel (its orders, its privacy requests)."""
-    return Actor(type=ActorType.SYSTEM, id=f"{channel}:{shop.lower()}")
+    return Actor(type=ActorType.SYSTEM, id=f"{channel}:{shop}")

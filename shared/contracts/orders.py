@@ -11,7 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, StringConstraints
 
 from shared.contracts.envelope import Command, Contract
 
@@ -19,6 +19,11 @@ ChannelName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 Text = Annotated[str, Field(max_length=300)]
+# The store within the channel: a Shopify shop domain, a marketplace id, a store URL. Lowercase
+# here, once, so that every key built from it agrees (`Shop.example.com` is `shop.example.com`).
+ShopName = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=200)
+]
 
 
 class KnownChannel(StrEnum):
@@ -80,8 +85,7 @@ class MarketingSignal(Contract):
 
 class CanonicalOrder(Contract):
     channel: ChannelName
-    # The store within the channel: a Shopify shop domain, a marketplace id, a store URL.
-    shop: Annotated[str, Field(min_length=1, max_length=200)]
+    shop: ShopName
     order_id: Annotated[str, Field(min_length=1, max_length=100)]
     order_number: Annotated[str, Field(min_length=1, max_length=100)]
     placed_at: AwareDatetime
@@ -96,6 +100,15 @@ class CanonicalOrder(Contract):
     billing_address: PostalAddress | None = None
     shipping_address: PostalAddress | None = None
     marketing: tuple[MarketingSignal, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return order_key(self.channel, self.shop, self.order_id)
+
+
+def order_key(channel: str, shop: str, order_id: str) -> str:
+    """The suite-wide key of one order: `channel:shop:order id` (shop as `ShopName` keeps it)."""
+    return f"{channel}:{shop.lower()}:{order_id}"
 
 
 class UpsertCustomerFromOrder(Command):

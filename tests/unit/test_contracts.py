@@ -70,3 +70,21 @@ def test_order_times_must_carry_a_zone() -> None:
     body = order_json() | {"updated_at": "2026-11-20T10:00:00"}
     with pytest.raises(ValidationError, match="updated_at"):
         UpsertCustomerFromOrder.model_validate({"order": body, "actor": {"type": "api", "id": "x"}})
+
+
+def test_a_shop_is_named_in_lowercase_once_at_the_edge() -> None:
+    order = UpsertCustomerFromOrder.model_validate(
+        {**upsert().model_dump(mode="json"), "order": order_json(shop=" Demo-Store.MyShopify.com ")}
+    ).order
+    assert order.shop == "demo-store.myshopify.com"
+    assert order.key == f"{order.channel}:demo-store.myshopify.com:{order.order_id}"
+
+
+@pytest.mark.parametrize(
+    ("given", "code"),
+    [("de", "DE"), ("DEU", "DE"), ("Germany", "DE"), ("XK", "XK"), ("xkx", "XK"), ("XX", None)],
+)
+def test_one_reading_of_a_country_for_the_whole_suite(given: str, code: str | None) -> None:
+    from shared.countries import country_code
+
+    assert country_code(given) == code

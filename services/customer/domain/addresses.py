@@ -9,31 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pycountry
-
 from services.customer.domain.customer import Address, Customer
 from services.customer.domain.errors import InvalidInput
 from services.customer.domain.identities import normalise_phone
 from services.customer.domain.text import tidy
 from shared.contracts.replies import FieldError
+from shared.countries import country_code
 
 NewId = Callable[[], str]
-
-
-def country_code(raw: str) -> str | None:
-    """ISO 3166-1 alpha-2 for an alpha-2 or alpha-3 code or an English country name."""
-    value = raw.strip()
-    country: Any = None
-    if len(value) == 2:
-        country = pycountry.countries.get(alpha_2=value.upper())
-    elif len(value) == 3:
-        country = pycountry.countries.get(alpha_3=value.upper())
-    if country is None:
-        try:
-            country = pycountry.countries.lookup(value)
-        except LookupError:
-            return None
-    return str(country.alpha_2)
 
 
 def normalise_address(

@@ -44,7 +44,7 @@ def erase(customer: Customer, *, now: datetime, non_personal_fields: Collection[
 
 def shop_channel(channel: str, shop: str) -> str:
     """A shop as the record lists its sales channels: `channel:shop`."""
-    return f"{channel}:{shop.lower()}"
+    return f"{channel}:{shop}"
 
 
 def known_only_through(customer: Customer, channel_shop: str) -> bool:

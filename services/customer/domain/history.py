@@ -37,7 +37,7 @@ def activity_id(at: datetime, unique: str) -> str:
 def order_source(order: CanonicalOrder) -> dict[str, str]:
     return {
         "channel": order.channel,
-        "shop": order.shop.lower(),
+        "shop": order.shop,
         "order_id": order.order_id,
         "order_number": order.order_number,
     }

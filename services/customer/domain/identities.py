@@ -97,7 +97,7 @@ def normalise_phone(raw: str | None, *, default_region: str, strict: bool = Fals
 
 
 def account_id(channel: str, shop: str, channel_customer_id: str) -> str:
-    return f"{channel}:{shop.lower()}:{channel_customer_id}"
+    return f"{channel}:{shop}:{channel_customer_id}"
 
 
 def email_identifier(address: str, *, channel: str | None) -> Identifier | None:
@@ -110,9 +110,7 @@ def email_identifier(address: str, *, channel: str | None) -> Identifier | None:
 
 
 def order_identifier(order: CanonicalOrder) -> Identifier:
-    return Identifier(
-        IdentifierKind.ORDER, f"{order.channel}:{order.shop.lower()}:{order.order_id}"
-    )
+    return Identifier(IdentifierKind.ORDER, order.key)
 
 
 def identifiers_of(order: CanonicalOrder) -> list[Identifier]:

@@ -35,16 +35,12 @@ class OrderSummary(Record):
         return Decimal(0) if self.status in NOT_REVENUE else self.total
 
 
-def order_key(channel: str, shop: str, order_id: str) -> str:
-    return f"{channel}:{shop.lower()}:{order_id}"
-
-
 def summary_of(order: CanonicalOrder, customer_id: str) -> OrderSummary:
     return OrderSummary(
-        id=order_key(order.channel, order.shop, order.order_id),
+        id=order.key,
         customer_id=customer_id,
         channel=order.channel,
-        shop=order.shop.lower(),
+        shop=order.shop,
         order_id=order.order_id,
         order_number=order.order_number,
         placed_at=order.placed_at,

@@ -40,7 +40,7 @@ class OrderApplied:
 
 
 def order_source(order: CanonicalOrder) -> str:
-    return f"{order.channel}:{order.shop.lower()}:order:{order.order_id}"
+    return f"{order.channel}:{order.shop}:order:{order.order_id}"
 
 
 def apply_order(
@@ -82,7 +82,7 @@ def apply_order(
     if phones:
         update["phones"] = (*customer.phones, *phones)
 
-    channel = f"{order.channel}:{order.shop.lower()}"
+    channel = f"{order.channel}:{order.shop}"
     if channel not in customer.channels:
         update["channels"] = (*customer.channels, channel)
     if order.buyer.channel_customer_id:

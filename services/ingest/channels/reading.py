@@ -12,12 +12,10 @@ from datetime import datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import pycountry
-
+from shared import countries
 from shared.contracts.replies import FieldError
 
 # Kosovo has no ISO 3166 code yet; Shopify, Amazon and eBay all use the user-assigned XK.
-_USER_ASSIGNED_COUNTRIES = frozenset({"XK"})
 _TRUE = frozenset({"1", "yes", "true", "on", "y"})
 _FALSE = frozenset({"0", "no", "false", "off", "n", ""})
 
@@ -162,22 +160,13 @@ class Document:
 
 
 def country_code(value: str | None, field: str) -> str | None:
-    """ISO 3166-1 alpha-2 from an alpha-2 or alpha-3 code or a country's English name."""
+    """ISO 3166-1 alpha-2 of what the channel sent in `field`; None when it sent nothing."""
     if value is None:
         return None
-    candidate = value.strip()
-    if candidate.upper() in _USER_ASSIGNED_COUNTRIES:
-        return candidate.upper()
-    if len(candidate) == 2 and candidate.isalpha():
-        found = pycountry.countries.get(alpha_2=candidate.upper())
-    else:
-        try:
-            found = pycountry.countries.lookup(candidate)
-        except LookupError:
-            found = None
-    if found is None:
+    code = countries.country_code(value)
+    if code is None:
         raise Unmappable.at(field, f"{value!r} is not a known country")
-    return str(found.alpha_2)
+    return code
 
 
 def split_name(full_name: str | None) -> tuple[str | None, str | None]:

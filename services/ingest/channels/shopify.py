@@ -74,7 +74,7 @@ def order_from_webhook(payload: Any, *, shop: str) -> CanonicalOrder:
     }
     values: dict[str, Any] = {
         "channel": KnownChannel.SHOPIFY.value,
-        "shop": shop.lower(),
+        "shop": shop,
         "order_id": order.text("id", required=True),
         "order_number": order.text("name") or order.text("order_number", required=True),
         "placed_at": order.moment("processed_at") or order.moment("created_at", required=True),

@@ -6,7 +6,7 @@ from services.customer.domain.erasure import known_only_through, shop_channel, w
 from services.customer.domain.identities import belongs_to_shop, identifiers_of_person
 from tests.unit.customer.records import at, customer
 
-SHOP = shop_channel("shopify", "Demo-Store.myshopify.com")
+SHOP = shop_channel("shopify", "demo-store.myshopify.com")
 OTHER = "shopify:outlet.myshopify.com"
 
 
@@ -47,7 +47,7 @@ def test_a_privacy_request_names_the_account_first_then_the_email() -> None:
     keys = [
         i.key
         for i in identifiers_of_person(
-            "shopify", "Demo-Store.myshopify.com", channel_customer_id="7001", email="A@Example.com"
+            "shopify", "demo-store.myshopify.com", channel_customer_id="7001", email="A@Example.com"
         )
     ]
     assert keys == [f"account:{SHOP}:7001", "email:a@example.com"]
