@@ -10,7 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from shared.contracts.replies import FieldError, Problem, ProblemError
+from shared.contracts.replies import FieldError, Problem, ProblemError, problem_of
+from shared.errors import DomainError
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -59,6 +60,12 @@ def install_problem_handlers(app: FastAPI) -> None:
             Problem(title=str(error.detail), status=error.status_code), headers=error.headers
         )
 
+    async def on_refusal(_: Request, error: Exception) -> JSONResponse:
+        problem = problem_of(error)
+        assert problem is not None
+        return problem_response(problem)
+
     app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(DomainError, on_refusal)
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(HTTPException, on_http)

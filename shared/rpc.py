@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from faststream.rabbit import RabbitMessage, RabbitQueue
 
 from shared.broker import PUBLISH_TIMEOUT_S
-from shared.contracts.replies import Problem, ProblemError, Reply
+from shared.contracts.replies import Problem, ProblemError, Reply, problem_of
 from shared.dispatch import Dispatcher, InvalidMessage
 from shared.redelivery import describe
 
@@ -103,6 +103,9 @@ async def answer(queries: Dispatcher[Any], body: object) -> dict[str, Any]:
     except ProblemError as error:
         reply = Reply(problem=error.problem)
     except Exception as error:
+        problem = problem_of(error)
+        if problem is not None:
+            return Reply(problem=problem).model_dump(mode="json")
         log.exception("query failed: %s", describe(error))
         reply = Reply(
             problem=Problem(

@@ -61,3 +61,28 @@ def invalid(detail: str, errors: tuple[FieldError, ...] = ()) -> Problem:
         detail=detail,
         errors=errors,
     )
+
+
+def problem_of(error: Exception) -> Problem | None:
+    """The problem a domain error is reported as; None for anything else (a bug, a fault)."""
+    from shared import errors
+
+    if not isinstance(error, errors.DomainError):
+        return None
+    if isinstance(error, errors.InvalidInput):
+        return invalid(error.detail, error.errors)
+    if isinstance(error, errors.NotFound):
+        return not_found(error.what, error.detail)
+    if isinstance(error, errors.Conflict):
+        status, name = 409, "conflict"
+    elif isinstance(error, errors.Expired):
+        status, name = 410, "gone"
+    else:
+        status, name = 400, "refused"
+    return Problem(
+        type=f"urn:problem:{name}",
+        title=name.replace("-", " ").capitalize(),
+        status=status,
+        detail=error.detail,
+        errors=error.errors,
+    )
