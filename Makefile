@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck imports unit check bench clean
+.PHONY: install run test lint typecheck imports unit check bench bench-quick clean
 
 install: $(STAMP)
 
@@ -37,8 +37,13 @@ imports: install
 unit: install
 	$(BIN)/python -m pytest tests/unit
 
+## the whole order path measured as processes against ceilings of the same servers (~15 min)
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --profile full
+
+## a smaller benchmark run, in under two minutes
+bench-quick: install
+	$(BIN)/python -m bench --profile quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -1,28 +1,80 @@
-"""Printing benchmark figures with their ratios to the baseline measured in the same run."""
+"""The report of a run: printed for a person, written as JSON for the record and for tests."""
 
 from __future__ import annotations
 
+import json
 import platform
-from dataclasses import dataclass
+import time
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
-@dataclass(frozen=True)
-class Figure:
-    what: str
-    value: float
-    unit: str
-    baseline: Figure | None = None
+def machine() -> dict[str, Any]:
+    import os
 
-    @property
-    def ratio(self) -> float | None:
-        return self.value / self.baseline.value if self.baseline and self.baseline.value else None
+    return {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "system": f"{platform.system()} {platform.machine()}",
+    }
 
 
-def print_report(figures: list[Figure], *, orders: int, database: str) -> None:
-    print(f"\n{orders} orders per measurement; database: {database}; {platform.python_version()}")
-    width = max(len(f.what) for f in figures)
-    for figure in figures:
-        line = f"  {figure.what:<{width}}  {figure.value:9.1f} {figure.unit:<9}"
-        if figure.ratio is not None and figure.baseline is not None:
-            line += f"  = {figure.ratio:6.1%} of {figure.baseline.what}"
-        print(line)
+def write(result: dict[str, Any], *, name: str) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    path = RESULTS / f"{stamp}-{name}.json"
+    text = json.dumps(result, indent=2, sort_keys=True)
+    path.write_text(text)
+    (RESULTS / f"latest-{name}.json").write_text(text)
+    return path
+
+
+def _spread(figure: dict[str, float], unit: str, digits: int = 1) -> str:
+    text = f"{figure['median']:.{digits}f} {unit}"
+    if figure["runs"] > 1:
+        text += f" ({figure['min']:.{digits}f}-{figure['max']:.{digits}f}, {figure['runs']} runs)"
+    return text
+
+
+def show(result: dict[str, Any]) -> None:
+    figures = result["figures"]
+    print(
+        f"\n{result['profile']} run, {result['orders']} orders a measurement, database: "
+        f"{result['database']}, {result['machine']['cpus']} CPUs"
+    )
+    print("ceilings")
+    print(
+        f"  database: order-shaped transactions   {_spread(figures['database_ceiling'], 'txn/s')}"
+    )
+    print(f"  broker: confirmed publish + ack       {_spread(figures['broker_ceiling'], 'msg/s')}")
+    if "monolith" in figures:
+        print(f"  monolith: orders straight to the db   {_spread(figures['monolith'], 'orders/s')}")
+    print("end to end: webhook sent -> order stored with its customer")
+    for replicas, figure in figures["end_to_end"].items():
+        share = figures["end_to_end_share"][replicas]
+        print(
+            f"  {replicas} customer process(es): {_spread(figure, 'orders/s')}"
+            f" = {share['median']:.0%} of the lower ceiling"
+        )
+    latency = figures.get("webhook_latency")
+    if latency:
+        print("webhook acceptance latency (p50 / p95 / p99 ms)")
+        for rate, s in latency["by_rate"].items():
+            print(
+                f"  {float(rate):6.0f}/s  {s['p50_ms']:6.1f} {s['p95_ms']:6.1f} {s['p99_ms']:6.1f}"
+                f"{'  (' + str(s['failed']) + ' failed)' if s['failed'] else ''}"
+            )
+        print(f"  highest rate with p99 under 50 ms: {latency['highest_rate_p99_under_50ms']}/s")
+    gateway = figures.get("gateway_latency")
+    if gateway:
+        print("gateway latency at 100 requests/s (p50 / p99 ms)")
+        for load, by_kind in gateway.items():
+            for kind, s in by_kind.items():
+                print(f"  {load:<17} {kind:<9} {s['p50_ms']:6.1f} {s['p99_ms']:6.1f}")
+    memory = figures.get("memory")
+    if memory:
+        print("memory per service (MB: idle / peak under load)")
+        for name, m in memory["under_load"].items():
+            print(f"  {name:<9} {memory['idle'][name]['rss_mb']:6.1f} / {m['peak_mb']:6.1f}")

@@ -1,0 +1,88 @@
+"""Ways to put load on a server: as fast as N clients go, or at a fixed rate.
+
+A fixed-rate (open-loop) run starts request i at `start + i / rate` whatever the server does, and
+measures each latency from that planned start: a server that stalls makes the requests behind
+it late, and their latency shows it (no coordinated omission).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Latencies:
+    """Seconds per request, and how many requests failed."""
+
+    seconds: tuple[float, ...]
+    failed: int = 0
+
+    def percentile(self, p: float) -> float:
+        if not self.seconds:
+            return float("nan")
+        ordered = sorted(self.seconds)
+        index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))
+        return ordered[index]
+
+    def summary_ms(self) -> dict[str, float]:
+        return {
+            "p50_ms": self.percentile(50) * 1000,
+            "p95_ms": self.percentile(95) * 1000,
+            "p99_ms": self.percentile(99) * 1000,
+            "requests": len(self.seconds) + self.failed,
+            "failed": self.failed,
+        }
+
+
+async def closed_loop(
+    count: int, work: Callable[[int], Awaitable[None]], *, concurrency: int = 16
+) -> float:
+    """Items per second for `count` calls of `work`, `concurrency` at a time."""
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(count):
+        queue.put_nowait(i)
+
+    async def worker() -> None:
+        while not queue.empty():
+            await work(queue.get_nowait())
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return count / (time.perf_counter() - started)
+
+
+async def fixed_rate(
+    rate: float, duration_s: float, request: Callable[[int], Awaitable[bool]]
+) -> Latencies:
+    """Call `request(i)` `rate` times a second for `duration_s`; it answers whether it worked."""
+    count = max(1, int(rate * duration_s))
+    start = time.perf_counter() + 0.05
+    seconds: list[float] = []
+    failed = 0
+
+    async def one(i: int) -> None:
+        nonlocal failed
+        planned = start + i / rate
+        await asyncio.sleep(max(0.0, planned - time.perf_counter()))
+        ok = await request(i)
+        if ok:
+            seconds.append(time.perf_counter() - planned)
+        else:
+            failed += 1
+
+    await asyncio.gather(*(one(i) for i in range(count)))
+    return Latencies(tuple(seconds), failed)
+
+
+def spread(values: Sequence[float]) -> dict[str, float]:
+    """Median, lowest and highest of repeated measurements of one figure."""
+    return {
+        "median": statistics.median(values),
+        "min": min(values),
+        "max": max(values),
+        "runs": len(values),
+    }

@@ -1,0 +1,208 @@
+"""What a run measures on a running suite: the order path end to end, webhook and gateway
+latencies, and the memory of each service."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pymongo import AsyncMongoClient
+
+from bench.load import Latencies, closed_loop, fixed_rate
+from bench.mix import Delivery, orders
+from bench.suite import BENCH_API_KEY, Suite
+
+# Webhook acceptance must stay under this at the highest rate the report names.
+WEBHOOK_P99_TARGET_S = 0.050
+CLIENTS = 16
+
+
+class Incomplete(Exception):
+    """The suite did not store every order it accepted in time."""
+
+
+async def send(http: httpx.AsyncClient, delivery: Delivery) -> bool:
+    response = await http.post(delivery.path, content=delivery.body, headers=delivery.headers)
+    return response.status_code in (200, 202)
+
+
+async def stored_orders(suite: Suite, mongodb_url: str) -> int:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_url)
+    try:
+        return await client[suite.database("customer")]["orders"].estimated_document_count()
+    finally:
+        await client.close()
+
+
+async def end_to_end(
+    suite: Suite, mongodb_url: str, deliveries: list[Delivery], *, timeout_s: float = 900
+) -> dict[str, Any]:
+    """Orders per second from the first webhook sent to the last order stored with its
+    customer, all deliveries sent by 16 clients as fast as ingest takes them."""
+    expected = len({d.order_key for d in deliveries})
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_url)
+    orders_stored = client[suite.database("customer")]["orders"]
+    refused = 0
+    async with httpx.AsyncClient(base_url=suite.url("ingest"), timeout=60) as http:
+
+        async def deliver(i: int) -> None:
+            nonlocal refused
+            if not await send(http, deliveries[i]):
+                refused += 1
+
+        started = time.perf_counter()
+        accepted_rate = await closed_loop(len(deliveries), deliver, concurrency=CLIENTS)
+    try:
+        deadline = started + timeout_s
+        stored = 0
+        while (stored := await orders_stored.count_documents({})) < expected:
+            suite.alive()
+            if time.perf_counter() > deadline:
+                raise Incomplete(f"{stored} of {expected} orders stored after {timeout_s} s")
+            await asyncio.sleep(0.05)
+        elapsed = time.perf_counter() - started
+        customers = await client[suite.database("customer")]["customers"].count_documents({})
+    finally:
+        await client.close()
+    if refused:
+        raise Incomplete(f"ingest refused {refused} of {len(deliveries)} deliveries")
+    return {
+        "orders": expected,
+        "customers": customers,
+        "seconds": elapsed,
+        "orders_per_s": expected / elapsed,
+        "accepted_per_s": accepted_rate,
+    }
+
+
+async def webhook_latency(
+    suite: Suite, rates: list[float], duration_s: float, *, run: str
+) -> dict[str, Any]:
+    """Latency of webhook acceptance at fixed rates, and the highest rate whose p99 stays
+    under the target."""
+    by_rate: dict[str, Any] = {}
+    best = 0.0
+    missed = 0
+    async with httpx.AsyncClient(
+        base_url=suite.url("ingest"), timeout=30, limits=httpx.Limits(max_connections=64)
+    ) as http:
+        for n, rate in enumerate(rates):
+            stream = orders(int(rate * duration_s) + 1, seed=100 + n, run=f"{run}l{n}")
+
+            async def request(i: int, stream: list[Delivery] = stream) -> bool:
+                return await send(http, stream[i])
+
+            latencies = await fixed_rate(rate, duration_s, request)
+            by_rate[str(rate)] = latencies.summary_ms()
+            if latencies.failed == 0 and latencies.percentile(99) < WEBHOOK_P99_TARGET_S:
+                best, missed = max(best, rate), 0
+            else:
+                missed += 1
+                if missed == 2:
+                    break  # past the knee: higher rates only queue up
+    return {"by_rate": by_rate, "highest_rate_p99_under_50ms": best}
+
+
+async def gateway_latency(
+    suite: Suite,
+    mongodb_url: str,
+    *,
+    rate: float,
+    duration_s: float,
+    writes_per_s: float,
+    run: str,
+) -> dict[str, Any]:
+    """Lookup, search and overview latencies at `rate` requests a second, at rest and while
+    orders stream in at `writes_per_s`."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_url)
+    try:
+        found = await (
+            client[suite.database("customer")]["customers"]
+            .find({"status": "active"}, {"_id": 1, "last_name": 1})
+            .limit(500)
+            .to_list()
+        )
+    finally:
+        await client.close()
+    if not found:
+        raise Incomplete("no customers to look up: run the end-to-end measurement first")
+    rng = random.Random(11)
+    ids = [str(c["_id"]) for c in found]
+    names = [str(c.get("last_name") or "A")[:3] for c in found]
+    headers = {"X-API-Key": BENCH_API_KEY}
+    paths = {
+        "lookup": lambda: f"/v1/customers/{rng.choice(ids)}",
+        "search": lambda: f"/v1/customers?name={rng.choice(names)}&limit=20",
+        "overview": lambda: f"/v1/customers/{rng.choice(ids)}/overview",
+    }
+    results: dict[str, Any] = {"at_rest": {}, "under_write_load": {}}
+    async with httpx.AsyncClient(
+        base_url=suite.url("gateway"), timeout=30, headers=headers
+    ) as http:
+        probe = await http.get(paths["overview"]())
+        if probe.status_code == 404 and "overview" not in probe.text:
+            del paths["overview"]  # a suite without the overview endpoint
+        for load in ("at_rest", "under_write_load"):
+            for name, path in paths.items():
+
+                async def request(_: int, path: Any = path) -> bool:
+                    response = await http.get(path())
+                    return response.status_code == 200
+
+                if load == "at_rest":
+                    latencies = await fixed_rate(rate, duration_s, request)
+                else:
+                    latencies = await _while_writing(
+                        suite,
+                        writes_per_s,
+                        duration_s,
+                        fixed_rate(rate, duration_s, request),
+                        run=f"{run}{name}",
+                    )
+                results[load][name] = latencies.summary_ms()
+    return results
+
+
+async def _while_writing(
+    suite: Suite, writes_per_s: float, duration_s: float, measured: Any, *, run: str
+) -> Latencies:
+    stream = orders(int(writes_per_s * duration_s) + 1, seed=300, run=run)
+    async with httpx.AsyncClient(base_url=suite.url("ingest"), timeout=30) as http:
+
+        async def write(i: int) -> bool:
+            return await send(http, stream[i])
+
+        writing = asyncio.create_task(fixed_rate(writes_per_s, duration_s, write))
+        result: Latencies = await measured
+        await writing
+    return result
+
+
+def memory_mb(suite: Suite) -> dict[str, dict[str, float]]:
+    """Resident memory of each service's processes now, and their peak since they started."""
+    found: dict[str, dict[str, float]] = {}
+    for name, pids in suite.pids().items():
+        now = peak = 0.0
+        for pid in pids:
+            status = _status(pid)
+            now = max(now, status.get("VmRSS", 0.0))
+            peak = max(peak, status.get("VmHWM", 0.0))
+        found[name] = {"rss_mb": now, "peak_mb": peak}
+    return found
+
+
+def _status(pid: int) -> dict[str, float]:
+    values: dict[str, float] = {}
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return values
+    for line in lines:
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0]) / 1024
+    return values
