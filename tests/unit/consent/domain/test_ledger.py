@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from services.consent.domain.ledger import LedgerEntry, new_entry, rebuild
 from services.consent.domain.effects import effect_of
+from services.consent.domain.ledger import LedgerEntry, new_entry, rebuild
 from services.consent.domain.rules import Decision
 from services.consent.domain.scopes import Scope
 from shared.contracts.consent import ConsentState, Evidence, LedgerOutcome

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from services.consent.domain.merge import carried_over
 from services.consent.domain.effects import effect_of
+from services.consent.domain.merge import carried_over
 from services.consent.domain.rules import Decision
 from services.consent.domain.scopes import Scope, current_states
 from shared.contracts.consent import ConsentSource, ConsentState
