@@ -10,7 +10,6 @@ from fastapi import FastAPI
 
 from services.consent.adapters.directory import MongoDirectory
 from services.consent.adapters.ledger import MongoLedger
-from services.consent.adapters.merges import MongoAppliedMerges
 from services.consent.adapters.purposes import MongoPurposes
 from services.consent.adapters.states import MongoStates
 from services.consent.adapters.stored_events import MongoStoredEvents
@@ -66,14 +65,13 @@ def assemble(
     clock = utc_now
     ledger = MongoLedger(db["ledger"])
     states = MongoStates(db["consents"], clock=clock)
-    applied_merges = MongoAppliedMerges(db["merges"])
-    directory = MongoDirectory(db["customers"])
+    directory = MongoDirectory(db)
     tokens = MongoTokens(db["double_opt_in"])
     purposes = MongoPurposes(db["purposes"], clock=clock)
     inbox = Inbox(db["inbox"])
     outbox = Outbox(db["outbox"], broker, topology)
     unit = UnitOfWork(client, inbox, outbox, conflict_retries=LEDGER_CONFLICT_RETRIES)
-    customers = Customers(directory=directory, applied_merges=applied_merges)
+    customers = Customers(directory=directory)
     recorder = Recorder(ledger=ledger, states=states, clock=clock)
     cases = UseCases(
         customers=customers,
@@ -103,7 +101,6 @@ def assemble(
         merges=Merges(
             customers=customers,
             directory=directory,
-            applied_merges=applied_merges,
             ledger=ledger,
             states=states,
             recorder=recorder,
@@ -112,7 +109,6 @@ def assemble(
         erasure=Erasure(
             customers=customers,
             directory=directory,
-            applied_merges=applied_merges,
             ledger=ledger,
             states=states,
             tokens=tokens,
@@ -134,7 +130,6 @@ def assemble(
     start_up: list[Hook] = [
         ledger.ensure_indexes,
         states.ensure_indexes,
-        applied_merges.ensure_indexes,
         directory.ensure_indexes,
         tokens.ensure_indexes,
         inbox.ensure_indexes,

@@ -1,8 +1,8 @@
 """The customer directory the consent service keeps, and whom a consent is about.
 
-The service keeps its own copy of the customers (fed by customer events) and of the merges it
-applied; it records consent only for a customer it knows, and for an absorbed customer it
-records on the master the customer was merged into.
+The service keeps a directory: its own copy of the customers (fed by customer events) and of the
+merges it applied. It records consent only for a customer it knows, and for an absorbed customer
+on the master the customer was merged into.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from services.consent.domain.errors import ErasedCustomer, UnknownCustomer
 from shared.contracts.customers import CustomerStatus
 
 if TYPE_CHECKING:
-    from services.consent.use_cases.ports import AppliedMerges, Directory
+    from services.consent.use_cases.ports import Directory
     from shared.contracts.customers import CustomerRef
 
 
@@ -30,7 +30,6 @@ class Subject:
 @dataclass
 class Customers:
     directory: Directory
-    applied_merges: AppliedMerges
 
     async def learn(self, customer: CustomerRef) -> bool:
         """Keep this version of a customer unless a newer one is known; True if kept.
@@ -43,7 +42,7 @@ class Customers:
 
     async def subject(self, customer_id: str) -> Subject:
         """The customer (or the master that absorbed them) to record a consent for."""
-        master_id = await self.applied_merges.master_of(customer_id)
+        master_id = await self.directory.master_of(customer_id)
         ref = await self.directory.get(master_id)
         if ref is None:
             raise UnknownCustomer(master_id)

@@ -75,7 +75,7 @@ class Decisions:
         async def repeated(_: Document, session: Session) -> dict[Scope, Folded]:
             return rebuild(await self.ledger.entries(customer_id, session=session))
 
-        command = RebuildStates(customer_id=customer_id, actor=actor)
+        command = RebuildStates(customer_id=customer_id, actor=actor, occurred_at=self.clock())
         return await self.unit.run(command, change, repeated=repeated)
 
     async def _refuse_invalid(self, command: RecordConsent, *, from_api: bool) -> None:

@@ -86,6 +86,7 @@ class DoubleOptIn:
             await self.tokens.add(request, session=session)
             mail = command.caused(
                 DoubleOptInRequested,
+                occurred_at=now,
                 customer_id=subject.id,
                 purpose=command.purpose,
                 channel=command.channel,

@@ -12,7 +12,6 @@ from shared.unit_of_work import Outcome, no_result
 if TYPE_CHECKING:
     from services.consent.use_cases.customers import Customers
     from services.consent.use_cases.ports import (
-        AppliedMerges,
         Clock,
         Directory,
         Ledger,
@@ -29,7 +28,6 @@ if TYPE_CHECKING:
 class Erasure:
     customers: Customers
     directory: Directory
-    applied_merges: AppliedMerges
     ledger: Ledger
     states: States
     tokens: Tokens
@@ -46,7 +44,7 @@ class Erasure:
             # Customers merged into this one were the same person.
             ids = [
                 customer_id,
-                *await self.applied_merges.absorbed_into(customer_id, session=session),
+                *await self.directory.absorbed_into(customer_id, session=session),
             ]
             now = self.clock()
             for entry in await self.ledger.entries_of(ids, session=session):

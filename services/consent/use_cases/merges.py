@@ -12,7 +12,6 @@ from shared.unit_of_work import Outcome, no_result
 if TYPE_CHECKING:
     from services.consent.use_cases.customers import Customers
     from services.consent.use_cases.ports import (
-        AppliedMerges,
         Directory,
         Ledger,
         States,
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
 class Merges:
     customers: Customers
     directory: Directory
-    applied_merges: AppliedMerges
     ledger: Ledger
     states: States
     recorder: Recorder
@@ -75,9 +73,7 @@ class Merges:
                     ),
                 )
                 events += recorded.events
-            await self.applied_merges.remember(absorbed_ids, master_id, session=session)
-            # The absorbed are no customers of their own any more (report, lookups).
-            await self.directory.mark_merged(absorbed_ids, session=session)
+            await self.directory.remember_merge(absorbed_ids, master_id, session=session)
             await self.states.forget(absorbed_ids, session=session)
             return Outcome(None, events)
 

@@ -59,6 +59,7 @@ class Recorder:
         decided_at = stored_precision(decision.decided_at)
         decision = replace(decision, decided_at=decided_at)
         evidence = evidence.model_copy(update={"decided_at": decided_at})
+        now = stored_precision(self.clock())
         existing = await self.ledger.entries(customer_id, session=session)
         effect = effect_of([e.as_decision() for e in existing], decision)
         if refuse_overruled and effect.overruled:
@@ -74,7 +75,7 @@ class Recorder:
             email=email,
             message_id=cause.message_id,
             correlation_id=cause.correlation_id,
-            now=stored_precision(self.clock()),
+            now=now,
             merged_from=merged_from,
             requested_at=requested_at,
         )
@@ -83,6 +84,7 @@ class Recorder:
         events = [
             cause.caused(
                 ConsentChanged,
+                occurred_at=now,
                 actor=actor,
                 customer_id=customer_id,
                 purpose=change.scope.purpose,

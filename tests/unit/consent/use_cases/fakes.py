@@ -146,14 +146,20 @@ class FakeStates:
         ]
 
 
-class FakeAppliedMerges:
+class FakeDirectory:
     def __init__(self) -> None:
+        self.by_id: dict[str, CustomerRef] = {}
         self.master_by_absorbed: dict[str, str] = {}
 
-    async def remember(
-        self, absorbed_ids: Iterable[str], master_id: str, *, session: object
-    ) -> None:
-        self.master_by_absorbed |= dict.fromkeys(absorbed_ids, master_id)
+    async def apply(self, ref: CustomerRef) -> bool:
+        known = self.by_id.get(ref.customer_id)
+        if known is not None and known.version >= ref.version:
+            return False
+        self.by_id[ref.customer_id] = ref
+        return True
+
+    async def get(self, customer_id: str) -> CustomerRef | None:
+        return self.by_id.get(customer_id)
 
     async def master_of(self, customer_id: str) -> str:
         while customer_id in self.master_by_absorbed:
@@ -168,23 +174,12 @@ class FakeAppliedMerges:
             found += frontier
         return found
 
-
-class FakeDirectory:
-    def __init__(self) -> None:
-        self.by_id: dict[str, CustomerRef] = {}
-
-    async def apply(self, ref: CustomerRef) -> bool:
-        known = self.by_id.get(ref.customer_id)
-        if known is not None and known.version >= ref.version:
-            return False
-        self.by_id[ref.customer_id] = ref
-        return True
-
-    async def get(self, customer_id: str) -> CustomerRef | None:
-        return self.by_id.get(customer_id)
-
-    async def mark_merged(self, customer_ids: Iterable[str], *, session: object) -> None:
-        self._change(customer_ids, status=CustomerStatus.MERGED)
+    async def remember_merge(
+        self, absorbed_ids: Iterable[str], master_id: str, *, session: object
+    ) -> None:
+        absorbed = list(absorbed_ids)
+        self.master_by_absorbed |= dict.fromkeys(absorbed, master_id)
+        self._change(absorbed, status=CustomerStatus.MERGED)
 
     async def forget(self, customer_ids: Iterable[str], *, session: object) -> None:
         self._change(
@@ -292,7 +287,6 @@ class Consent:
     clock: Clock = field(default_factory=Clock)
     ledger: FakeLedger = field(default_factory=FakeLedger)
     states: FakeStates = field(default_factory=FakeStates)
-    applied_merges: FakeAppliedMerges = field(default_factory=FakeAppliedMerges)
     directory: FakeDirectory = field(default_factory=FakeDirectory)
     tokens: FakeTokens = field(default_factory=FakeTokens)
     purposes: FakePurposes = field(default_factory=FakePurposes)
@@ -301,13 +295,12 @@ class Consent:
         stores: list[object] = [
             self.ledger,
             self.states,
-            self.applied_merges,
             self.directory,
             self.tokens,
             self.purposes,
         ]
         self.unit = FakeUnitOfWork(stores)
-        customers = Customers(directory=self.directory, applied_merges=self.applied_merges)
+        customers = Customers(directory=self.directory)
         recorder = Recorder(ledger=self.ledger, states=self.states, clock=self.clock)
         self.cases = UseCases(
             customers=customers,
@@ -332,7 +325,6 @@ class Consent:
             merges=Merges(
                 customers=customers,
                 directory=self.directory,
-                applied_merges=self.applied_merges,
                 ledger=self.ledger,
                 states=self.states,
                 recorder=recorder,
@@ -341,7 +333,6 @@ class Consent:
             erasure=Erasure(
                 customers=customers,
                 directory=self.directory,
-                applied_merges=self.applied_merges,
                 ledger=self.ledger,
                 states=self.states,
                 tokens=self.tokens,

@@ -50,6 +50,7 @@ async def test_a_decision_from_a_caller_is_recorded_stored_and_published() -> No
     assert (changed.previous_state, changed.state) == ("none", "single_opt_in")
     assert changed.entry_id == entry.id
     assert changed.causation_id == command.message_id
+    assert changed.occurred_at == consent.clock.now  # the service's clock, not the wall's
     assert changed.evidence.ip_address == "203.0.113.7"
 
 
