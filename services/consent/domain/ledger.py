@@ -21,6 +21,9 @@ from shared.contracts.envelope import Actor
 class LedgerEntry(LedgerEntryView):
     """An entry as stored: what the API shows, and the message that recorded it.
 
+    It extends the wire view on purpose: the proof the API shows is the entry itself, and a
+    copy of every field in a domain type of its own would change nothing but the name.
+
     `id` is the decision's stable key (see rules.Decision.key); `seq` its position in the
     customer's ledger (1, 2, 3... in the order entries were recorded); `decision` what was
     decided, `previous_state` and `state` the scope's state before and after recording it.
