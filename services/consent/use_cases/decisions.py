@@ -73,6 +73,7 @@ class Decisions:
             return Outcome(states)
 
         async def repeated(_: Document, session: Session) -> dict[Scope, Folded]:
+            # Only if this very command ran before; each call is a command of its own.
             return rebuild(await self.ledger.entries(customer_id, session=session))
 
         command = RebuildStates(customer_id=customer_id, actor=actor, occurred_at=self.clock())
