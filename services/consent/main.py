@@ -8,27 +8,25 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
-from services.consent.customers import Customers
-from services.consent.decisions import ConsentDecisions
-from services.consent.double_opt_in import DoubleOptIn, DoubleOptInKeys
-from services.consent.erasure import ConsentErasure
-from services.consent.handlers import (
-    ConsentUseCases,
-    inbox_dispatcher,
-    inbox_router,
-    request_dispatcher,
-    request_router,
-)
-from services.consent.ledger_writer import LEDGER_CONFLICT_RETRIES, LedgerWriter
-from services.consent.merges import ConsentMerges
-from services.consent.purpose_store import PurposeStore
-from services.consent.purposes import ConsentPurposes
-from services.consent.queries import ConsentQueries
+from services.consent.adapters.directory import MongoDirectory
+from services.consent.adapters.ledger import MongoLedger
+from services.consent.adapters.purposes import MongoPurposes
+from services.consent.adapters.states import MongoStates
+from services.consent.adapters.stored_events import MongoStoredEvents
+from services.consent.adapters.tokens import MongoTokens
+from services.consent.entrypoints.inbox import inbox_dispatcher, inbox_router
+from services.consent.entrypoints.requests import request_dispatcher, request_router
 from services.consent.settings import ConsentSettings
-from services.consent.store import ConsentStore
-from services.consent.token_store import TokenStore
+from services.consent.use_cases import UseCases
+from services.consent.use_cases.customers import Customers
+from services.consent.use_cases.decisions import Decisions
+from services.consent.use_cases.double_opt_in import DoubleOptIn, DoubleOptInKeys
+from services.consent.use_cases.erasure import Erasure
+from services.consent.use_cases.merges import Merges
+from services.consent.use_cases.purposes import PurposeManagement
+from services.consent.use_cases.queries import Queries
+from services.consent.use_cases.recording import LEDGER_CONFLICT_RETRIES, Recorder
 from shared.contracts.envelope import utc_now
-from shared.customer_directory import CustomerDirectory
 from shared.health import database_check
 from shared.inbox import Inbox
 from shared.mongo import make_client
@@ -51,10 +49,8 @@ NAME = "consent"
 class ConsentService:
     """The consent service's parts, without the process around them."""
 
-    directory: CustomerDirectory
-    store: ConsentStore
+    cases: UseCases
     outbox: Outbox
-    cases: ConsentUseCases
     # Run once before messages are consumed: indexes, default purposes.
     start_up: list[Hook]
 
@@ -66,40 +62,33 @@ def assemble(
     topology: Topology,
 ) -> ConsentService:
     db = client[settings.database]
-    directory = CustomerDirectory(db["customers"])
-    store = ConsentStore(db)
-    purposes = PurposeStore(db["purposes"])
-    tokens = TokenStore(db["double_opt_in"])
+    clock = utc_now
+    ledger = MongoLedger(db["ledger"])
+    states = MongoStates(db["consents"], clock=clock)
+    directory = MongoDirectory(db)
+    tokens = MongoTokens(db["double_opt_in"])
+    purposes = MongoPurposes(db["purposes"], clock=clock)
     inbox = Inbox(db["inbox"])
     outbox = Outbox(db["outbox"], broker, topology)
-    customers = Customers(directory, store)
     unit = UnitOfWork(client, inbox, outbox, conflict_retries=LEDGER_CONFLICT_RETRIES)
-    writer = LedgerWriter(store, clock=utc_now)
-    cases = ConsentUseCases(
-        decisions=ConsentDecisions(
-            client=client,
-            store=store,
-            purposes=purposes,
+    customers = Customers(directory=directory)
+    recorder = Recorder(ledger=ledger, states=states, clock=clock)
+    cases = UseCases(
+        customers=customers,
+        decisions=Decisions(
             customers=customers,
-            writer=writer,
+            purposes=purposes,
+            ledger=ledger,
+            states=states,
+            recorder=recorder,
             unit=unit,
-            clock=utc_now,
-        ),
-        merges=ConsentMerges(store, directory, writer, unit),
-        erasure=ConsentErasure(
-            store,
-            tokens,
-            directory,
-            unit,
-            pseudonym_key=settings.pseudonym_key.get_secret_value().encode(),
-            clock=utc_now,
+            clock=clock,
         ),
         double_opt_in=DoubleOptIn(
-            client=client,
             tokens=tokens,
             purposes=purposes,
             customers=customers,
-            writer=writer,
+            recorder=recorder,
             unit=unit,
             keys=DoubleOptInKeys(
                 token_secret=settings.token_secret.get_secret_value().encode(),
@@ -107,20 +96,47 @@ def assemble(
                 confirm_url=settings.confirm_url,
                 lifetime=timedelta(seconds=settings.double_opt_in_ttl_s),
             ),
-            clock=utc_now,
+            clock=clock,
         ),
-        purposes=ConsentPurposes(purposes),
-        queries=ConsentQueries(store, purposes, customers, clock=utc_now),
+        merges=Merges(
+            customers=customers,
+            directory=directory,
+            ledger=ledger,
+            states=states,
+            recorder=recorder,
+            unit=unit,
+        ),
+        erasure=Erasure(
+            customers=customers,
+            directory=directory,
+            ledger=ledger,
+            states=states,
+            tokens=tokens,
+            stored_events=MongoStoredEvents(db["outbox"]),
+            unit=unit,
+            pseudonym_key=settings.pseudonym_key.get_secret_value().encode(),
+            clock=clock,
+        ),
+        purposes=PurposeManagement(purposes=purposes, unit=unit),
+        queries=Queries(
+            customers=customers,
+            directory=directory,
+            ledger=ledger,
+            states=states,
+            purposes=purposes,
+            clock=clock,
+        ),
     )
     start_up: list[Hook] = [
+        ledger.ensure_indexes,
+        states.ensure_indexes,
         directory.ensure_indexes,
-        store.ensure_indexes,
         tokens.ensure_indexes,
         inbox.ensure_indexes,
         outbox.ensure_indexes,
         purposes.seed,
     ]
-    return ConsentService(directory, store, outbox, cases, start_up)
+    return ConsentService(cases, outbox, start_up)
 
 
 def create_app(settings: ConsentSettings | None = None) -> FastAPI:
@@ -130,7 +146,7 @@ def create_app(settings: ConsentSettings | None = None) -> FastAPI:
     service = assemble(client, settings, runtime.broker, runtime.topology)
 
     runtime.broker.include_router(
-        inbox_router(runtime.topology, inbox_dispatcher(service.directory, service.cases)),
+        inbox_router(runtime.topology, inbox_dispatcher(service.cases)),
         middlewares=[Redelivery(runtime.broker, runtime.topology.consent)],
     )
     runtime.broker.include_router(

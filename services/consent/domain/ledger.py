@@ -11,20 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from services.consent.domain.recording import Recorded
+from services.consent.domain.effects import Effect
 from services.consent.domain.rules import Decision, Folded
 from services.consent.domain.scopes import Scope, current_states
-from shared.contracts.consent import (
-    ConsentView,
-    Evidence,
-    LedgerEntryView,
-    MergedFrom,
-)
+from shared.contracts.consent import Evidence, LedgerEntryView, MergedFrom
 from shared.contracts.envelope import Actor
 
 
 class LedgerEntry(LedgerEntryView):
     """An entry as stored: what the API shows, and the message that recorded it.
+
+    It extends the wire view on purpose: the proof the API shows is the entry itself, and a
+    copy of every field in a domain type of its own would change nothing but the name.
 
     `id` is the decision's stable key (see rules.Decision.key); `seq` its position in the
     customer's ledger (1, 2, 3... in the order entries were recorded); `decision` what was
@@ -52,7 +50,7 @@ class LedgerEntry(LedgerEntryView):
 
 def new_entry(
     decision: Decision,
-    recorded: Recorded,
+    effect: Effect,
     *,
     customer_id: str,
     seq: int,
@@ -72,10 +70,10 @@ def new_entry(
         purpose=decision.purpose,
         channel=decision.channel,
         decision=decision.state,
-        previous_state=recorded.previous_state,
-        state=recorded.state,
-        outcome=recorded.outcome,
-        rule=recorded.rule.value if recorded.rule else None,
+        previous_state=effect.previous_state,
+        state=effect.state,
+        outcome=effect.outcome,
+        rule=effect.rule.value if effect.rule else None,
         evidence=evidence,
         actor=actor,
         email=email,
@@ -90,15 +88,3 @@ def new_entry(
 def rebuild(entries: Iterable[LedgerEntry]) -> dict[Scope, Folded]:
     """The current state of every scope, computed from the ledger alone."""
     return current_states(e.as_decision() for e in entries)
-
-
-def consent_view(scope: Scope, folded: Folded) -> ConsentView:
-    basis = folded.basis
-    return ConsentView(
-        purpose=scope.purpose,
-        channel=scope.channel,
-        state=folded.state,
-        decided_at=basis.decided_at if basis else None,
-        source=basis.source if basis else None,
-        entry_id=basis.key if basis else None,
-    )

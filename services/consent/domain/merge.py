@@ -1,13 +1,13 @@
-"""Consent follows a merge: what the master's consents become when it absorbs other records.
+"""Consent follows a merge: what the master's consents become when it absorbs other customers.
 
-For each purpose and channel any absorbed record decided something about, the master takes:
-- a withdrawal or objection on any of the merged records (an objection before a withdrawal,
+For each purpose and channel any absorbed customer decided something about, the master takes:
+- a withdrawal or objection of any of the merged customers (an objection before a withdrawal,
   then the most recent): a merge must never make marketing to a person who said no possible;
-- otherwise the most recent decision across the records, except that a single opt-in does not
-  replace a double opt-in on another record.
+- otherwise the most recent decision across the customers, except that a single opt-in does
+  not replace a double opt-in of another of them.
 What the master takes is recorded in its ledger as a decision with source `merge`, made at the
 time of the merge and pointing at the entry it was taken from, which stays in the absorbed
-record's ledger as the original proof.
+customer's ledger as the original proof.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Carried:
-    """A decision the master takes over from an absorbed record."""
+    """A decision the master takes over from an absorbed customer."""
 
     decision: Decision
     from_customer: str
@@ -49,15 +49,15 @@ def carried_over(
     merge_message_id: str,
     merged_at: datetime,
 ) -> list[Carried]:
-    """The decisions to record for the master, one per scope an absorbed record decided."""
-    records = {master_id: master, **absorbed}
+    """The decisions to record for the master, one per scope an absorbed customer decided."""
+    merged = {master_id: master, **absorbed}
     scopes = scopes_of(d for decisions in absorbed.values() for d in decisions)
     carried = []
     for scope in sorted(scopes, key=lambda s: (s.purpose, s.channel or "")):
         winner = _winner(
             [
                 Candidate(customer_id, folded.state, folded.basis)
-                for customer_id, decisions in records.items()
+                for customer_id, decisions in merged.items()
                 if (folded := state_of(decisions, scope)).basis is not None
             ]
         )

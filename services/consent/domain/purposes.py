@@ -11,7 +11,6 @@ from shared.contracts.consent import (
     PROFILING,
     SMS,
     THIRD_PARTY_SHARING,
-    PurposeView,
 )
 
 
@@ -23,11 +22,6 @@ class PurposeDefinition(BaseModel):
     description: str | None = None
     # A retired purpose takes no new opt-ins; withdrawals are always recorded.
     active: bool = True
-
-    def view(self) -> PurposeView:
-        return PurposeView(
-            key=self.key, title=self.title, description=self.description, active=self.active
-        )
 
 
 # Seeded into every new consent database; from then on they are data like any other purpose.

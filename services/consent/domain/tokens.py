@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from pydantic import BaseModel, ConfigDict
 
 SEALING_INFO = b"consent double opt-in link"
 
@@ -26,6 +27,31 @@ class TokenState(StrEnum):
     VALID = "valid"
     EXPIRED = "expired"
     USED = "used"
+
+
+class DoubleOptInRequest(BaseModel):
+    """A mail asking the person to confirm a consent, waiting for the click on its link."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # The token's keyed hash (`token_digest`): what identifies the request.
+    digest: str
+    # The message that asked for the mail.
+    request_id: str
+    customer_id: str
+    purpose: str
+    channel: str | None = None
+    email: str
+    text: str | None = None
+    text_version: str | None = None
+    requested_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    # The confirmation message that used the token.
+    used_by: str | None = None
+
+    def token_state(self, now: datetime) -> TokenState:
+        return token_state(expires_at=self.expires_at, used_at=self.used_at, now=now)
 
 
 class LinkNotReadable(Exception):

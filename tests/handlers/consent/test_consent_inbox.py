@@ -14,11 +14,8 @@ from typing import Any
 import pytest
 from faststream.rabbit import RabbitBroker, RabbitQueue, TestRabbitBroker
 
-from services.consent.handlers import (
-    inbox_dispatcher,
-    inbox_router,
-    request_dispatcher,
-)
+from services.consent.entrypoints.inbox import inbox_dispatcher, inbox_router
+from services.consent.entrypoints.requests import request_dispatcher
 from services.consent.main import ConsentService, assemble
 from services.consent.settings import ConsentSettings
 from shared.contracts.customers import (
@@ -42,14 +39,18 @@ class Harness:
     service: ConsentService
     published: list[dict[str, Any]]
     namespace: Namespace
+    db: Any
 
     async def deliver(self, message: Message | dict[str, Any]) -> None:
         body = message.model_dump(mode="json") if isinstance(message, Message) else message
         await self.broker.publish(body, queue=self.namespace.topology.consent.name)
 
     async def ledger(self, customer_id: str) -> list[dict[str, Any]]:
-        cursor = self.service.store.ledger.find({"customer_id": customer_id}).sort("seq")
+        cursor = self.db["ledger"].find({"customer_id": customer_id}).sort("seq")
         return [doc async for doc in cursor]
+
+    async def states(self, customer_id: str) -> list[dict[str, Any]]:
+        return [doc async for doc in self.db["consents"].find({"customer_id": customer_id})]
 
     def changes(self) -> list[dict[str, Any]]:
         return [b for b in self.published if b["type"] == "consent.changed.v1"]
@@ -72,9 +73,7 @@ async def harness(namespace: Namespace) -> AsyncIterator[Harness]:
     broker = RabbitBroker()
     topology = namespace.topology
     service = assemble(client, settings, broker, topology)
-    broker.include_router(
-        inbox_router(topology, inbox_dispatcher(service.directory, service.cases))
-    )
+    broker.include_router(inbox_router(topology, inbox_dispatcher(service.cases)))
     published: list[dict[str, Any]] = []
 
     @broker.subscriber(RabbitQueue("published", routing_key="consent.#"), topology.events)
@@ -85,7 +84,7 @@ async def harness(namespace: Namespace) -> AsyncIterator[Harness]:
         await hook()
     try:
         async with TestRabbitBroker(broker) as test_broker:
-            yield Harness(test_broker, service, published, namespace)
+            yield Harness(test_broker, service, published, namespace, client[settings.database])
     finally:
         await client.close()
 
@@ -115,7 +114,7 @@ async def test_a_merge_delivered_twice_is_applied_once(harness: Harness) -> None
     assert (carried["decision"], carried["evidence"]["source"]) == ("withdrawn", "merge")
     assert [c["customer_id"] for c in harness.changes()] == ["a", "m"]
     # The absorbed record has no consents of its own any more.
-    assert await harness.service.store.states("a") == []
+    assert await harness.states("a") == []
 
 
 async def test_an_erasure_delivered_twice_pseudonymises_once(harness: Harness) -> None:

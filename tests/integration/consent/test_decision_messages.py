@@ -166,7 +166,7 @@ async def test_the_states_can_be_rebuilt_from_the_ledger(
     await consents.update_many({"customer_id": "gus"}, {"$set": {"state": "double_opt_in"}})
 
     service = _consent_service(consent_suite)
-    await service.cases.decisions.rebuild("gus")
+    await service.cases.decisions.rebuild_states("gus")
     assert (
         await stored_states(consent_suite, mongo, "gus")
         == before

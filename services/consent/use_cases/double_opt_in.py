@@ -1,32 +1,28 @@
 """Double opt-in: a mail with a single-use link, and the click that confirms the consent.
 
-Requesting stores the token's hash and, in the same transaction, the event a mailer acts on
+Requesting stores the token's hash and, in the same unit of work, the event a mailer acts on
 (with the link sealed for the mailer, see `DoubleOptInRequested`). Confirming uses the token up
-and records the double opt-in in the ledger in one transaction, so a token confirms once.
+and records the double opt-in in the ledger in one unit of work, so a token confirms once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from services.consent.customers import CustomerGone, CustomerNotKnown, Customers
+from services.consent.domain.errors import ExpiredToken, UnknownToken, UsedToken
 from services.consent.domain.rules import Decision
 from services.consent.domain.tokens import (
+    DoubleOptInRequest,
     TokenState,
     confirm_url,
     masked_email,
     new_token,
     seal,
     token_digest,
-    token_state,
 )
 from services.consent.domain.validation import check_channel, check_ip_address, check_purpose
-from services.consent.ledger_writer import LedgerWriter, in_ledger_transaction
-from services.consent.purpose_store import PurposeStore
-from services.consent.token_store import DoubleOptInRequest, TokenStore
 from shared.contracts.consent import (
     ConfirmDoubleOptIn,
     ConsentSource,
@@ -38,15 +34,15 @@ from shared.contracts.consent import (
     RequestDoubleOptIn,
 )
 from shared.contracts.envelope import Actor, ActorType
-from shared.contracts.replies import FieldError, Problem, ProblemError, invalid
+from shared.contracts.replies import FieldError
+from shared.errors import InvalidInput
 from shared.unit_of_work import Outcome
 
 if TYPE_CHECKING:
-    from pymongo import AsyncMongoClient
-
-    from shared.contracts.envelope import Message
+    from services.consent.use_cases.customers import Customers, Subject
+    from services.consent.use_cases.ports import Clock, Purposes, Tokens, UnitOfWork
+    from services.consent.use_cases.recording import Recorder
     from shared.mongo import Document, Session
-    from shared.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -59,46 +55,17 @@ class DoubleOptInKeys:
 
 @dataclass
 class DoubleOptIn:
-    client: AsyncMongoClient[Document]
-    tokens: TokenStore
-    purposes: PurposeStore
+    tokens: Tokens
+    purposes: Purposes
     customers: Customers
-    writer: LedgerWriter
+    recorder: Recorder
     unit: UnitOfWork
     keys: DoubleOptInKeys
-    clock: Callable[[], datetime]
+    clock: Clock
 
     async def request(self, command: RequestDoubleOptIn) -> DoubleOptInStarted:
-        try:
-            subject = await self.customers.subject(command.customer_id)
-        except (CustomerNotKnown, CustomerGone) as error:
-            raise ProblemError(error.problem()) from error
-        errors = [
-            *check_purpose(
-                command.purpose,
-                await self.purposes.get(command.purpose),
-                ConsentState.DOUBLE_OPT_IN,
-            ),
-            *check_channel(command.channel),
-            *check_ip_address(command.ip_address, field="ip_address"),
-        ]
-        if not (command.text or command.text_version):
-            errors.append(
-                FieldError(field="text_version", message="say what the person is asked to confirm")
-            )
-        if subject.email is None:
-            errors.append(
-                FieldError(field="customer_id", message="the customer has no email address")
-            )
-        if errors:
-            raise ProblemError(invalid("double opt-in cannot be started", tuple(errors)))
-        email = subject.email
-        assert email is not None
-
-        async def repeated(_: Document, session: Session) -> DoubleOptInStarted:
-            earlier = await self.tokens.of_request(command.message_id, session=session)
-            assert earlier is not None, "a processed request stored its token"
-            return _started(earlier)
+        subject = await self.customers.subject(command.customer_id)
+        email = await self._address_to_ask(command, subject)
 
         async def change(session: Session) -> Outcome[DoubleOptInStarted]:
             # A fresh token per attempt: only the committed one is ever mailed.
@@ -119,6 +86,7 @@ class DoubleOptIn:
             await self.tokens.add(request, session=session)
             mail = command.caused(
                 DoubleOptInRequested,
+                occurred_at=now,
                 customer_id=subject.id,
                 purpose=command.purpose,
                 channel=command.channel,
@@ -132,43 +100,30 @@ class DoubleOptIn:
             )
             return Outcome(_started(request), [mail])
 
+        async def repeated(_: Document, session: Session) -> DoubleOptInStarted:
+            earlier = await self.tokens.of_request(command.message_id, session=session)
+            assert earlier is not None, "a processed request stored its token"
+            return _started(earlier)
+
         return await self.unit.run(command, change, repeated=repeated)
 
     async def confirm(self, command: ConfirmDoubleOptIn) -> DoubleOptInConfirmed:
         digest = token_digest(self.keys.token_secret, command.token)
 
-        async def body(session: Session) -> tuple[DoubleOptInConfirmed, list[Message]]:
+        async def change(session: Session) -> Outcome[DoubleOptInConfirmed]:
             request = await self.tokens.get(digest, session=session)
             if request is None:
-                raise ProblemError(_token_problem("unknown", 404, "this link is not valid"))
-            if request.used_by == command.message_id:
-                # This very confirmation was processed already (a retry): same answer.
-                assert request.used_at is not None
-                return _confirmed(request, request.used_at), []
+                raise UnknownToken()
             now = self.clock()
-            match token_state(expires_at=request.expires_at, used_at=request.used_at, now=now):
+            match request.token_state(now):
                 case TokenState.USED:
-                    raise ProblemError(_token_problem("used", 409, "this link was used already"))
+                    raise UsedToken()
                 case TokenState.EXPIRED:
-                    raise ProblemError(
-                        _token_problem("expired", 410, "this link has expired; request a new mail")
-                    )
+                    raise ExpiredToken()
             if not await self.tokens.use(digest, by=command.message_id, at=now, session=session):
-                raise ProblemError(_token_problem("used", 409, "this link was used already"))
-            try:
-                subject = await self.customers.subject(request.customer_id)
-            except (CustomerNotKnown, CustomerGone) as error:
-                raise ProblemError(error.problem()) from error
-            evidence = Evidence(
-                source=ConsentSource.DOUBLE_OPT_IN,
-                decided_at=now,
-                text=request.text,
-                text_version=request.text_version,
-                channel=request.channel,
-                ip_address=command.ip_address,
-                user_agent=command.user_agent,
-            )
-            written = await self.writer.add(
+                raise UsedToken()
+            subject = await self.customers.subject(request.customer_id)
+            recorded = await self.recorder.record(
                 session,
                 customer_id=subject.id,
                 decision=Decision(
@@ -179,19 +134,54 @@ class DoubleOptIn:
                     source=ConsentSource.DOUBLE_OPT_IN,
                     decided_at=now,
                 ),
-                evidence=evidence,
+                evidence=Evidence(
+                    source=ConsentSource.DOUBLE_OPT_IN,
+                    decided_at=now,
+                    text=request.text,
+                    text_version=request.text_version,
+                    channel=request.channel,
+                    ip_address=command.ip_address,
+                    user_agent=command.user_agent,
+                ),
                 # The person themselves: they hold the link that was mailed to them.
                 actor=Actor(type=ActorType.CUSTOMER, id=subject.id),
                 email=request.email,
                 cause=command,
                 requested_at=request.requested_at,
             )
-            outbox = self.unit.outbox
-            return _confirmed(request, now), await outbox.add(written.events, session=session)
+            return Outcome(_confirmed(request, now), recorded.events)
 
-        confirmed, events = await in_ledger_transaction(self.client, body)
-        await self.unit.outbox.publish_or_defer(events)
-        return confirmed
+        async def repeated(_: Document, session: Session) -> DoubleOptInConfirmed:
+            """This very confirmation was processed already (a retry): the same answer."""
+            request = await self.tokens.get(digest, session=session)
+            if request is None or request.used_at is None:
+                raise UnknownToken()  # erased since
+            return _confirmed(request, request.used_at)
+
+        return await self.unit.run(command, change, repeated=repeated)
+
+    async def _address_to_ask(self, command: RequestDoubleOptIn, subject: Subject) -> str:
+        """The address the mail goes to; InvalidInput naming every field that prevents it."""
+        errors = [
+            *check_purpose(
+                command.purpose,
+                await self.purposes.get(command.purpose),
+                ConsentState.DOUBLE_OPT_IN,
+            ),
+            *check_channel(command.channel),
+            *check_ip_address(command.ip_address, field="ip_address"),
+        ]
+        if not (command.text or command.text_version):
+            errors.append(
+                FieldError(field="text_version", message="say what the person is asked to confirm")
+            )
+        if subject.email is None:
+            errors.append(
+                FieldError(field="customer_id", message="the customer has no email address")
+            )
+        if errors or subject.email is None:
+            raise InvalidInput(errors, "double opt-in cannot be started")
+        return subject.email
 
 
 def _started(request: DoubleOptInRequest) -> DoubleOptInStarted:
@@ -209,14 +199,4 @@ def _confirmed(request: DoubleOptInRequest, at: datetime) -> DoubleOptInConfirme
         channel=request.channel,
         state=ConsentState.DOUBLE_OPT_IN,
         confirmed_at=at,
-    )
-
-
-def _token_problem(kind: str, status: int, message: str) -> Problem:
-    return Problem(
-        type=f"urn:problem:consent-token-{kind}",
-        title=f"Confirmation link {kind}",
-        status=status,
-        detail=message,
-        errors=(FieldError(field="token", message=message),),
     )

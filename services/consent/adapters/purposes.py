@@ -1,9 +1,10 @@
-"""Purposes of consent as stored data."""
+"""Purposes of consent in MongoDB (`purposes` collection), `_id` = the purpose's key."""
 
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pymongo import ASCENDING
@@ -17,19 +18,18 @@ if TYPE_CHECKING:
     from shared.mongo import Document, Session
 
 
-class PurposeExists(Exception):
-    pass
-
-
-class PurposeStore:
-    def __init__(self, collection: AsyncCollection[Document]) -> None:
+class MongoPurposes:
+    def __init__(
+        self, collection: AsyncCollection[Document], *, clock: Callable[[], datetime]
+    ) -> None:
         self._collection = collection
+        self._clock = clock
 
     async def seed(self) -> None:
         """Add the default purposes a database does not have yet; never change existing ones."""
         for purpose in DEFAULT_PURPOSES:
             # Insert-or-duplicate: another instance starting at the same time may be first.
-            with contextlib.suppress(PurposeExists):
+            with contextlib.suppress(DuplicateKeyError):
                 await self.add(purpose)
 
     async def get(self, key: str, *, session: Session | None = None) -> PurposeDefinition | None:
@@ -41,24 +41,23 @@ class PurposeStore:
         cursor = self._collection.find(query).sort("_id", ASCENDING)
         return [_purpose(doc) async for doc in cursor]
 
-    async def add(self, purpose: PurposeDefinition) -> None:
-        now = datetime.now(UTC)
+    async def add(self, purpose: PurposeDefinition, *, session: Session | None = None) -> None:
+        """Store a new purpose (DuplicateKeyError if its key is taken: in a transaction, a
+        lost race that running it again resolves)."""
+        now = self._clock()
         doc = purpose.model_dump(exclude={"key"}) | {
             "_id": purpose.key,
             "created_at": now,
             "updated_at": now,
         }
-        try:
-            await self._collection.insert_one(doc)
-        except DuplicateKeyError as error:
-            raise PurposeExists(purpose.key) from error
+        await self._collection.insert_one(doc, session=session)
 
-    async def update(self, purpose: PurposeDefinition) -> bool:
-        result = await self._collection.update_one(
+    async def update(self, purpose: PurposeDefinition, *, session: Session) -> None:
+        await self._collection.update_one(
             {"_id": purpose.key},
-            {"$set": purpose.model_dump(exclude={"key"}) | {"updated_at": datetime.now(UTC)}},
+            {"$set": purpose.model_dump(exclude={"key"}) | {"updated_at": self._clock()}},
+            session=session,
         )
-        return result.matched_count == 1
 
 
 def _purpose(doc: Document) -> PurposeDefinition:

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from services.consent.domain.recording import record
+from services.consent.domain.effects import effect_of
 from services.consent.domain.rules import Decision, Rule, fold, judge
 from shared.contracts.consent import ConsentSource, ConsentState, LedgerOutcome
 from tests.unit.consent.decisions import (
@@ -72,19 +72,19 @@ def test_an_import_without_a_decision_resets_nothing_but_a_supporter_may() -> No
 def test_an_older_decision_arriving_later_does_not_override_a_newer_one() -> None:
     newer = decision(WITHDRAWN, S.SELF_SERVICE, 10)
     older = decision(SINGLE, S.SELF_SERVICE, 5)
-    recorded = record([newer], older)
-    assert recorded.state == WITHDRAWN
-    assert recorded.outcome == LedgerOutcome.SUPERSEDED
-    assert recorded.changes == ()
+    effect = effect_of([newer], older)
+    assert effect.state == WITHDRAWN
+    assert effect.outcome == LedgerOutcome.SUPERSEDED
+    assert effect.changes == ()
 
 
 def test_a_late_withdrawal_still_blocks_the_import_that_came_after_it() -> None:
     # Delivered in order, the import would have been overruled; so it is when it came first.
     import_ = decision(SINGLE, S.ORDER_IMPORT, 10)
     withdrawal = decision(WITHDRAWN, S.SELF_SERVICE, 5)
-    recorded = record([import_], withdrawal)
-    assert (recorded.previous_state, recorded.state) == (SINGLE, WITHDRAWN)
-    assert recorded.states[recorded.changes[0].scope].verdicts[import_.key].rule == (
+    effect = effect_of([import_], withdrawal)
+    assert (effect.previous_state, effect.state) == (SINGLE, WITHDRAWN)
+    assert effect.states[effect.changes[0].scope].verdicts[import_.key].rule == (
         Rule.WITHDRAWAL_STANDS
     )
 
@@ -124,7 +124,7 @@ def arrive(decisions: tuple[Decision, ...]) -> ConsentState:
     seen: list[Decision] = []
     state = NONE
     for d in decisions:
-        state = record(seen, d).state
+        state = effect_of(seen, d).state
         seen.append(d)
     return state
 
@@ -152,9 +152,9 @@ def projection_after(arrivals: tuple[Decision, ...]) -> dict[object, ConsentStat
     seen: list[Decision] = []
     stored: dict[object, ConsentState] = {}
     for d in arrivals:
-        recorded = record(seen, d)
+        effect = effect_of(seen, d)
         seen.append(d)
-        stored |= {scope: folded.state for scope, folded in recorded.states.items()}
+        stored |= {scope: folded.state for scope, folded in effect.states.items()}
     return stored
 
 

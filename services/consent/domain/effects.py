@@ -1,4 +1,4 @@
-"""Recording one more decision: what it does to every scope it touches."""
+"""The effect of one more decision on a ledger: what it does to every scope it touches."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ class ScopeChange:
 
 
 @dataclass(frozen=True)
-class Recorded:
+class Effect:
     outcome: LedgerOutcome
     rule: Rule | None
     # Of the decision's own scope.
@@ -35,8 +35,8 @@ class Recorded:
         return self.outcome == LedgerOutcome.OVERRULED
 
 
-def record(existing: Sequence[Decision], decision: Decision) -> Recorded:
-    """What adding `decision` to the decisions already recorded for the customer does."""
+def effect_of(existing: Sequence[Decision], decision: Decision) -> Effect:
+    """What adding `decision` to the decisions already in the customer's ledger does."""
     relevant = [d for d in existing if d.purpose == decision.purpose]
     after = current_states([*relevant, decision])
     changes = []
@@ -48,7 +48,7 @@ def record(existing: Sequence[Decision], decision: Decision) -> Recorded:
     previous = state_of(relevant, own).state
     state = after[own].state
     verdict = after[own].verdicts[decision.key]
-    return Recorded(
+    return Effect(
         outcome=_outcome(previous, state, verdict),
         rule=verdict.rule,
         previous_state=previous,

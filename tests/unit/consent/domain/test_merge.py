@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from services.consent.domain.effects import effect_of
 from services.consent.domain.merge import carried_over
-from services.consent.domain.recording import record
 from services.consent.domain.rules import Decision
 from services.consent.domain.scopes import Scope, current_states
 from shared.contracts.consent import ConsentSource, ConsentState
@@ -25,7 +25,7 @@ def merged(master: list[Decision], **absorbed: list[Decision]) -> dict[Scope, Co
     for c in carried:
         assert c.decision.source == ConsentSource.MERGE
         assert c.decision.decided_at == MERGED_AT
-        record(decisions, c.decision)
+        effect_of(decisions, c.decision)
         decisions.append(c.decision)
     return {scope: folded.state for scope, folded in current_states(decisions).items()}
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from services.consent.domain.effects import effect_of
 from services.consent.domain.ledger import LedgerEntry, new_entry, rebuild
-from services.consent.domain.recording import record
 from services.consent.domain.rules import Decision
 from services.consent.domain.scopes import Scope
 from shared.contracts.consent import ConsentState, Evidence, LedgerOutcome
@@ -12,10 +12,10 @@ from tests.unit.consent.decisions import DOUBLE, SINGLE, WITHDRAWN, S, at, decis
 
 
 def append(ledger: list[LedgerEntry], d: Decision) -> LedgerEntry:
-    recorded = record([e.as_decision() for e in ledger], d)
+    effect = effect_of([e.as_decision() for e in ledger], d)
     entry = new_entry(
         d,
-        recorded,
+        effect,
         customer_id="c1",
         seq=len(ledger) + 1,
         evidence=Evidence(source=d.source, decided_at=d.decided_at, text_version="v1"),
@@ -54,9 +54,9 @@ def test_rebuilding_from_the_ledger_gives_the_states_recorded_along_the_way() ->
         decision(WITHDRAWN, S.API, 9, channel="ebay"),
     ]:
         entry = append(ledger, d)
-        recorded = record([e.as_decision() for e in ledger[:-1]], d)
-        assert recorded.state == entry.state
-        stored |= {scope: folded.state for scope, folded in recorded.states.items()}
+        effect = effect_of([e.as_decision() for e in ledger[:-1]], d)
+        assert effect.state == entry.state
+        stored |= {scope: folded.state for scope, folded in effect.states.items()}
     rebuilt = {scope: folded.state for scope, folded in rebuild(reversed(ledger)).items()}
     assert rebuilt == stored
     assert rebuilt == {
@@ -70,8 +70,8 @@ def test_rebuilding_from_the_ledger_gives_the_states_recorded_along_the_way() ->
 
 def test_a_decision_for_all_channels_changes_the_channels_that_inherit_it() -> None:
     shopify = decision(SINGLE, S.ORDER_IMPORT, 0, channel="shopify")
-    recorded = record([shopify], decision(WITHDRAWN, S.SELF_SERVICE, 5))
-    assert {(c.scope, c.previous_state, c.state) for c in recorded.changes} == {
+    effect = effect_of([shopify], decision(WITHDRAWN, S.SELF_SERVICE, 5))
+    assert {(c.scope, c.previous_state, c.state) for c in effect.changes} == {
         (Scope("email"), "none", WITHDRAWN),
         (Scope("email", "shopify"), SINGLE, WITHDRAWN),
     }
@@ -79,9 +79,9 @@ def test_a_decision_for_all_channels_changes_the_channels_that_inherit_it() -> N
 
 def test_an_import_for_one_channel_cannot_get_around_a_general_withdrawal() -> None:
     withdrawal = decision(WITHDRAWN, S.SELF_SERVICE, 0)
-    recorded = record([withdrawal], decision(SINGLE, S.ORDER_IMPORT, 5, channel="shopify"))
-    assert recorded.outcome == LedgerOutcome.OVERRULED
-    assert recorded.state == WITHDRAWN
+    effect = effect_of([withdrawal], decision(SINGLE, S.ORDER_IMPORT, 5, channel="shopify"))
+    assert effect.outcome == LedgerOutcome.OVERRULED
+    assert effect.state == WITHDRAWN
 
 
 def test_entry_view_hides_nothing_but_message_ids() -> None:

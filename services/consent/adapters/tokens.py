@@ -1,11 +1,15 @@
-"""Pending double opt-in requests, keyed by the hash of their token (never the token itself)."""
+"""Double opt-in requests in MongoDB (`double_opt_in` collection), keyed by their token's hash.
+
+The token itself is never stored (see domain/tokens.py).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict
+from services.consent.domain.tokens import DoubleOptInRequest
 
 if TYPE_CHECKING:
     from pymongo.asynchronous.collection import AsyncCollection
@@ -17,24 +21,7 @@ if TYPE_CHECKING:
 KEEP_AFTER_EXPIRY = timedelta(days=30)
 
 
-class DoubleOptInRequest(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    digest: str
-    request_id: str
-    customer_id: str
-    purpose: str
-    channel: str | None = None
-    email: str
-    text: str | None = None
-    text_version: str | None = None
-    requested_at: datetime
-    expires_at: datetime
-    used_at: datetime | None = None
-    used_by: str | None = None
-
-
-class TokenStore:
+class MongoTokens:
     def __init__(self, collection: AsyncCollection[Document]) -> None:
         self._collection = collection
 
@@ -50,9 +37,7 @@ class TokenStore:
         }
         await self._collection.insert_one(doc, session=session)
 
-    async def get(
-        self, digest: str, *, session: Session | None = None
-    ) -> DoubleOptInRequest | None:
+    async def get(self, digest: str, *, session: Session) -> DoubleOptInRequest | None:
         doc = await self._collection.find_one({"_id": digest}, session=session)
         return _request(doc) if doc else None
 
@@ -69,8 +54,10 @@ class TokenStore:
         )
         return result.modified_count == 1
 
-    async def forget(self, customer_ids: list[str], *, session: Session) -> None:
-        await self._collection.delete_many({"customer_id": {"$in": customer_ids}}, session=session)
+    async def forget(self, customer_ids: Iterable[str], *, session: Session) -> None:
+        await self._collection.delete_many(
+            {"customer_id": {"$in": list(customer_ids)}}, session=session
+        )
 
 
 def _request(doc: Document) -> DoubleOptInRequest:

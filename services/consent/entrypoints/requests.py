@@ -1,0 +1,53 @@
+"""The consent request/reply queue: queries, and changes whose caller waits for the outcome.
+
+Every request is answered: with a result, or with a problem (shared.rpc.answer).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from faststream.rabbit import RabbitRouter
+
+from services.consent.entrypoints.problems import answering
+from shared.contracts.consent import (
+    ChangePurpose,
+    ConfirmDoubleOptIn,
+    DefinePurpose,
+    GetConsentHistory,
+    GetConsentReport,
+    GetConsents,
+    ListPurposes,
+    RecordConsent,
+    RequestDoubleOptIn,
+)
+from shared.dispatch import Dispatcher
+from shared.rpc import answer
+
+if TYPE_CHECKING:
+    from services.consent.use_cases import UseCases
+    from shared.topology import Topology
+
+
+def request_dispatcher(cases: UseCases) -> Dispatcher[Any]:
+    dispatcher: Dispatcher[Any] = Dispatcher()
+    dispatcher.register(RecordConsent, answering(cases.decisions.record_for_caller))
+    dispatcher.register(RequestDoubleOptIn, answering(cases.double_opt_in.request))
+    dispatcher.register(ConfirmDoubleOptIn, answering(cases.double_opt_in.confirm))
+    dispatcher.register(DefinePurpose, answering(cases.purposes.define))
+    dispatcher.register(ChangePurpose, answering(cases.purposes.change))
+    dispatcher.register(ListPurposes, answering(cases.purposes.list))
+    dispatcher.register(GetConsents, answering(cases.queries.consents))
+    dispatcher.register(GetConsentHistory, answering(cases.queries.history))
+    dispatcher.register(GetConsentReport, answering(cases.queries.report))
+    return dispatcher
+
+
+def request_router(topology: Topology, dispatcher: Dispatcher[Any]) -> RabbitRouter:
+    router = RabbitRouter()
+
+    @router.subscriber(topology.rpc_subscription("consent"), title="consent requests")
+    async def on_request(body: Any) -> dict[str, Any]:
+        return await answer(dispatcher, body)
+
+    return router

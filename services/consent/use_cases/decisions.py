@@ -1,0 +1,147 @@
+"""Recording consent decisions: from messages (imports) and from callers waiting for an answer.
+
+The two paths differ in one thing. A caller of the API learns at once when a decision is
+refused, and nothing is recorded: it is told why (the rules, or what is wrong with the input).
+A message has nobody to tell: a decision the rules keep out is still recorded, with outcome
+`overruled`, because the state is computed from every decision ever received (rules.py), and a
+decision kept out now can matter once a decision made before it arrives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from services.consent.domain.ledger import rebuild
+from services.consent.domain.rules import Decision
+from services.consent.domain.validation import check_decision
+from shared.contracts.consent import ConsentView, DecisionRecorded, RecordConsent
+from shared.contracts.envelope import SYSTEM_ACTOR, Actor, Command
+from shared.errors import InvalidInput
+from shared.unit_of_work import Outcome
+
+if TYPE_CHECKING:
+    from services.consent.domain.rules import Folded
+    from services.consent.domain.scopes import Scope
+    from services.consent.use_cases.customers import Customers, Subject
+    from services.consent.use_cases.ports import Clock, Ledger, Purposes, States, UnitOfWork
+    from services.consent.use_cases.recording import Recorder
+    from shared.mongo import Document, Session
+
+
+class RebuildStates(Command):
+    """Maintenance, from a shell or a test: recompute a customer's states from the ledger.
+
+    Not sent between services; a command so that the rebuild runs as a unit of work like every
+    other change (and the inbox tells when it ran, by whom).
+    """
+
+    type: Literal["consent.rebuild_states.v1"] = "consent.rebuild_states.v1"
+    customer_id: str
+
+
+@dataclass
+class Decisions:
+    customers: Customers
+    purposes: Purposes
+    ledger: Ledger
+    states: States
+    recorder: Recorder
+    unit: UnitOfWork
+    clock: Clock
+
+    async def record_from_message(self, command: RecordConsent) -> None:
+        """A decision that came as a message (e.g. an order's marketing flag)."""
+        subject = await self.customers.subject(command.customer_id)
+        await self._refuse_invalid(command, from_api=False)
+        await self._record(command, subject, refuse_overruled=False)
+
+    async def record_for_caller(self, command: RecordConsent) -> DecisionRecorded:
+        """A decision from the API: recorded, or refused with the reason."""
+        subject = await self.customers.subject(command.customer_id)
+        await self._refuse_invalid(command, from_api=True)
+        return await self._record(command, subject, refuse_overruled=True)
+
+    async def rebuild_states(
+        self, customer_id: str, *, actor: Actor = SYSTEM_ACTOR
+    ) -> dict[Scope, Folded]:
+        """Recompute the customer's stored consent states from their ledger alone."""
+
+        async def change(session: Session) -> Outcome[dict[Scope, Folded]]:
+            states = rebuild(await self.ledger.entries(customer_id, session=session))
+            await self.states.replace(customer_id, states, session=session)
+            return Outcome(states)
+
+        async def repeated(_: Document, session: Session) -> dict[Scope, Folded]:
+            # Only if this very command ran before; each call is a command of its own.
+            return rebuild(await self.ledger.entries(customer_id, session=session))
+
+        command = RebuildStates(customer_id=customer_id, actor=actor, occurred_at=self.clock())
+        return await self.unit.run(command, change, repeated=repeated)
+
+    async def _refuse_invalid(self, command: RecordConsent, *, from_api: bool) -> None:
+        errors = check_decision(
+            state=command.state,
+            channel=command.channel,
+            evidence=command.evidence,
+            purpose_key=command.purpose,
+            purpose=await self.purposes.get(command.purpose),
+            now=self.clock(),
+            from_api=from_api,
+        )
+        if errors:
+            raise InvalidInput(errors, "the consent decision cannot be recorded")
+
+    async def _record(
+        self, command: RecordConsent, subject: Subject, *, refuse_overruled: bool
+    ) -> DecisionRecorded:
+        decision = Decision(
+            key=command.message_id,
+            purpose=command.purpose,
+            channel=command.channel,
+            state=command.state,
+            source=command.evidence.source,
+            decided_at=command.evidence.decided_at,
+        )
+
+        async def change(session: Session) -> Outcome[DecisionRecorded]:
+            recorded = await self.recorder.record(
+                session,
+                customer_id=subject.id,
+                decision=decision,
+                evidence=command.evidence,
+                actor=command.actor,
+                email=subject.email,
+                cause=command,
+                refuse_overruled=refuse_overruled,
+            )
+            answer = DecisionRecorded(
+                entry=recorded.entry.view(), consents=views(recorded.effect.states)
+            )
+            return Outcome(answer, recorded.events)
+
+        async def repeated(_: Document, session: Session) -> DecisionRecorded:
+            """The answer to a request that was already processed (a retry): the same entry."""
+            entry = await self.ledger.entry_of_message(command.message_id, session=session)
+            if entry is None:
+                raise RuntimeError(f"message {command.message_id} was processed without an entry")
+            states = rebuild(await self.ledger.entries(entry.customer_id, session=session))
+            of_purpose = {s: f for s, f in states.items() if s.purpose == entry.purpose}
+            return DecisionRecorded(entry=entry.view(), consents=views(of_purpose))
+
+        return await self.unit.run(command, change, repeated=repeated)
+
+
+def views(states: dict[Scope, Folded]) -> tuple[ConsentView, ...]:
+    """The states as the API shows them, each with the decision it rests on."""
+    return tuple(
+        ConsentView(
+            purpose=scope.purpose,
+            channel=scope.channel,
+            state=folded.state,
+            decided_at=folded.basis.decided_at if folded.basis else None,
+            source=folded.basis.source if folded.basis else None,
+            entry_id=folded.basis.key if folded.basis else None,
+        )
+        for scope, folded in states.items()
+    )

@@ -1,0 +1,198 @@
+"""Recording decisions, on in-memory stores: what tests/integration/consent proves end to end."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from services.consent.domain.errors import ErasedCustomer, Overruled, UnknownCustomer
+from services.consent.domain.rules import Rule
+from services.consent.domain.scopes import Scope
+from shared.contracts.consent import ConsentChanged, ConsentState, LedgerOutcome, RecordConsent
+from shared.contracts.customers import CustomerStatus
+from shared.errors import InvalidInput
+from tests.integration.consent.messages import record_consent
+from tests.unit.consent.use_cases.fakes import Consent
+
+
+def by_supporter(customer_id: str, state: str = "single_opt_in", **fields: Any) -> RecordConsent:
+    return record_consent(customer_id, state, "supporter", **fields)
+
+
+async def test_a_decision_from_a_caller_is_recorded_stored_and_published() -> None:
+    consent = Consent()
+    await consent.knows("ada", "ada@example.com")
+    command = record_consent(
+        "ada",
+        "single_opt_in",
+        "self_service",
+        decided_at=datetime.fromisoformat("2026-11-01T09:30:00.123456+01:00"),
+        ip_address="203.0.113.7",
+    )
+
+    answer = await consent.cases.decisions.record_for_caller(command)
+
+    entry = answer.entry
+    assert (entry.previous_state, entry.state, entry.outcome) == (
+        ConsentState.NONE,
+        ConsentState.SINGLE_OPT_IN,
+        LedgerOutcome.APPLIED,
+    )
+    # Stored to the millisecond, in UTC, as the database keeps it.
+    assert entry.evidence.decided_at == datetime(2026, 11, 1, 8, 30, 0, 123000, tzinfo=UTC)
+    assert entry.email == "ada@example.com"
+    [email] = await consent.states.of_customer("ada")
+    assert (email.purpose, email.state, email.entry_id) == ("email", "single_opt_in", entry.id)
+    [changed] = consent.published(ConsentChanged)
+    assert (changed.previous_state, changed.state) == ("none", "single_opt_in")
+    assert changed.entry_id == entry.id
+    assert changed.causation_id == command.message_id
+    assert changed.occurred_at == consent.clock.now  # the service's clock, not the wall's
+    assert changed.evidence.ip_address == "203.0.113.7"
+
+
+async def test_the_rules_refuse_a_caller_at_once_and_record_nothing() -> None:
+    consent = Consent()
+    await consent.knows("bob")
+    decisions = consent.cases.decisions
+    await decisions.record_for_caller(record_consent("bob", "withdrawn", "self_service", minute=1))
+
+    with pytest.raises(Overruled) as refused:
+        await decisions.record_for_caller(by_supporter("bob", minute=2))
+    assert refused.value.rule == Rule.WITHDRAWAL_STANDS
+    assert [e.field for e in refused.value.errors] == ["state"]
+    assert [e.decision for e in await consent.ledger.entries("bob")] == ["withdrawn"]
+    assert len(consent.published(ConsentChanged)) == 1
+
+    # The person can.
+    again = await decisions.record_for_caller(
+        record_consent("bob", "single_opt_in", "self_service", minute=3)
+    )
+    assert again.entry.state == ConsentState.SINGLE_OPT_IN
+
+
+async def test_a_message_the_rules_keep_out_is_still_recorded_as_overruled() -> None:
+    consent = Consent()
+    await consent.knows("cy")
+    decisions = consent.cases.decisions
+    await decisions.record_from_message(record_consent("cy", "withdrawn", "self_service", minute=1))
+    await decisions.record_from_message(record_consent("cy", "single_opt_in", minute=2))
+
+    entries = await consent.ledger.entries("cy")
+    assert [(e.decision, e.outcome) for e in entries] == [
+        ("withdrawn", LedgerOutcome.APPLIED),
+        ("single_opt_in", LedgerOutcome.OVERRULED),
+    ]
+    assert entries[1].rule == Rule.WITHDRAWAL_STANDS
+    assert len(consent.published(ConsentChanged)) == 1
+
+
+@pytest.mark.parametrize(
+    ("command", "field"),
+    [
+        (by_supporter("cleo", text_version=None), "evidence.text_version"),
+        (by_supporter("cleo", "double_opt_in"), "state"),
+        (record_consent("cleo", "single_opt_in", "merge"), "evidence.source"),
+        (by_supporter("cleo", decided_at=datetime(2099, 1, 1, tzinfo=UTC)), "evidence.decided_at"),
+        (by_supporter("cleo", ip_address="not-an-ip"), "evidence.ip_address"),
+        (by_supporter("cleo", purpose="carrier_pigeon"), "purpose"),
+        (by_supporter("cleo", channel="Not A Slug"), "channel"),
+    ],
+)
+async def test_bad_input_is_refused_naming_the_field(command: RecordConsent, field: str) -> None:
+    consent = Consent()
+    await consent.knows("cleo")
+    with pytest.raises(InvalidInput) as refused:
+        await consent.cases.decisions.record_for_caller(command)
+    assert {e.field for e in refused.value.errors} == {field}
+    assert await consent.ledger.entries("cleo") == []
+
+
+async def test_an_order_import_is_refused_from_a_caller_and_taken_from_a_message() -> None:
+    consent = Consent()
+    await consent.knows("dan")
+    imported = record_consent("dan", "single_opt_in")
+    with pytest.raises(InvalidInput) as refused:
+        await consent.cases.decisions.record_for_caller(imported)
+    assert [e.field for e in refused.value.errors] == ["evidence.source"]
+    await consent.cases.decisions.record_from_message(imported)
+    assert len(await consent.ledger.entries("dan")) == 1
+
+
+async def test_a_decision_is_recorded_only_for_a_customer_the_service_knows() -> None:
+    consent = Consent()
+    decisions = consent.cases.decisions
+    with pytest.raises(UnknownCustomer, match="not known") as unknown:
+        await decisions.record_from_message(record_consent("ghost", "single_opt_in"))
+    assert [e.field for e in unknown.value.errors] == ["customer_id"]
+
+    await consent.knows("gone", status=CustomerStatus.ERASED)
+    with pytest.raises(ErasedCustomer):
+        await decisions.record_from_message(record_consent("gone", "withdrawn"))
+
+    # Merged by the customer service; the merge has not reached consent yet.
+    await consent.knows("old", status=CustomerStatus.MERGED)
+    with pytest.raises(UnknownCustomer, match="was merged"):
+        await decisions.record_from_message(record_consent("old", "withdrawn"))
+    assert consent.ledger.by_id == {}
+
+
+async def test_the_same_request_twice_gives_the_same_answer_and_one_entry() -> None:
+    consent = Consent()
+    await consent.knows("r")
+    command = by_supporter("r")
+    first = await consent.cases.decisions.record_for_caller(command)
+    second = await consent.cases.decisions.record_for_caller(command)
+    assert first == second
+    assert len(await consent.ledger.entries("r")) == 1
+    assert len(consent.published(ConsentChanged)) == 1
+
+
+async def test_delivery_order_does_not_change_the_outcome() -> None:
+    def decisions(customer_id: str) -> list[RecordConsent]:
+        return [
+            record_consent(customer_id, "single_opt_in", minute=0, channel="shopify"),
+            record_consent(customer_id, "withdrawn", "self_service", minute=10),
+            record_consent(customer_id, "double_opt_in", minute=20),
+            record_consent(customer_id, "single_opt_in", "self_service", minute=30),
+        ]
+
+    outcomes = set()
+    for order in itertools.permutations(range(4)):
+        consent = Consent()
+        await consent.knows("x")
+        messages = decisions("x")
+        for i in order:
+            await consent.cases.decisions.record_from_message(messages[i])
+        stored = await consent.states.of_customer("x")
+        outcomes.add(tuple((v.purpose, v.channel, v.state) for v in stored))
+    # The withdrawal blocks the channel's double opt-in; the person's own opt-in lifts it.
+    assert outcomes == {
+        (("email", None, "single_opt_in"), ("email", "shopify", "single_opt_in")),
+    }
+
+
+async def test_the_states_are_rebuilt_from_the_ledger() -> None:
+    consent = Consent()
+    await consent.knows("gus")
+    for message in [
+        record_consent("gus", "single_opt_in", minute=0),
+        record_consent("gus", "objection", "api", minute=5, purpose="profiling"),
+        record_consent("gus", "single_opt_in", minute=7, channel="ebay"),
+    ]:
+        await consent.cases.decisions.record_from_message(message)
+    before = await consent.states.of_customer("gus")
+    # Lose the stored states; the ledger is the truth.
+    consent.states.by_customer["gus"].pop(Scope("profiling"))
+
+    rebuilt = await consent.cases.decisions.rebuild_states("gus")
+
+    assert await consent.states.of_customer("gus") == before
+    assert {scope: folded.state for scope, folded in rebuilt.items()} == {
+        Scope("email"): "single_opt_in",
+        Scope("email", "ebay"): "single_opt_in",
+        Scope("profiling"): "objection",
+    }
