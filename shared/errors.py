@@ -13,7 +13,14 @@ from shared.contracts.replies import FieldError
 
 
 class DomainError(Exception):
-    """A refusal the caller can act on; `errors` name the fields at fault, if any."""
+    """A refusal the caller can act on; `errors` name the fields at fault, if any.
+
+    A subclass may name its kind of refusal (`kind = "consent-token-used"`) and give it a
+    title: callers tell refusals apart by kind, which becomes the problem's type.
+    """
+
+    kind: str | None = None
+    title: str | None = None
 
     def __init__(self, detail: str, *, errors: Iterable[FieldError] = ()) -> None:
         super().__init__(detail)

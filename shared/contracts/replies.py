@@ -70,18 +70,18 @@ def problem_of(error: Exception) -> Problem | None:
     if not isinstance(error, errors.DomainError):
         return None
     if isinstance(error, errors.InvalidInput):
-        return invalid(error.detail, error.errors)
-    if isinstance(error, errors.NotFound):
-        return not_found(error.what, error.detail)
-    if isinstance(error, errors.Conflict):
-        status, name = 409, "conflict"
+        status, name, title = 422, "invalid-input", "Invalid input"
+    elif isinstance(error, errors.NotFound):
+        status, name, title = 404, "not-found", f"{error.what} not found"
+    elif isinstance(error, errors.Conflict):
+        status, name, title = 409, "conflict", "Conflict"
     elif isinstance(error, errors.Expired):
-        status, name = 410, "gone"
+        status, name, title = 410, "gone", "Gone"
     else:
-        status, name = 400, "refused"
+        status, name, title = 400, "refused", "Refused"
     return Problem(
-        type=f"urn:problem:{name}",
-        title=name.replace("-", " ").capitalize(),
+        type=f"urn:problem:{error.kind or name}",
+        title=error.title or title,
         status=status,
         detail=error.detail,
         errors=error.errors,

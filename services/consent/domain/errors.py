@@ -1,8 +1,8 @@
 """Why the consent service refuses something, in the suite's shared vocabulary (shared.errors).
 
 No HTTP status in sight: `shared.contracts.replies.problem_of` decides the status of each kind
-(not found, conflict, expired, invalid input); the request/reply entry point gives consent's
-own refusals their problem type (entrypoints/problems.py).
+(not found, conflict, expired, invalid input); each refusal names its kind, which callers tell
+refusals apart by (a used link is `consent-token-used`, not just any conflict).
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ class UnknownCustomer(NotFound):
 class ErasedCustomer(Expired):
     """The customer was erased: nothing new is recorded about them."""
 
+    kind, title = "customer-erased", "Customer erased"
+
     def __init__(self, customer_id: str) -> None:
         detail = f"customer {customer_id} was erased"
         super().__init__(detail, errors=(FieldError(field="customer_id", message=detail),))
@@ -42,9 +44,14 @@ class Overruled(Conflict):
             errors=(FieldError(field="state", message=explained),),
         )
         self.rule = rule
+        self.kind = "consent-" + rule.value.replace("_", "-")
+
+    title = "Consent decision refused"
 
 
 class PurposeExists(Conflict):
+    kind, title = "purpose-exists", "Purpose exists"
+
     def __init__(self, key: str) -> None:
         super().__init__(
             f"purpose {key!r} exists; change it instead",
@@ -60,6 +67,8 @@ def _on_token(message: str) -> tuple[FieldError]:
 class UnknownToken(NotFound):
     """No double opt-in request has this token (never issued, tampered, or long purged)."""
 
+    kind, title = "consent-token-unknown", "Confirmation link unknown"
+
     def __init__(self) -> None:
         super().__init__("Confirmation link", "this link is not valid")
         self.errors = _on_token(self.detail)
@@ -68,12 +77,16 @@ class UnknownToken(NotFound):
 class UsedToken(Conflict):
     """The token confirmed its consent already: a link works once."""
 
+    kind, title = "consent-token-used", "Confirmation link used"
+
     def __init__(self) -> None:
         message = "this link was used already"
         super().__init__(message, errors=_on_token(message))
 
 
 class ExpiredToken(Expired):
+    kind, title = "consent-token-expired", "Confirmation link expired"
+
     def __init__(self) -> None:
         message = "this link has expired; request a new mail"
         super().__init__(message, errors=_on_token(message))

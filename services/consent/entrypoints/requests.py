@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from faststream.rabbit import RabbitRouter
 
-from services.consent.entrypoints.problems import answering
 from shared.contracts.consent import (
     ChangePurpose,
     ConfirmDoubleOptIn,
@@ -31,15 +30,15 @@ if TYPE_CHECKING:
 
 def request_dispatcher(cases: UseCases) -> Dispatcher[Any]:
     dispatcher: Dispatcher[Any] = Dispatcher()
-    dispatcher.register(RecordConsent, answering(cases.decisions.record_for_caller))
-    dispatcher.register(RequestDoubleOptIn, answering(cases.double_opt_in.request))
-    dispatcher.register(ConfirmDoubleOptIn, answering(cases.double_opt_in.confirm))
-    dispatcher.register(DefinePurpose, answering(cases.purposes.define))
-    dispatcher.register(ChangePurpose, answering(cases.purposes.change))
-    dispatcher.register(ListPurposes, answering(cases.purposes.list))
-    dispatcher.register(GetConsents, answering(cases.queries.consents))
-    dispatcher.register(GetConsentHistory, answering(cases.queries.history))
-    dispatcher.register(GetConsentReport, answering(cases.queries.report))
+    dispatcher.register(RecordConsent, cases.decisions.record_for_caller)
+    dispatcher.register(RequestDoubleOptIn, cases.double_opt_in.request)
+    dispatcher.register(ConfirmDoubleOptIn, cases.double_opt_in.confirm)
+    dispatcher.register(DefinePurpose, cases.purposes.define)
+    dispatcher.register(ChangePurpose, cases.purposes.change)
+    dispatcher.register(ListPurposes, cases.purposes.list)
+    dispatcher.register(GetConsents, cases.queries.consents)
+    dispatcher.register(GetConsentHistory, cases.queries.history)
+    dispatcher.register(GetConsentReport, cases.queries.report)
     return dispatcher
 
 
