@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.ingest.imports.formats import Row, checked_columns, filled, nest
+from services.ingest.domain.imports.files import Row, checked_columns, filled, nest
 
 _ADDRESS = (
     "first_name",

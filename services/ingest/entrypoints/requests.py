@@ -1,21 +1,16 @@
-"""What every channel entry point does with a request before its adapter sees it.
-
-Read the raw body (a signature covers the exact bytes, and a body has a size limit), parse it,
-and turn an adapter's `Unmappable` into a problem that names the channel's fields.
-"""
+"""What every channel entry point does with a request before its adapter sees it: read the raw
+body (a signature covers the exact bytes, and a body has a size limit), parse it, and refuse
+what cannot be attributed or is not handled here."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi import Request
 
-from services.ingest.channels.reading import Unmappable
-from shared.contracts.replies import FieldError, Problem, ProblemError, invalid
-
-T = TypeVar("T")
+from shared.contracts.replies import FieldError, Problem, ProblemError
+from shared.errors import InvalidInput
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -56,15 +51,6 @@ def parse_json(body: bytes) -> Any:
         ) from None
 
 
-def mapped(adapt: Callable[[], T], what: str) -> T:
-    """What the adapter made of `what` (e.g. "Shopify order"), or a 422 naming the fields it
-    could not map."""
-    try:
-        return adapt()
-    except Unmappable as error:
-        raise ProblemError(invalid(f"The {what} cannot be taken: {error}", error.errors)) from None
-
-
 def unauthorized(detail: str, *, challenge: str | None = None) -> ProblemError:
     return ProblemError(
         Problem(type="urn:problem:unauthorized", title="Unauthorized", status=401, detail=detail),
@@ -72,10 +58,8 @@ def unauthorized(detail: str, *, challenge: str | None = None) -> ProblemError:
     )
 
 
-def not_handled(header: str, value: str | None, handled: frozenset[str]) -> ProblemError:
-    return ProblemError(
-        invalid(
-            f"{header} {value!r} is not a topic this endpoint takes",
-            (FieldError(field=header, message=f"must be one of {sorted(handled)}"),),
-        )
+def not_handled(header: str, value: str | None, handled: frozenset[str]) -> InvalidInput:
+    return InvalidInput(
+        [FieldError(field=header, message=f"must be one of {sorted(handled)}")],
+        f"{header} {value!r} is not a topic this endpoint takes",
     )

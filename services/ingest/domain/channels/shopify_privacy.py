@@ -14,7 +14,7 @@ Shopify sends them to every app that holds its shops' customer data (privacy law
 The phone number is not passed on: phones identify nobody in the suite (households and
 companies share them). The same delivery gives the same message id, so a retry changes nothing:
 a data request is named by Shopify's own id for it, a redaction by the delivery (`delivery`: the
-event id Shopify keeps on every retry, see `webhooks`).
+event id Shopify keeps on every retry, see `entrypoints.webhooks`).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from services.ingest.channels.reading import Document, Unmappable
-from services.ingest.commands import shop_actor
+from services.ingest.domain.channels.reading import Document, Unmappable
+from services.ingest.domain.orders import shop_actor, shop_name
 from shared.contracts.envelope import Command
 from shared.contracts.orders import KnownChannel
 from shared.contracts.privacy import EraseChannelCustomer, EraseShop, RecordDataRequest
@@ -56,7 +56,7 @@ def privacy_command(
     request = Document.root(payload)
     domain = request.text("shop_domain", required=True)
     assert domain is not None
-    if domain.lower() != shop:
+    if shop_name(domain) != shop:
         raise Unmappable.at("shop_domain", f"{domain!r} is not the shop that signed the request")
     if topic == SHOP_REDACT:
         message_id = _message_id(shop, topic, delivery)

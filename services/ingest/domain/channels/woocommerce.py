@@ -12,8 +12,14 @@ from collections.abc import Mapping
 from datetime import UTC
 from typing import Any
 
-from services.ingest.channels.canonical import AddressKeys, Origins, canonical_order, postal_address
-from services.ingest.channels.reading import Document, Unmappable
+from services.ingest.domain.channels.canonical import (
+    AddressKeys,
+    Origins,
+    canonical_order,
+    postal_address,
+)
+from services.ingest.domain.channels.reading import Document, Unmappable
+from services.ingest.domain.orders import shop_name
 from shared.contracts.orders import CanonicalOrder, KnownChannel, OrderStatus
 
 ORDER_TOPICS = frozenset({"order.created", "order.updated", "order.restored"})
@@ -153,8 +159,9 @@ def _marketing(
     return signals
 
 
-def shop_of_source(source: str) -> str:
-    """The shop a webhook came from, by its `X-WC-Webhook-Source` (the site's home URL).
+def shop_of_source(source: str) -> str | None:
+    """The shop a webhook came from, by its `X-WC-Webhook-Source` (the site's home URL); None
+    when it names none.
 
     Without the scheme and trailing slash, so that a site moving to https stays the same shop
     (its orders keep their message ids and its customers their identities).
@@ -163,5 +170,4 @@ def shop_of_source(source: str) -> str:
     for scheme in ("https://", "http://"):
         if rest.lower().startswith(scheme):
             rest = rest[len(scheme) :]
-    host, _, path = rest.partition("/")
-    return f"{host.lower()}/{path}".rstrip("/")
+    return shop_name(rest.rstrip("/"))

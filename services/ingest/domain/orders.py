@@ -1,16 +1,28 @@
-"""From a canonical order to the command that upserts its buyer (pure)."""
+"""From a canonical order to the command that upserts its buyer, and who sends it."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC
 
+from pydantic import TypeAdapter, ValidationError
+
 from shared.contracts.envelope import Actor, ActorType
-from shared.contracts.orders import CanonicalOrder, UpsertCustomerFromOrder
+from shared.contracts.orders import CanonicalOrder, ShopName, UpsertCustomerFromOrder
 
 # Fixed namespace of the suite's order message ids; changing it would make every retried
 # webhook look new.
 _ORDER_NAMESPACE = uuid.UUID("6f1c7a8e-3b52-4d0e-9a57-2c1f0e9b7d31")
+_SHOP_NAME: TypeAdapter[str] = TypeAdapter(ShopName)
+
+
+def shop_name(raw: str | None) -> str | None:
+    """A shop as every key of the suite spells it (the order contract's `ShopName`: trimmed,
+    lowercase), read from a header, a setting or a payload; None when it names no shop."""
+    try:
+        return _SHOP_NAME.validate_python(raw or "")
+    except ValidationError:
+        return None
 
 
 def order_message_id(order: CanonicalOrder) -> str:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from pymongo.errors import PyMongoError
 
+from services.ingest.use_cases.import_runs import ImportJobsUnavailable
 from shared.contracts.imports import ImportJob
 
 if TYPE_CHECKING:
@@ -42,13 +43,22 @@ class ImportJobs:
                 await asyncio.sleep(retry_every_s)
 
     async def add(self, job: ImportJob) -> None:
-        await self._collection.insert_one(_document(job))
+        try:
+            await self._collection.insert_one(_document(job))
+        except PyMongoError as error:
+            raise ImportJobsUnavailable(str(error)) from error
 
     async def save(self, job: ImportJob) -> None:
-        await self._collection.replace_one({"_id": job.id}, _document(job))
+        try:
+            await self._collection.replace_one({"_id": job.id}, _document(job))
+        except PyMongoError as error:
+            raise ImportJobsUnavailable(str(error)) from error
 
     async def get(self, job_id: str) -> ImportJob | None:
-        found = await self._collection.find_one({"_id": job_id})
+        try:
+            found = await self._collection.find_one({"_id": job_id})
+        except PyMongoError as error:
+            raise ImportJobsUnavailable(str(error)) from error
         if found is None:
             return None
         found["id"] = found.pop("_id")

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from services.ingest.channels.reading import Document, Unmappable, country_code, split_name
+from services.ingest.domain.channels.reading import Document, Unmappable, country_code, split_name
 from shared.contracts.orders import CanonicalOrder
 from shared.contracts.replies import FieldError
 

@@ -1,7 +1,7 @@
-"""The CSV columns of a customer import (`POST /v1/imports?kind=customers&source=<slug>`).
+"""Columns of a CSV file of customer records (`POST /v1/imports?kind=customers&source=<slug>`).
 
-Each record is one customer of the source system; it becomes a `customer.import.v1` command,
-found again by its external id within the source:
+Each record is one customer of the source system (another CRM, a shop system); it becomes a
+`customer.import.v1` command, found again by its external id within the source:
 
     external_id    required: the record's id in the source system
     updated_at     required: when the source last changed the record (ISO 8601 with offset);
@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from services.ingest.imports.formats import Row, checked_columns, filled, nest
+from services.ingest.domain.imports.files import Row, checked_columns, filled, nest
 from shared.contracts.customer_details import AddressInput
 from shared.contracts.customers import CustomerPatch
 

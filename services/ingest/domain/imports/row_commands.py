@@ -1,9 +1,9 @@
 """What a row of each kind of import becomes: the command published for it.
 
-An order row becomes its buyer's upsert command, exactly like a single order; a customer row
-becomes `customer.import.v1` for the source the caller named. Both message ids come from the
-row's content, so uploading a file again sends the same messages for the same rows and the
-consumers skip what they applied already, while a corrected row is a new message.
+An order row becomes its buyer's upsert command, exactly like a single order; a customer record
+(of the other system the caller named as `source`) becomes `customer.import.v1`. Both message
+ids come from the row's content, so uploading a file again sends the same messages for the same
+rows and the consumers skip what they applied already, while a corrected row is a new message.
 """
 
 from __future__ import annotations
@@ -17,21 +17,22 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from services.ingest.commands import channel_actor, upsert_command
-from services.ingest.imports.customer_columns import CUSTOMER_COLUMNS
-from services.ingest.imports.formats import CSV, CsvLayout
-from services.ingest.imports.order_columns import ORDER_COLUMNS
+from services.ingest.domain.imports.customer_columns import CUSTOMER_COLUMNS
+from services.ingest.domain.imports.files import CSV, CsvLayout
+from services.ingest.domain.imports.order_columns import ORDER_COLUMNS
+from services.ingest.domain.orders import channel_actor, upsert_command
 from shared.contracts.customers import CustomerDraft, ImportCustomer
 from shared.contracts.envelope import Command
 from shared.contracts.imports import ImportJob, ImportKind
 from shared.contracts.orders import CanonicalOrder
 
-# Fixed namespace of customer import message ids; changing it would make every row look new.
-_CUSTOMER_NAMESPACE = uuid.UUID("0d5e8c3a-71b4-4f69-a2e7-5c9b14f8d620")
+# Fixed namespace of customer record message ids; changing it would make every row look new.
+_CUSTOMER_RECORD_NAMESPACE = uuid.UUID("0d5e8c3a-71b4-4f69-a2e7-5c9b14f8d620")
 
 
-class CustomerRow(BaseModel):
-    """A customer row as NDJSON carries it (CSV cells are unflattened into the same shape)."""
+class CustomerRecord(BaseModel):
+    """A customer record of another system as an NDJSON row carries it (CSV cells are
+    unflattened into the same shape)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
@@ -54,9 +55,9 @@ def order_command(values: dict[str, Any], job: ImportJob) -> Command:
     return upsert_command(order, actor=channel_actor(order), correlation_id=job.id)
 
 
-def customer_command(values: dict[str, Any], job: ImportJob) -> Command:
-    assert job.source is not None, "a customer import names its source"
-    row = CustomerRow.model_validate(values)
+def customer_record_command(values: dict[str, Any], job: ImportJob) -> Command:
+    assert job.source is not None, "an import of customer records names their source"
+    row = CustomerRecord.model_validate(values)
     command = ImportCustomer(
         source=job.source,
         external_id=row.external_id,
@@ -66,19 +67,19 @@ def customer_command(values: dict[str, Any], job: ImportJob) -> Command:
         actor=job.started_by,
         correlation_id=job.id,
     )
-    return command.with_id(customer_message_id(command))
+    return command.with_id(customer_record_message_id(command))
 
 
-def customer_message_id(command: ImportCustomer) -> str:
+def customer_record_message_id(command: ImportCustomer) -> str:
     updated = command.updated_at.astimezone(UTC).isoformat(timespec="microseconds")
     content = hashlib.sha256(
         command.customer.model_dump_json().encode() + bytes([command.extra_as_text])
     ).hexdigest()
     name = "\x1f".join((command.source, command.external_id, updated, content))
-    return uuid.uuid5(_CUSTOMER_NAMESPACE, name).hex
+    return uuid.uuid5(_CUSTOMER_RECORD_NAMESPACE, name).hex
 
 
-READINGS = {
+READINGS: dict[ImportKind, RowReading] = {
     ImportKind.ORDERS: RowReading(ORDER_COLUMNS, order_command),
-    ImportKind.CUSTOMERS: RowReading(CUSTOMER_COLUMNS, customer_command),
+    ImportKind.CUSTOMERS: RowReading(CUSTOMER_COLUMNS, customer_record_command),
 }

@@ -1,9 +1,11 @@
-"""Running an import: every row validated, published with confirms, counted and explained.
+"""Bulk imports: a file of orders or customer records, run as a job the caller can follow.
 
-Rows are published through the same intake as single orders, several at a time (a window of
-confirms in flight) so that a file is not limited by one broker round trip per row. Each row's
-message id is derived from the row (see `kinds`), so uploading a file again after a failure is
-safe: rows that were accepted are the same messages and the consumers skip them.
+An import is started (its job written), then every row is validated, published with confirms,
+counted and explained. Rows are published through the same intake as single orders, several at
+a time (a window of confirms in flight) so that a file is not limited by one broker round trip
+per row. Each row's message id is derived from the row (`domain.imports.row_commands`), so
+uploading a file again after a failure is safe: rows that were accepted are the same messages
+and the consumers skip them.
 """
 
 from __future__ import annotations
@@ -11,18 +13,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
 
 from pydantic import ValidationError
-from pymongo.errors import PyMongoError
 
-from services.ingest.imports.formats import FileRefused, Row
-from services.ingest.imports.jobs import ImportJobs
-from services.ingest.imports.kinds import RowReading
-from services.ingest.publishing import BrokerUnavailable, Intake
-from shared.contracts.envelope import Command, utc_now
-from shared.contracts.imports import ImportJob, ImportStatus, RowError
+from services.ingest.domain.imports.files import FileRefused, Row, rows_of
+from services.ingest.domain.imports.row_commands import READINGS, RowReading
+from services.ingest.use_cases.intake import Accepted, BrokerUnavailable
+from shared.contracts.envelope import Actor, Command, utc_now
+from shared.contracts.imports import ImportJob, ImportKind, ImportStatus, RowError
+from shared.contracts.replies import FieldError
+from shared.errors import InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +35,20 @@ PUBLISH_WINDOW = 64
 SAVE_EVERY_S = 0.5
 # Kept in the job for the caller; more are only counted (a job is one MongoDB document).
 MAX_KEPT_ERRORS = 1000
+
+
+class ImportJobsUnavailable(Exception):
+    """The store of import jobs does not answer."""
+
+
+class ImportJobStore(Protocol):
+    async def add(self, job: ImportJob) -> None: ...
+    async def save(self, job: ImportJob) -> None: ...
+    async def get(self, job_id: str) -> ImportJob | None: ...
+
+
+class RowPublisher(Protocol):
+    async def publish(self, command: Command, *, what: str) -> Accepted: ...
 
 
 class UploadInterrupted(Exception):
@@ -78,13 +97,65 @@ class _Progress:
         )
 
 
+async def import_file(
+    upload: AsyncIterable[bytes],
+    *,
+    file_format: str,
+    kind: ImportKind,
+    source: str | None,
+    started_by: Actor,
+    jobs: ImportJobStore,
+    intake: RowPublisher,
+    clock: Callable[[], datetime] = utc_now,
+) -> Finished:
+    """Start an import of `upload` and run it to its end; raises ImportJobsUnavailable when not
+    even the job can be written (then nothing was imported)."""
+    _check_source(kind, source)
+    # Milliseconds: what MongoDB keeps of a date, so a followed job equals the answered one.
+    now = clock()
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)
+    job = ImportJob(
+        id=uuid.uuid4().hex,
+        status=ImportStatus.RUNNING,
+        format=file_format,
+        kind=kind,
+        source=source,
+        started_by=started_by,
+        created_at=now,
+        updated_at=now,
+    )
+    await jobs.add(job)
+    reading = READINGS[kind]
+    rows = rows_of(file_format, upload, reading.layout)
+    return await run_import(job, rows, reading=reading, jobs=jobs, intake=intake)
+
+
+async def import_job(jobs: ImportJobStore, import_id: str) -> ImportJob:
+    found = await jobs.get(import_id)
+    if found is None:
+        raise NotFound("Import", f"No import {import_id}.")
+    return found
+
+
+def _check_source(kind: ImportKind, source: str | None) -> None:
+    """Customer records need the system they come from (their external ids are unique only
+    there); orders name their channel and shop in every row."""
+    if (source is None) == (kind is ImportKind.CUSTOMERS):
+        message = (
+            "required for kind=customers: the system the records come from"
+            if source is None
+            else "only a customer import has a source; orders name their channel in each row"
+        )
+        raise InvalidInput([FieldError(field="source", message=message)], message)
+
+
 async def run_import(
     job: ImportJob,
     rows: AsyncIterator[Row],
     *,
     reading: RowReading,
-    jobs: ImportJobs,
-    intake: Intake,
+    jobs: ImportJobStore,
+    intake: RowPublisher,
 ) -> Finished:
     """Read every row, publish the valid ones, and return the finished job (also saved)."""
     progress = _Progress(job)
@@ -151,12 +222,12 @@ async def run_import(
     return Finished(finished, refused)
 
 
-async def _save(jobs: ImportJobs, job: ImportJob) -> None:
+async def _save(jobs: ImportJobStore, job: ImportJob) -> None:
     """Progress is for followers: a database hiccup must not stop rows that are flowing, and
     the uploader gets the final job in the response either way."""
     try:
         await jobs.save(job)
-    except PyMongoError as error:
+    except ImportJobsUnavailable as error:
         log.warning("import %s: progress not saved: %s", job.id, error)
 
 

@@ -1,7 +1,7 @@
 """Rows of an uploaded file, read as its bytes arrive: NDJSON or CSV.
 
 Nothing here holds more than one record in memory. NDJSON is one JSON object per line. A CSV
-file's columns are those of the import's `CsvLayout` (orders: `order_columns`, customers:
+file's columns are those of the import's `CsvLayout` (orders: `order_columns`, customer records:
 `customer_columns`), which checks the header and turns each record into the row's values. An
 empty cell is an absent value. Line numbers are those of the file (the CSV header is line 1),
 so a seller finds a failed row in the file they uploaded.

@@ -11,8 +11,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from services.ingest.channels.canonical import AddressKeys, Origins, canonical_order, postal_address
-from services.ingest.channels.reading import Document, Unmappable, language_tag
+from services.ingest.domain.channels.canonical import (
+    AddressKeys,
+    Origins,
+    canonical_order,
+    postal_address,
+)
+from services.ingest.domain.channels.reading import Document, Unmappable, language_tag
 from shared.contracts.consent import EMAIL, SMS
 from shared.contracts.orders import CanonicalOrder, KnownChannel, OrderStatus
 

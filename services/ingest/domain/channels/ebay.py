@@ -10,8 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.ingest.channels.canonical import AddressKeys, Origins, canonical_order, postal_address
-from services.ingest.channels.reading import Document, Unmappable
+from services.ingest.domain.channels.canonical import (
+    AddressKeys,
+    Origins,
+    canonical_order,
+    postal_address,
+)
+from services.ingest.domain.channels.reading import Document, Unmappable
 from shared.contracts.orders import CanonicalOrder, KnownChannel, OrderStatus
 
 CONTACT = AddressKeys(

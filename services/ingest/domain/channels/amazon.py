@@ -12,8 +12,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from services.ingest.channels.canonical import AddressKeys, Origins, canonical_order, postal_address
-from services.ingest.channels.reading import Document, Unmappable, split_name
+from services.ingest.domain.channels.canonical import (
+    AddressKeys,
+    Origins,
+    canonical_order,
+    postal_address,
+)
+from services.ingest.domain.channels.reading import Document, Unmappable, split_name
 from shared.contracts.orders import CanonicalOrder, KnownChannel, OrderStatus
 
 SHIPPING = AddressKeys(
@@ -65,7 +70,7 @@ def order_from_api(payload: Any, *, shop: str) -> CanonicalOrder:
         raise Unmappable.at(
             "Order.BuyerInfo.BuyerEmail",
             "the order names no buyer (Amazon releases buyer data once the order is no longer "
-            "Pending): import it again then",
+            "Pending): send it again then",
         )
     first, last = split_name(buyer.text("BuyerName") if buyer else None)
     if last is None and shipping is not None:
