@@ -22,12 +22,12 @@ async def current_actor() -> Actor:
     return API_ACTOR
 
 
-def _services(request: Request) -> Services:
+async def _services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
 
-def _ingest(request: Request) -> IngestClient:
+async def _ingest(request: Request) -> IngestClient:
     ingest: IngestClient = request.app.state.ingest
     return ingest
 
@@ -45,7 +45,7 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _expected_version(
+async def _expected_version(
     if_match: Annotated[str | None, Header(alias="If-Match", max_length=30)] = None,
 ) -> int | None:
     """`If-Match: "3"` (the record's version, as an ETag) -> 3."""

@@ -13,17 +13,17 @@ from services.ingest.use_cases.import_runs import ImportJobStore
 from services.ingest.use_cases.intake import Intake
 
 
-def _intake(request: Request) -> Intake:
+async def _intake(request: Request) -> Intake:
     intake: Intake = request.app.state.intake
     return intake
 
 
-def _settings(request: Request) -> IngestSettings:
+async def _settings(request: Request) -> IngestSettings:
     settings: IngestSettings = request.app.state.settings
     return settings
 
 
-def _import_jobs(request: Request) -> ImportJobStore:
+async def _import_jobs(request: Request) -> ImportJobStore:
     jobs: ImportJobStore = request.app.state.import_jobs
     return jobs
 
