@@ -5,7 +5,8 @@ users one query at a time (measured: 10 concurrent 200 ms calls took 2.1 s). `Rp
 classic RabbitMQ RPC pattern instead: one exclusive reply queue per client process, a
 correlation id per request, and a future per correlation id, so any number of queries are in
 flight at once. Requests expire, so a query to a service that is down is not answered hours
-later when it returns.
+later when it returns. The client hands back the reply as it came (a result or a problem); what
+the result must look like is the asker's to say (the gateway's `ServicesClient.ask`).
 """
 
 from __future__ import annotations
