@@ -1,4 +1,9 @@
-"""HTTP errors as RFC 9457 problem+json, for the services that speak HTTP."""
+"""HTTP errors as RFC 9457 problem+json, for the services that speak HTTP.
+
+One mapping for all of them: an invalid request (422 naming the fields), a domain refusal
+(`shared.errors`, its status chosen by `problem_of`), a problem raised as it is (`ProblemError`),
+and a service that did not answer in time (503 with `Retry-After`).
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,11 @@ from starlette.exceptions import HTTPException
 
 from shared.contracts.replies import FieldError, Problem, ProblemError, problem_of
 from shared.errors import DomainError
+from shared.rpc import ServiceUnavailable
 
 PROBLEM_JSON = "application/problem+json"
+# How long a caller told to come back (503) waits before it tries again.
+RETRY_AFTER_S = 5
 log = logging.getLogger(__name__)
 
 
@@ -23,6 +31,20 @@ def problem_response(problem: Problem, *, headers: Mapping[str, str] | None = No
         status_code=problem.status,
         media_type=PROBLEM_JSON,
         headers=headers,
+    )
+
+
+def unavailable(
+    title: str,
+    detail: str,
+    *,
+    kind: str = "service-unavailable",
+    headers: Mapping[str, str] | None = None,
+) -> ProblemError:
+    """503: nothing was done because something the request needs is away; try again later."""
+    return ProblemError(
+        Problem(type=f"urn:problem:{kind}", title=title, status=503, detail=detail),
+        headers={**(headers or {}), "Retry-After": str(RETRY_AFTER_S)},
     )
 
 
@@ -65,7 +87,14 @@ def install_problem_handlers(app: FastAPI) -> None:
         assert problem is not None
         return problem_response(problem)
 
+    async def on_unavailable(_: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, ServiceUnavailable)
+        log.warning("%s", error)
+        refusal = unavailable(f"The {error.service} service is unavailable", str(error))
+        return problem_response(refusal.problem, headers=refusal.headers)
+
     app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(ServiceUnavailable, on_unavailable)
     app.add_exception_handler(DomainError, on_refusal)
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(HTTPException, on_http)

@@ -5,7 +5,8 @@ users one query at a time (measured: 10 concurrent 200 ms calls took 2.1 s). `Rp
 classic RabbitMQ RPC pattern instead: one exclusive reply queue per client process, a
 correlation id per request, and a future per correlation id, so any number of queries are in
 flight at once. Requests expire, so a query to a service that is down is not answered hours
-later when it returns.
+later when it returns. The client hands back the reply as it came (a result or a problem); what
+the result must look like is the asker's to say (the gateway's `ServicesClient.ask`).
 """
 
 from __future__ import annotations
@@ -34,13 +35,18 @@ log = logging.getLogger(__name__)
 class ServiceUnavailable(Exception):
     """The service did not answer in time (down, overloaded, or the broker is unreachable)."""
 
+    def __init__(self, service: str, detail: str) -> None:
+        super().__init__(detail)
+        self.service = service
+
 
 class RpcClient:
     def __init__(self, broker: RabbitBroker, topology: Topology, *, timeout_s: float = 5.0) -> None:
         self._broker = broker
         self._topology = topology
         self._timeout_s = timeout_s
-        self._pending: dict[str, asyncio.Future[Reply]] = {}
+        # correlation id -> (the service asked, the caller's future)
+        self._pending: dict[str, tuple[str, asyncio.Future[Reply]]] = {}
         self.reply_queue = RabbitQueue(
             f"{topology.namespace}.replies.{uuid.uuid4().hex}", exclusive=True, auto_delete=True
         )
@@ -48,20 +54,22 @@ class RpcClient:
         broker.subscriber(self.reply_queue, no_reply=True)(self._on_reply)
 
     async def _on_reply(self, body: Any, message: RabbitMessage) -> None:
-        future = self._pending.pop(message.correlation_id, None)
-        if future is None or future.done():
+        pending = self._pending.pop(message.correlation_id, None)
+        if pending is None or pending[1].done():
             log.debug("late or unknown reply %s dropped", message.correlation_id)
             return
+        service, future = pending
         try:
             future.set_result(Reply.model_validate(body))
         except ValueError as error:
-            future.set_exception(ServiceUnavailable(f"malformed reply: {describe(error)}"))
+            future.set_exception(ServiceUnavailable(service, f"malformed reply: {describe(error)}"))
 
-    async def ask(self, service: str, query: Query | Command) -> Reply:
-        """Send a query, or a command whose caller must hear the outcome, and await the reply."""
+    async def request(self, service: str, query: Query | Command) -> Reply:
+        """Send a query, or a command whose caller must hear the outcome, and await the reply:
+        a result or a problem. Raises ServiceUnavailable when none comes in time."""
         request_id = query.message_id
         future: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
-        self._pending[request_id] = future
+        self._pending[request_id] = (service, future)
         try:
             await self._broker.publish(
                 query.model_dump(mode="json"),
@@ -76,11 +84,15 @@ class RpcClient:
             )
             return await asyncio.wait_for(future, self._timeout_s)
         except TimeoutError as error:
-            raise ServiceUnavailable(f"{service} did not answer {query.type} in time") from error
+            raise ServiceUnavailable(
+                service, f"{service} did not answer {query.type} in time"
+            ) from error
         except Exception as error:
             if isinstance(error, ServiceUnavailable):
                 raise
-            raise ServiceUnavailable(f"could not ask {service}: {describe(error)}") from error
+            raise ServiceUnavailable(
+                service, f"could not ask {service}: {describe(error)}"
+            ) from error
         finally:
             self._pending.pop(request_id, None)
 

@@ -6,7 +6,7 @@ job to its end.
     python -m tools.import_orders customers.csv --customers old-crm --gateway ...
 
 `--customers <source>` imports customer records of the system named <source> (columns: see
-`services/ingest/imports/customer_columns.py`); without it the rows are orders. The file's
+`services/ingest/domain/imports/customer_columns.py`); without it the rows are orders. The file's
 format comes from its extension (.csv, .ndjson/.jsonl) or `--format`. The upload goes at the
 pace the suite confirms rows, so the progress bar shows rows being taken, not just bytes being
 sent. Exit status: 0 all rows imported, 1 some rows failed, 2 the import did not finish.

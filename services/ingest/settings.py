@@ -7,26 +7,25 @@ accepted: its webhooks get 401.
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from services.ingest.channels.woocommerce import DEFAULT_CONSENT_META, shop_of_source
-from shared.contracts.orders import OrderStatus
+from services.ingest.domain.channels.pulled import PulledChannel
+from services.ingest.domain.channels.woocommerce import DEFAULT_CONSENT_META, shop_of_source
+from shared.contracts.orders import OrderStatus, ShopName
 from shared.settings import DEV_SECRET_MARKER, DatabaseSettings, Environment
-
-# Channels whose orders an integration pulls from the channel's API and posts to ingest.
-PulledChannel = Literal["amazon", "ebay", "adobe_commerce"]
 
 
 class Integration(BaseModel):
-    """One integration that imports a pulled channel's orders, and the shop they belong to."""
+    """One integration that pulls a channel's orders and posts them here, and the shop they
+    belong to."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     channel: PulledChannel
-    shop: str = Field(min_length=1, max_length=200)
+    shop: ShopName
     # Long enough that guessing is hopeless.
     api_key: SecretStr = Field(min_length=24)
 
@@ -41,7 +40,7 @@ class IngestSettings(DatabaseSettings):
     # Only bulk imports keep state (their jobs); webhooks never touch the database.
     database: str = Field("ingest", pattern=r"^[A-Za-z0-9_-]{1,60}$")
     # Shopify shop domain -> the app's client secret that signs its webhooks.
-    shopify_secrets: dict[str, SecretStr] = Field(default_factory=dict)
+    shopify_secrets: dict[ShopName, SecretStr] = Field(default_factory=dict)
     # WooCommerce site URL (X-WC-Webhook-Source) -> the webhook's secret.
     woocommerce_secrets: dict[str, SecretStr] = Field(default_factory=dict)
     # Order meta keys of newsletter plugins -> the consent purpose their opt-in box is about.
@@ -57,15 +56,13 @@ class IngestSettings(DatabaseSettings):
     # Largest webhook or channel order body accepted; real orders are a few hundred KiB at most.
     max_order_bytes: int = Field(2 * 1024 * 1024, ge=1024)
 
-    @field_validator("shopify_secrets")
-    @classmethod
-    def _shop_domains_lowercase(cls, secrets: dict[str, SecretStr]) -> dict[str, SecretStr]:
-        return {shop.strip().lower(): secret for shop, secret in secrets.items()}
-
     @field_validator("woocommerce_secrets")
     @classmethod
     def _sites_as_shops(cls, secrets: dict[str, SecretStr]) -> dict[str, SecretStr]:
-        return {shop_of_source(site): secret for site, secret in secrets.items()}
+        shops = {site: shop_of_source(site) for site in secrets}
+        if unnamed := [site for site, shop in shops.items() if shop is None]:
+            raise ValueError(f"not the URL of a site: {unnamed}")
+        return {shop: secrets[site] for site, shop in shops.items() if shop is not None}
 
     @model_validator(mode="after")
     def _refuse_development_channel_secrets(self) -> Self:

@@ -41,7 +41,7 @@ async def test_queries_are_in_flight_at_the_same_time(namespace: Namespace) -> N
     await broker.start()
     try:
         queries = [GetCustomer(customer_id=f"c{i}", actor=TEST_ACTOR) for i in range(8)]
-        replies = await asyncio.gather(*(client.ask("customer", q) for q in queries))
+        replies = await asyncio.gather(*(client.request("customer", q) for q in queries))
     finally:
         await broker.stop()
     assert [r.result for r in replies] == [f"c{i}" for i in range(8)]
@@ -59,7 +59,7 @@ async def test_a_query_to_a_service_that_is_down_times_out_and_expires(
     await broker.start()
     try:
         with pytest.raises(ServiceUnavailable, match="did not answer"):
-            await client.ask("customer", GetCustomer(customer_id="c1", actor=TEST_ACTOR))
+            await client.request("customer", GetCustomer(customer_id="c1", actor=TEST_ACTOR))
     finally:
         await broker.stop()
     # The request must not wait in the queue to be answered long after its caller gave up.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta, timezone
 
-from services.ingest.commands import order_message_id, upsert_command
+from services.ingest.domain.orders import order_message_id, upsert_command
 from shared.contracts.envelope import Actor, ActorType
 from tests.support.orders import order
 

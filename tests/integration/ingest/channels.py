@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from services.ingest.signatures import body_signature
+from services.ingest.entrypoints.signatures import body_signature
 
 SHOPIFY_SHOP = "demo-store.myshopify.com"
 SHOPIFY_SECRET = "shpss_test_0123456789abcdef"

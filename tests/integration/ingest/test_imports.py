@@ -15,7 +15,7 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
-from services.ingest.imports.order_columns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+from services.ingest.domain.imports.order_columns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from shared.mongo import Document
 from tests.conftest import Namespace, Suite, suite_of
 from tests.integration.ingest.serving import served

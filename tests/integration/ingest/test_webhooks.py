@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 from pymongo import AsyncMongoClient
 
-from services.ingest.commands import order_message_id
-from services.ingest.signatures import body_signature
+from services.ingest.domain.orders import order_message_id
+from services.ingest.entrypoints.signatures import body_signature
 from shared.contracts.orders import CanonicalOrder
 from shared.mongo import Document
 from tests.conftest import Namespace, Suite, suite_of

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from services.ingest.imports.customer_columns import CUSTOMER_COLUMNS, OPTIONAL_COLUMNS
-from services.ingest.imports.formats import FileRefused, Row, csv_rows
-from services.ingest.imports.kinds import READINGS
+from services.ingest.domain.imports.customer_columns import CUSTOMER_COLUMNS, OPTIONAL_COLUMNS
+from services.ingest.domain.imports.files import FileRefused, Row, csv_rows
+from services.ingest.domain.imports.row_commands import READINGS
 from shared.contracts.customers import ImportCustomer
 from shared.contracts.envelope import Actor, ActorType, utc_now
 from shared.contracts.imports import ImportJob, ImportKind, ImportStatus

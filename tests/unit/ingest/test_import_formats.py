@@ -7,14 +7,14 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from services.ingest.imports.formats import (
+from services.ingest.domain.imports.files import (
     FileRefused,
     Row,
     csv_rows,
     media_format,
     ndjson_rows,
 )
-from services.ingest.imports.order_columns import ORDER_COLUMNS
+from services.ingest.domain.imports.order_columns import ORDER_COLUMNS
 
 HEADER = (
     "channel,shop,order_id,order_number,placed_at,updated_at,status,currency,total,line_count,"

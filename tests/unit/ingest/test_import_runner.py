@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from services.ingest.imports.formats import Row
-from services.ingest.imports.kinds import READINGS
-from services.ingest.imports.runner import UploadInterrupted, run_import
-from services.ingest.publishing import Accepted, BrokerUnavailable
+from services.ingest.domain.imports.files import Row
+from services.ingest.domain.imports.row_commands import READINGS
+from services.ingest.use_cases.import_runs import UploadInterrupted, run_import
+from services.ingest.use_cases.intake import Accepted, BrokerUnavailable
 from shared.contracts.envelope import Actor, ActorType, Command, utc_now
 from shared.contracts.imports import ImportJob, ImportKind, ImportStatus
 from shared.contracts.orders import CanonicalOrder, UpsertCustomerFromOrder
@@ -64,7 +64,7 @@ async def run(source: AsyncIterator[Row], intake: Intake) -> Any:
         source,
         reading=READINGS[ImportKind.ORDERS],
         jobs=jobs,  # type: ignore[arg-type]
-        intake=intake,  # type: ignore[arg-type]
+        intake=intake,
     )
     assert jobs.saved[-1] == finished.job
     return finished.job

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from services.ingest.channels import adobe_commerce, amazon, ebay
-from services.ingest.channels.reading import Unmappable
+from services.ingest.domain.channels import adobe_commerce, amazon, ebay
+from services.ingest.domain.channels.reading import Unmappable
 from shared.contracts.orders import OrderStatus
 from tests.fixtures.channels import payload
 

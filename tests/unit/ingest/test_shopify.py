@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from services.ingest.channels import shopify
-from services.ingest.channels.reading import Unmappable
+from services.ingest.domain.channels import shopify
+from services.ingest.domain.channels.reading import Unmappable
 from shared.contracts.orders import OrderStatus
 from tests.fixtures.channels import payload
 

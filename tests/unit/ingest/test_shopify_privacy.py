@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from services.ingest.channels.reading import Unmappable
-from services.ingest.channels.shopify_privacy import privacy_command
+from services.ingest.domain.channels.reading import Unmappable
+from services.ingest.domain.channels.shopify_privacy import privacy_command
 from shared.contracts.envelope import Actor, ActorType
 from shared.contracts.privacy import (
     DataRequest,

@@ -8,7 +8,7 @@ import hmac
 
 from pydantic import SecretStr
 
-from services.ingest.signatures import body_signature, holder_of, signed_by
+from services.ingest.entrypoints.signatures import body_signature, holder_of, signed_by
 
 SECRETS = {"a.myshopify.com": SecretStr("shpss_a"), "b.myshopify.com": SecretStr("shpss_b")}
 BODY = b'{"id": 1, "name": "Zo\xc3\xab"}'

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from services.ingest.channels import woocommerce
-from services.ingest.channels.reading import Unmappable
+from services.ingest.domain.channels import woocommerce
+from services.ingest.domain.channels.reading import Unmappable
 from shared.contracts.orders import OrderStatus
 from tests.fixtures.channels import payload
 
@@ -135,3 +135,11 @@ def test_what_cannot_be_mapped_is_named(change: Any, field: str) -> None:
 def test_a_site_is_the_same_shop_with_or_without_https_or_slash(source: str) -> None:
     assert woocommerce.shop_of_source(source) == SHOP
     assert woocommerce.shop_of_source("https://example.com/de/") == "example.com/de"
+
+
+def test_a_site_is_spelled_as_the_order_contract_spells_a_shop() -> None:
+    site = woocommerce.shop_of_source("https://Example.com/DE/")
+    assert site == "example.com/de"
+    order = woocommerce.order_from_webhook(registered(), shop="Example.com/DE")
+    assert order.shop == site
+    assert woocommerce.shop_of_source(" https:// ") is None

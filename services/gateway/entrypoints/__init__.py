@@ -1,0 +1,26 @@
+"""The gateway's HTTP API, one router per area. An endpoint parses the request, asks a service
+(or calls a use case when there is more to do than that), and answers with the reply's model."""
+
+from services.gateway.entrypoints import (
+    consents,
+    custom_fields,
+    customer_details,
+    customers,
+    duplicates,
+    exports,
+    imports,
+    notes,
+    reports,
+)
+
+ROUTERS = (
+    customers.router,
+    exports.router,
+    customer_details.router,
+    notes.router,
+    custom_fields.router,
+    duplicates.router,
+    reports.router,
+    consents.router,
+    imports.router,
+)

@@ -1,0 +1,207 @@
+"""Consent endpoints of the public API: current consents, the ledger, decisions, double opt-in,
+purposes and consent rates. The consent service decides; these routes translate HTTP.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, Request, status
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from services.gateway.entrypoints.dependencies import Caller, CustomerId, ServicesDep
+from shared.contracts.consent import (
+    ChangePurpose,
+    Channel,
+    ConfirmDoubleOptIn,
+    ConsentHistoryPage,
+    ConsentReport,
+    ConsentSource,
+    ConsentState,
+    ConsentText,
+    CustomerConsents,
+    DecisionRecorded,
+    DefinePurpose,
+    DoubleOptInConfirmed,
+    DoubleOptInStarted,
+    Evidence,
+    GetConsentHistory,
+    GetConsentReport,
+    GetConsents,
+    IpAddress,
+    ListPurposes,
+    Purpose,
+    PurposeDescription,
+    PurposeList,
+    PurposeTitle,
+    PurposeView,
+    RecordConsent,
+    RequestDoubleOptIn,
+    TextVersion,
+    Token,
+    UserAgent,
+)
+from shared.contracts.envelope import Actor, ActorType, utc_now
+
+# Whoever opens a confirmation link; the consent service records the ledger entry in the name
+# of the customer the link was mailed to.
+_LINK_HOLDER = Actor(type=ActorType.CUSTOMER, id="confirmation-link")
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class EvidenceInput(_Input):
+    """The evidence of a decision; `decided_at` defaults to the time of the request."""
+
+    source: ConsentSource
+    decided_at: AwareDatetime | None = None
+    text: ConsentText | None = None
+    text_version: TextVersion | None = None
+    channel: Channel | None = None
+    shop: Annotated[str, Field(max_length=200)] | None = None
+    order_id: Annotated[str, Field(max_length=100)] | None = None
+    ip_address: IpAddress | None = None
+    user_agent: UserAgent | None = None
+    reported_level: Annotated[str, Field(max_length=100)] | None = None
+
+
+class DecisionInput(_Input):
+    purpose: Purpose
+    channel: Channel | None = None
+    state: ConsentState
+    evidence: EvidenceInput
+
+
+class DoubleOptInInput(_Input):
+    purpose: Purpose
+    channel: Channel | None = None
+    text: ConsentText | None = None
+    text_version: TextVersion | None = None
+    ip_address: IpAddress | None = None
+    user_agent: UserAgent | None = None
+
+
+class PurposeInput(_Input):
+    key: Purpose
+    title: PurposeTitle
+    description: PurposeDescription | None = None
+
+
+class PurposeChangeInput(_Input):
+    title: PurposeTitle | None = None
+    description: PurposeDescription | None = None
+    active: bool | None = None
+
+
+router = APIRouter(prefix="/v1", tags=["consents"])
+
+
+@router.get("/customers/{customer_id}/consents")
+async def current_consents(
+    customer_id: CustomerId, caller: Caller, services: ServicesDep
+) -> CustomerConsents:
+    query = GetConsents(customer_id=customer_id, actor=caller)
+    return await services.ask("consent", query, CustomerConsents)
+
+
+@router.get("/customers/{customer_id}/consents/history")
+async def consent_history(
+    customer_id: CustomerId,
+    caller: Caller,
+    services: ServicesDep,
+    purpose: Annotated[Purpose | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=50)] = None,
+) -> ConsentHistoryPage:
+    query = GetConsentHistory(
+        customer_id=customer_id, purpose=purpose, limit=limit, cursor=cursor, actor=caller
+    )
+    return await services.ask("consent", query, ConsentHistoryPage)
+
+
+@router.post("/customers/{customer_id}/consents", status_code=status.HTTP_201_CREATED)
+async def record_decision(
+    customer_id: CustomerId, body: DecisionInput, caller: Caller, services: ServicesDep
+) -> DecisionRecorded:
+    """Record a decision; refused (409) if the consent rules keep it out, nothing recorded."""
+    evidence = body.evidence.model_dump(exclude={"decided_at"})
+    record = RecordConsent(
+        customer_id=customer_id,
+        purpose=body.purpose,
+        channel=body.channel,
+        state=body.state,
+        evidence=Evidence(**evidence, decided_at=body.evidence.decided_at or utc_now()),
+        actor=caller,
+    )
+    return await services.ask("consent", record, DecisionRecorded)
+
+
+@router.post(
+    "/customers/{customer_id}/consents/double-opt-in", status_code=status.HTTP_202_ACCEPTED
+)
+async def start_double_opt_in(
+    customer_id: CustomerId, body: DoubleOptInInput, caller: Caller, services: ServicesDep
+) -> DoubleOptInStarted:
+    """Have a confirmation mail sent to the customer; the link in it confirms the consent."""
+    start = RequestDoubleOptIn(customer_id=customer_id, **body.model_dump(), actor=caller)
+    return await services.ask("consent", start, DoubleOptInStarted)
+
+
+@router.get("/consents/confirm")
+async def confirm_double_opt_in(
+    request: Request,
+    services: ServicesDep,
+    token: Annotated[Token, Query()],
+    user_agent: Annotated[str | None, Header()] = None,
+) -> DoubleOptInConfirmed:
+    """Public: the link of a double opt-in mail. The person holding it is the actor."""
+    confirm = ConfirmDoubleOptIn(
+        token=token,
+        ip_address=_client_ip(request),
+        user_agent=user_agent[:500] if user_agent else None,
+        actor=_LINK_HOLDER,
+    )
+    return await services.ask("consent", confirm, DoubleOptInConfirmed)
+
+
+@router.get("/consents/purposes")
+async def list_purposes(caller: Caller, services: ServicesDep) -> PurposeList:
+    return await services.ask("consent", ListPurposes(actor=caller), PurposeList)
+
+
+@router.post("/consents/purposes", status_code=status.HTTP_201_CREATED)
+async def define_purpose(body: PurposeInput, caller: Caller, services: ServicesDep) -> PurposeView:
+    define = DefinePurpose(**body.model_dump(), actor=caller)
+    return await services.ask("consent", define, PurposeView)
+
+
+@router.patch("/consents/purposes/{key}")
+async def change_purpose(
+    key: Annotated[Purpose, Path()],
+    body: PurposeChangeInput,
+    caller: Caller,
+    services: ServicesDep,
+) -> PurposeView:
+    change = ChangePurpose(key=key, **body.model_dump(), actor=caller)
+    return await services.ask("consent", change, PurposeView)
+
+
+@router.get("/reports/consents")
+async def consent_rates(
+    caller: Caller, services: ServicesDep, purpose: Annotated[Purpose | None, Query()] = None
+) -> ConsentReport:
+    """Consent rates per purpose, for all channels and per channel."""
+    query = GetConsentReport(purpose=purpose, actor=caller)
+    return await services.ask("consent", query, ConsentReport)
+
+
+def _client_ip(request: Request) -> str | None:
+    """The clicking client's address, as evidence; None unless it is an IP address."""
+    host = request.client.host if request.client else None
+    try:
+        return str(ipaddress.ip_address(host)) if host else None
+    except ValueError:
+        return None

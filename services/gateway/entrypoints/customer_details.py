@@ -1,0 +1,138 @@
+"""A customer's addresses and bank accounts in the public API (bank details only masked)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response, status
+
+from services.gateway.entrypoints.dependencies import (
+    Caller,
+    CustomerId,
+    IdempotencyKey,
+    ServicesDep,
+)
+from services.gateway.use_cases.commands import command
+from shared.contracts import customer_details as d
+from shared.contracts.customers import CustomerView, GetCustomer
+from shared.contracts.envelope import Contract
+
+ItemId = Annotated[str, Path(min_length=1, max_length=64)]
+
+router = APIRouter(prefix="/v1/customers/{customer_id}", tags=["customers"])
+
+
+class NewAddress(Contract):
+    address: d.AddressInput
+    default_billing: bool = False
+    default_shipping: bool = False
+
+
+class AddressChange(Contract):
+    address: d.AddressInput | None = None
+    default_billing: bool | None = None
+    default_shipping: bool | None = None
+
+
+@router.get("/addresses")
+async def list_addresses(
+    customer_id: CustomerId, caller: Caller, services: ServicesDep
+) -> tuple[d.AddressView, ...]:
+    query = GetCustomer(customer_id=customer_id, actor=caller)
+    return (await services.ask("customer", query, CustomerView)).addresses
+
+
+@router.post("/addresses", status_code=status.HTTP_201_CREATED)
+async def add_address(
+    customer_id: CustomerId,
+    body: NewAddress,
+    caller: Caller,
+    services: ServicesDep,
+    idempotency_key: IdempotencyKey = None,
+) -> d.AddressView:
+    """An address the customer has already (same content) is not added twice."""
+    add = command(
+        d.AddAddress,
+        caller,
+        idempotency_key,
+        customer_id=customer_id,
+        address=body.address,
+        default_billing=body.default_billing,
+        default_shipping=body.default_shipping,
+    )
+    return await services.ask("customer", add, d.AddressView)
+
+
+@router.patch("/addresses/{address_id}")
+async def change_address(
+    customer_id: CustomerId,
+    address_id: ItemId,
+    body: AddressChange,
+    caller: Caller,
+    services: ServicesDep,
+    idempotency_key: IdempotencyKey = None,
+) -> d.AddressView:
+    change = command(
+        d.ChangeAddress,
+        caller,
+        idempotency_key,
+        customer_id=customer_id,
+        address_id=address_id,
+        address=body.address,
+        default_billing=body.default_billing,
+        default_shipping=body.default_shipping,
+    )
+    return await services.ask("customer", change, d.AddressView)
+
+
+@router.delete("/addresses/{address_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def remove_address(
+    customer_id: CustomerId,
+    address_id: ItemId,
+    caller: Caller,
+    services: ServicesDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    remove = command(
+        d.RemoveAddress, caller, idempotency_key, customer_id=customer_id, address_id=address_id
+    )
+    await services.ask("customer", remove, type(None))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/bank-accounts")
+async def list_bank_accounts(
+    customer_id: CustomerId, caller: Caller, services: ServicesDep
+) -> tuple[d.BankAccountView, ...]:
+    query = GetCustomer(customer_id=customer_id, actor=caller)
+    return (await services.ask("customer", query, CustomerView)).bank_accounts
+
+
+@router.post("/bank-accounts", status_code=status.HTTP_201_CREATED)
+async def add_bank_account(
+    customer_id: CustomerId,
+    account: d.BankAccountInput,
+    caller: Caller,
+    services: ServicesDep,
+    idempotency_key: IdempotencyKey = None,
+) -> d.BankAccountView:
+    """IBAN and BIC are checked; the answer shows the IBAN masked."""
+    add = command(
+        d.AddBankAccount, caller, idempotency_key, customer_id=customer_id, account=account
+    )
+    return await services.ask("customer", add, d.BankAccountView)
+
+
+@router.delete("/bank-accounts/{account_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def remove_bank_account(
+    customer_id: CustomerId,
+    account_id: ItemId,
+    caller: Caller,
+    services: ServicesDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    remove = command(
+        d.RemoveBankAccount, caller, idempotency_key, customer_id=customer_id, account_id=account_id
+    )
+    await services.ask("customer", remove, type(None))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

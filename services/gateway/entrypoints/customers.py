@@ -1,0 +1,272 @@
+"""Customer endpoints of the public API: find, create, read, edit, merge, erase, history."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, get_args
+
+from fastapi import APIRouter, Body, Query, Request, Response, status
+from pydantic import Field
+
+from services.gateway.entrypoints.dependencies import (
+    Caller,
+    CustomerId,
+    ExpectedVersion,
+    IdempotencyKey,
+    ServicesDep,
+)
+from services.gateway.use_cases.commands import command
+from shared.contracts import customers as c
+from shared.contracts.customer_history import (
+    ActivityKind,
+    ActivityPage,
+    GetCustomerOrders,
+    GetTimeline,
+    OrderPage,
+)
+from shared.contracts.envelope import ActorType, Contract
+from shared.contracts.replies import FieldError
+from shared.errors import InvalidInput
+
+Limit = Annotated[int, Query(ge=1, le=200)]
+Cursor = Annotated[str | None, Query(max_length=500)]
+_EXTRA_PARAM = re.compile(r"^extra\.([a-z][a-z0-9_]{1,39})$")
+_CLEARABLE = frozenset(get_args(c.ClearableField))
+
+router = APIRouter(prefix="/v1/customers", tags=["customers"])
+
+
+class MergeRequest(Contract):
+    source_ids: tuple[Annotated[str, Field(min_length=1, max_length=64)], ...] = Field(
+        min_length=1, max_length=20
+    )
+
+
+class Reason(Contract):
+    reason: Annotated[str, Field(max_length=500)] | None = None
+
+
+class TagChanges(Contract):
+    add: tuple[c.Tag, ...] = ()
+    remove: tuple[c.Tag, ...] = ()
+
+
+@router.get("")
+async def find_customers(
+    request: Request,
+    caller: Caller,
+    services: ServicesDep,
+    name: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    email: Annotated[str | None, Query(max_length=320)] = None,
+    phone: Annotated[str | None, Query(max_length=40)] = None,
+    number: Annotated[int | None, Query(ge=1)] = None,
+    channel: Annotated[str | None, Query(max_length=240)] = None,
+    tag: Annotated[str | None, Query(max_length=50)] = None,
+    status: Annotated[list[c.CustomerStatus] | None, Query()] = None,
+    sort: c.CustomerSort = c.CustomerSort.NUMBER,
+    descending: bool = False,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> c.CustomerPage:
+    """Filters combine; `extra.<key>=<value>` filters on a custom field."""
+    query = c.FindCustomers(
+        name=name,
+        email=email,
+        phone=phone,
+        number=number,
+        channel=channel,
+        tag=tag,
+        status=tuple(status or ()),
+        extra=_custom_field_filters(request),
+        sort=sort,
+        descending=descending,
+        limit=limit,
+        cursor=cursor,
+        actor=caller,
+    )
+    return await services.ask("customer", query, c.CustomerPage)
+
+
+def _custom_field_filters(request: Request) -> dict[str, str]:
+    """`extra.<key>=<value>` query parameters (FastAPI declares no parameter by prefix)."""
+    extra = {}
+    for param, value in request.query_params.items():
+        if param.startswith("extra."):
+            match = _EXTRA_PARAM.match(param)
+            if match is None:
+                raise InvalidInput(
+                    [FieldError(field=param, message="not a custom field key")],
+                    "custom field filters are extra.<key>",
+                )
+            extra[match.group(1)] = value
+    return extra
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create_customer(
+    draft: c.CustomerDraft,
+    caller: Caller,
+    services: ServicesDep,
+    idempotency_key: IdempotencyKey = None,
+) -> c.CustomerView:
+    create = command(c.CreateCustomer, caller, idempotency_key, customer=draft)
+    return await services.ask("customer", create, c.CustomerView)
+
+
+@router.get(
+    "/{customer_id}",
+    responses={301: {"description": "merged into another customer (see Location)"}},
+)
+async def get_customer(
+    customer_id: CustomerId, caller: Caller, services: ServicesDep, response: Response
+) -> c.CustomerView:
+    """The customer; its version is the `ETag` (for `If-Match` on a change)."""
+    query = c.GetCustomer(customer_id=customer_id, actor=caller)
+    view = await services.ask("customer", query, c.CustomerView)
+    if view.merged_into:
+        # The record was absorbed: say where it went; a client that follows lands there.
+        response.status_code = status.HTTP_301_MOVED_PERMANENTLY
+        response.headers["Location"] = f"/v1/customers/{view.merged_into}"
+    else:
+        response.headers["ETag"] = f'"{view.version}"'
+    return view
+
+
+@router.patch("/{customer_id}")
+async def update_customer(
+    customer_id: CustomerId,
+    patch: c.CustomerPatch,
+    caller: Caller,
+    services: ServicesDep,
+    expected_version: ExpectedVersion,
+    idempotency_key: IdempotencyKey = None,
+) -> c.CustomerView:
+    """JSON merge patch: a field set to null is cleared; in `extra`, null removes a key."""
+    nulls = [f for f in sorted(patch.model_fields_set) if getattr(patch, f) is None]
+    refused = [f for f in nulls if f not in _CLEARABLE]
+    if refused:
+        raise InvalidInput(
+            [FieldError(field=f, message="cannot be null") for f in refused],
+            "these fields cannot be cleared",
+        )
+    update = command(
+        c.UpdateCustomer,
+        caller,
+        idempotency_key,
+        customer_id=customer_id,
+        set=patch,
+        clear=tuple(nulls),
+        expected_version=expected_version,
+    )
+    return await services.ask("customer", update, c.CustomerView)
+
+
+@router.post("/{customer_id}/merge")
+async def merge_customers(
+    customer_id: CustomerId,
+    request: MergeRequest,
+    caller: Caller,
+    services: ServicesDep,
+    idempotency_key: IdempotencyKey = None,
+) -> c.CustomerView:
+    """The customer absorbs the `source_ids`; they become tombstones pointing here."""
+    merge = command(
+        c.MergeCustomers,
+        caller,
+        idempotency_key,
+        master_id=customer_id,
+        source_ids=request.source_ids,
+    )
+    return await services.ask("customer", merge, c.CustomerView)
+
+
+ReasonedCommand = type[c.EraseCustomer] | type[c.DisableCustomer] | type[c.RequirePasswordReset]
+
+
+def _reasoned_action(path: str, kind: ReasonedCommand, name: str) -> None:
+    """A life-cycle action that only takes an optional reason, recorded in the history."""
+
+    @router.post(f"/{{customer_id}}/{path}", name=name, summary=name.replace("_", " ").title())
+    async def act(
+        customer_id: CustomerId,
+        caller: Caller,
+        services: ServicesDep,
+        body: Annotated[Reason | None, Body()] = None,
+        idempotency_key: IdempotencyKey = None,
+    ) -> c.CustomerView:
+        reason = body.reason if body else None
+        action = command(kind, caller, idempotency_key, customer_id=customer_id, reason=reason)
+        return await services.ask("customer", action, c.CustomerView)
+
+
+for _path, _kind, _name in (
+    ("erase", c.EraseCustomer, "erase_customer"),
+    ("disable", c.DisableCustomer, "disable_customer"),
+    ("password-reset", c.RequirePasswordReset, "require_password_reset"),
+):
+    _reasoned_action(_path, _kind, _name)
+
+
+@router.post("/{customer_id}/enable")
+async def enable_customer(
+    customer_id: CustomerId,
+    caller: Caller,
+    services: ServicesDep,
+    idempotency_key: IdempotencyKey = None,
+) -> c.CustomerView:
+    enable = command(c.EnableCustomer, caller, idempotency_key, customer_id=customer_id)
+    return await services.ask("customer", enable, c.CustomerView)
+
+
+@router.post("/{customer_id}/tags")
+async def change_tags(
+    customer_id: CustomerId,
+    changes: TagChanges,
+    caller: Caller,
+    services: ServicesDep,
+    idempotency_key: IdempotencyKey = None,
+) -> c.CustomerView:
+    change = command(
+        c.ChangeTags,
+        caller,
+        idempotency_key,
+        customer_id=customer_id,
+        add=changes.add,
+        remove=changes.remove,
+    )
+    return await services.ask("customer", change, c.CustomerView)
+
+
+@router.get("/{customer_id}/orders")
+async def customer_orders(
+    customer_id: CustomerId,
+    caller: Caller,
+    services: ServicesDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> OrderPage:
+    """Newest order first."""
+    query = GetCustomerOrders(customer_id=customer_id, limit=limit, cursor=cursor, actor=caller)
+    return await services.ask("customer", query, OrderPage)
+
+
+@router.get("/{customer_id}/timeline")
+async def customer_timeline(
+    customer_id: CustomerId,
+    caller: Caller,
+    services: ServicesDep,
+    actor_type: ActorType | None = None,
+    kind: Annotated[list[ActivityKind] | None, Query()] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> ActivityPage:
+    """Newest first; filter by who acted and by kind of activity (repeatable)."""
+    query = GetTimeline(
+        customer_id=customer_id,
+        actor_type=actor_type,
+        kinds=tuple(kind or ()),
+        limit=limit,
+        cursor=cursor,
+        actor=caller,
+    )
+    return await services.ask("customer", query, ActivityPage)

@@ -1,0 +1,61 @@
+"""What the gateway's endpoints depend on, as `Annotated` types: who calls, the clients `main`
+built, and the headers and path parameters several areas share."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import Depends, Header, Path, Request
+
+from services.gateway.adapters.ingest_client import IngestClient
+from services.gateway.use_cases.ports import Services
+from shared.contracts.envelope import Actor, ActorType
+from shared.errors import field_error
+
+# Until the gateway authenticates callers (API keys / JWT map to principals with roles), every
+# request acts as the API itself.
+API_ACTOR = Actor(type=ActorType.API, id="gateway")
+
+
+async def current_actor() -> Actor:
+    return API_ACTOR
+
+
+async def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+async def _ingest(request: Request) -> IngestClient:
+    ingest: IngestClient = request.app.state.ingest
+    return ingest
+
+
+# Who is calling: every request acts as someone, recorded in what it changes and reads.
+Caller = Annotated[Actor, Depends(current_actor)]
+ServicesDep = Annotated[Services, Depends(_services)]
+IngestDep = Annotated[IngestClient, Depends(_ingest)]
+
+CustomerId = Annotated[str, Path(min_length=1, max_length=64)]
+# A client may send one so that a retried request changes nothing twice (`use_cases.commands`).
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", min_length=8, max_length=100, pattern=r"^[\x21-\x7e]+$"),
+]
+
+
+async def _expected_version(
+    if_match: Annotated[str | None, Header(alias="If-Match", max_length=30)] = None,
+) -> int | None:
+    """`If-Match: "3"` (the record's version, as an ETag) -> 3."""
+    if if_match is None:
+        return None
+    match = re.fullmatch(r'\s*(?:W/)?"?(\d{1,9})"?\s*', if_match)
+    if match is None:
+        raise field_error("If-Match", 'must be the version of the record, e.g. "3"')
+    return int(match.group(1))
+
+
+# The version a change expects the record to have (`If-Match`); None: whatever it is now.
+ExpectedVersion = Annotated[int | None, Depends(_expected_version)]

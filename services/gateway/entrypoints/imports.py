@@ -1,0 +1,67 @@
+"""Bulk imports of orders or customers: `POST /v1/imports` streams the upload to ingest (see
+`adapters.ingest_client`), `GET /v1/imports/{id}` shows how it went."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
+from starlette.requests import ClientDisconnect
+
+from services.gateway.entrypoints.dependencies import Caller, IngestDep
+from shared.contracts.customers import SOURCE_PATTERN
+from shared.contracts.imports import ImportJob, ImportKind
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/v1/imports", tags=["imports"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-ndjson": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+async def import_file(
+    request: Request,
+    response: Response,
+    caller: Caller,
+    ingest: IngestDep,
+    kind: ImportKind = ImportKind.ORDERS,
+    source: Annotated[str | None, Query(pattern=SOURCE_PATTERN)] = None,
+    content_type: Annotated[str | None, Header()] = None,
+) -> ImportJob:
+    """Import orders, or customers of the system `source` names (`kind=customers`), from
+    NDJSON or CSV (by Content-Type); answers with the finished job."""
+    job = await ingest.start_import(
+        _upload(request), content_type=content_type, kind=kind, source=source, caller=caller
+    )
+    response.headers["Location"] = f"/v1/imports/{job.id}"
+    return job
+
+
+@router.get("/{import_id}")
+async def get_import(
+    import_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")], caller: Caller, ingest: IngestDep
+) -> ImportJob:
+    return await ingest.import_job(import_id)
+
+
+async def _upload(request: Request) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in request.stream():
+            yield chunk
+    except ClientDisconnect:
+        # Ending the stream early lets ingest see a short upload and mark the job interrupted.
+        log.info("import upload broke off")
+        raise

@@ -1,0 +1,50 @@
+"""Reports over the customer base in the public API."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from services.gateway.entrypoints.dependencies import Caller, ServicesDep
+from shared.contracts import customer_reports as r
+
+router = APIRouter(prefix="/v1/reports", tags=["reports"])
+
+
+@router.get("/new-customers")
+async def new_customers(
+    caller: Caller, services: ServicesDep, start: date, end: date
+) -> r.NewCustomersReport:
+    """New customers per day and per channel (of their first order), both days included."""
+    query = r.NewCustomersPerDay(period=r.Period(start=start, end=end), actor=caller)
+    return await services.ask("customer", query, r.NewCustomersReport)
+
+
+@router.get("/repeat-purchase-rate")
+async def repeat_purchase_rate(caller: Caller, services: ServicesDep) -> r.RepeatPurchaseReport:
+    """Share of customers with an order who ordered more than once."""
+    query = r.RepeatPurchaseRate(actor=caller)
+    return await services.ask("customer", query, r.RepeatPurchaseReport)
+
+
+@router.get("/top-customers")
+async def top_customers(
+    caller: Caller,
+    services: ServicesDep,
+    currency: Annotated[str, Query(pattern=r"^[A-Z]{3}$")],
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> r.TopCustomersReport:
+    """Customers by revenue in one currency (cancelled and refunded orders do not count)."""
+    query = r.TopCustomersByRevenue(currency=currency, limit=limit, actor=caller)
+    return await services.ask("customer", query, r.TopCustomersReport)
+
+
+@router.get("/open-duplicates")
+async def open_duplicates(
+    caller: Caller, services: ServicesDep, limit: Annotated[int, Query(ge=1, le=100)] = 10
+) -> r.OpenDuplicatesReport:
+    """How many duplicate candidates wait for a decision, and the likeliest ones."""
+    query = r.OpenDuplicates(limit=limit, actor=caller)
+    return await services.ask("customer", query, r.OpenDuplicatesReport)

@@ -1,0 +1,1 @@
+"""Ingest's ties to infrastructure: the broker it publishes to, the database of its import jobs."""

@@ -1,0 +1,154 @@
+"""`POST /v1/imports`: a file of orders or customer records, streamed; `GET /v1/imports/{id}`:
+how it went.
+
+`?kind=orders` (the default) takes canonical orders; `?kind=customers&source=<slug>` takes
+customer records of the system named by `source` (columns: `domain.imports.customer_columns`).
+The gateway streams an upload here over HTTP (an upload does not belong in a RabbitMQ message).
+Rows are read and published while the file arrives, so neither the gateway nor ingest ever
+holds the file; the caller's upload goes at the pace rows are confirmed. The response carries
+the finished job; anyone can follow it meanwhile at its `Location`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
+from pydantic import ValidationError
+from starlette.requests import ClientDisconnect
+
+from services.ingest.domain.imports.files import MEDIA_TYPES, media_format
+from services.ingest.entrypoints.dependencies import (
+    BearerKey,
+    ImportJobsDep,
+    IntakeDep,
+    SettingsDep,
+)
+from services.ingest.entrypoints.requests import unauthorized
+from services.ingest.entrypoints.signatures import holder_of
+from services.ingest.use_cases.import_runs import (
+    Finished,
+    ImportJobsUnavailable,
+    UploadInterrupted,
+    import_file,
+    import_job,
+)
+from shared.contracts.customers import SOURCE_PATTERN
+from shared.contracts.envelope import Actor, ActorType
+from shared.contracts.imports import ImportJob, ImportKind, ImportStatus
+from shared.contracts.replies import FieldError, Problem, ProblemError, invalid
+from shared.errors import InvalidInput
+from shared.problems import unavailable
+
+# Who starts an import when the gateway names nobody.
+DIRECT_CALLER = Actor(type=ActorType.API, id="ingest")
+
+
+async def from_the_gateway(settings: SettingsDep, key: BearerKey) -> None:
+    """Imports act on behalf of whoever the gateway names, so only the gateway may start one."""
+    given = key.credentials.strip() if key else None
+    if holder_of(given, [(settings.import_token, True)]) is None:
+        raise unauthorized("Imports are started through the gateway", challenge="Bearer")
+
+
+router = APIRouter(prefix="/v1/imports", tags=["imports"], dependencies=[Depends(from_the_gateway)])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def start_import(
+    request: Request,
+    response: Response,
+    intake: IntakeDep,
+    jobs: ImportJobsDep,
+    kind: ImportKind = ImportKind.ORDERS,
+    source: Annotated[str | None, Query(pattern=SOURCE_PATTERN)] = None,
+    content_type: Annotated[str | None, Header()] = None,
+    x_actor_type: Annotated[str | None, Header()] = None,
+    x_actor_id: Annotated[str | None, Header(max_length=200)] = None,
+) -> ImportJob:
+    file_format = media_format(content_type)
+    if file_format is None:
+        raise ProblemError(
+            Problem(
+                type="urn:problem:unsupported-media-type",
+                title="Unsupported media type",
+                status=415,
+                detail=f"Send the file as one of: {', '.join(sorted(MEDIA_TYPES))}.",
+                errors=(FieldError(field="Content-Type", message=f"{content_type!r}"),),
+            )
+        )
+    try:
+        finished = await import_file(
+            _upload(request),
+            file_format=file_format,
+            kind=kind,
+            source=source,
+            started_by=_caller(x_actor_type, x_actor_id),
+            jobs=jobs,
+            intake=intake,
+        )
+    except ImportJobsUnavailable as error:
+        raise unavailable(
+            "Imports are unavailable: their database does not answer",
+            "Nothing was imported; send the file again later.",
+        ) from error
+    location = f"/v1/imports/{finished.job.id}"
+    _raise_unless_read_to_the_end(finished, location)
+    response.headers["Location"] = location
+    return finished.job
+
+
+@router.get("/{import_id}")
+async def get_import(
+    import_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")], jobs: ImportJobsDep
+) -> ImportJob:
+    try:
+        return await import_job(jobs, import_id)
+    except ImportJobsUnavailable as error:
+        raise unavailable(
+            "Imports are unavailable: their database does not answer",
+            "The job cannot be read now; ask again later.",
+        ) from error
+
+
+async def _upload(request: Request) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in request.stream():
+            yield chunk
+    except ClientDisconnect:
+        raise UploadInterrupted() from None
+
+
+def _caller(actor_type: str | None, actor_id: str | None) -> Actor:
+    if actor_type is None and actor_id is None:
+        return DIRECT_CALLER
+    try:
+        return Actor.model_validate({"type": actor_type, "id": actor_id})
+    except ValidationError as error:
+        raise InvalidInput(
+            [FieldError(field="X-Actor-Type", message=str(error.errors()[0]["msg"]))],
+            "X-Actor-Type and X-Actor-Id must name who imports",
+        ) from None
+
+
+def _raise_unless_read_to_the_end(finished: Finished, location: str) -> None:
+    """A completed job answers 201; so does an interrupted one (nobody is left to read the
+    answer, the job tells what was received). A refused file or a broker that went away is a
+    problem that still points at the job (`Location`), which tells how far the file got."""
+    job = finished.job
+    if job.status in (ImportStatus.COMPLETED, ImportStatus.INTERRUPTED):
+        return
+    if finished.refused is not None:
+        error = finished.refused
+        problem = invalid(
+            f"{job.detail} (import {job.id})",
+            (FieldError(field=error.error.field, message=f"line {error.line}: {error}"),),
+        )
+        raise ProblemError(problem, headers={"Location": location})
+    raise unavailable(
+        "Import stopped: message broker unavailable",
+        f"{job.detail} (import {job.id}: {job.rows_accepted} rows accepted)",
+        kind="broker-unavailable",
+        headers={"Location": location},
+    )
