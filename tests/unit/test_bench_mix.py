@@ -6,7 +6,7 @@ import json
 from collections import Counter
 
 from bench.mix import AMAZON_MARKETPLACE, SHOPIFY_SHOP, WOOCOMMERCE_SHOP, orders
-from services.ingest.channels import amazon, shopify, woocommerce
+from services.ingest.domain.channels import amazon, shopify, woocommerce
 from shared.contracts.orders import CanonicalOrder
 
 
