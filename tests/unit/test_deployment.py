@@ -1,8 +1,13 @@
-"""The deployment files say what the code needs: docker-compose, the Procfile, Kubernetes."""
+"""The deployment files give every service what its settings require: compose, the Procfile.
+
+The helpers here (a service's settings class, an environment checked against it) serve the
+compose and Kubernetes tests beside this module as well.
+"""
 
 from __future__ import annotations
 
 import importlib
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -16,8 +21,11 @@ from shared.settings import DEV_SECRET_MARKER
 from tests.conftest import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
-COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-INFRASTRUCTURE = ("rabbitmq", "mongodb", "otel-collector")
+COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+INFRASTRUCTURE = ("rabbitmq", "mongodb", "otel-collector", "jaeger", "prometheus", "grafana")
+# What the suite services wait for before they start.
+BACKING_SERVICES = ("rabbitmq", "mongodb", "otel-collector")
+# ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?message}, ${NAME?message}
 VARIABLE = re.compile(r"\$\{(\w+)(?::?([-?])([^}]*))?\}")
 
 
@@ -26,7 +34,7 @@ def settings_class(service: str) -> type[BaseSettings]:
     [cls] = [
         v
         for k, v in vars(module).items()
-        if k.endswith("Settings") and v.__module__ == module.__name__
+        if k.endswith("Settings") and getattr(v, "__module__", None) == module.__name__
     ]
     return cls  # type: ignore[no-any-return]
 
@@ -37,6 +45,29 @@ def env_names(cls: type[BaseSettings], field: str) -> list[str]:
         return [str(c) for c in info.validation_alias.choices]
     prefix = cls.model_config.get("env_prefix", "")
     return [f"{prefix}{field}".upper()]
+
+
+def missing_settings(service: str, env: dict[str, str]) -> list[str]:
+    """Settings the service requires, or whose default is a development secret, not in `env`."""
+    cls = settings_class(service)
+    missing = []
+    for field, info in cls.model_fields.items():
+        names = env_names(cls, field)
+        development_secret = isinstance(
+            info.default, SecretStr
+        ) and info.default.get_secret_value().startswith(DEV_SECRET_MARKER)
+        if (info.is_required() or development_secret) and not any(n in env for n in names):
+            missing.append(" or ".join(names))
+    return missing
+
+
+def settings_from(service: str, env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The service's settings read from exactly `env`, as the process would read them."""
+    for name in list(os.environ):
+        monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return settings_class(service)()
 
 
 def compose_env(service: str) -> dict[str, str]:
@@ -52,31 +83,14 @@ def compose_env(service: str) -> dict[str, str]:
     return {k: VARIABLE.sub(fill, str(v)) for k, v in raw.items()}
 
 
-def test_the_compose_file_runs_the_five_services_and_the_infrastructure() -> None:
+def test_the_compose_file_runs_the_suite_and_its_infrastructure() -> None:
     assert set(COMPOSE["services"]) == {*SERVICES, *INFRASTRUCTURE}
-
-
-@pytest.mark.parametrize("service", [*SERVICES, *INFRASTRUCTURE])
-def test_every_service_has_a_healthcheck(service: str) -> None:
-    check = COMPOSE["services"][service]["healthcheck"]
-    assert check["test"][0] == "CMD"
-    assert check["interval"]
-    assert check["retries"] >= 3
-
-
-@pytest.mark.parametrize("service", [*SERVICES, *INFRASTRUCTURE])
-def test_every_image_is_pinned_to_a_version(service: str) -> None:
-    image = COMPOSE["services"][service]["image"]
-    name, _, tag = image.rpartition(":")
-    assert name, f"{image} has no tag"
-    assert tag != "latest"
-    assert re.match(r"^\d+\.\d+\.\d+", tag), f"{image} is not pinned to an exact version"
 
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_suite_services_wait_for_healthy_infrastructure(service: str) -> None:
     depends = COMPOSE["services"][service]["depends_on"]
-    assert set(depends) == set(INFRASTRUCTURE)
+    assert set(depends) == set(BACKING_SERVICES)
     assert all(d["condition"] == "service_healthy" for d in depends.values())
 
 
@@ -95,24 +109,16 @@ def test_the_healthcheck_asks_the_port_the_service_listens_on(service: str) -> N
 def test_every_setting_a_service_requires_is_given(
     service: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cls = settings_class(service)
     env = compose_env(service)
-    for field, info in cls.model_fields.items():
-        names = env_names(cls, field)
-        development_secret = isinstance(
-            info.default, SecretStr
-        ) and info.default.get_secret_value().startswith(DEV_SECRET_MARKER)
-        if info.is_required() or development_secret:
-            assert any(n in env for n in names), (
-                f"{service}: none of {names} is set in docker-compose.yml"
-            )
+    assert missing_settings(service, env) == [], f"{service}: not set in docker-compose.yml"
     # And the service accepts that environment in production (no development secret left).
-    for name in list(__import__("os").environ):
-        monkeypatch.delenv(name)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    settings: Any = cls()
-    assert settings.environment == "production"
+    assert settings_from(service, env, monkeypatch).environment == "production"
+
+
+def test_the_check_of_required_settings_notices_a_missing_one() -> None:
+    env = compose_env("customer")
+    del env["CUSTOMER_BANK_DATA_KEY"]
+    assert missing_settings("customer", env) == ["CUSTOMER_BANK_DATA_KEY"]
 
 
 def test_the_procfile_starts_each_service_as_its_own_process() -> None:
@@ -122,14 +128,3 @@ def test_the_procfile_starts_each_service_as_its_own_process() -> None:
     assert {name: command.strip() for name, command in lines} == {
         service: f"python -m services.{service}" for service in SERVICES
     }
-
-
-@pytest.mark.parametrize("service", SERVICES)
-def test_kubernetes_runs_each_service_with_probes(service: str) -> None:
-    documents = list(yaml.safe_load_all((ROOT / "deploy" / "k8s" / f"{service}.yaml").read_text()))
-    [deployment] = [d for d in documents if d["kind"] == "Deployment"]
-    [container] = deployment["spec"]["template"]["spec"]["containers"]
-    assert container["command"] == ["python", "-m", f"services.{service}"]
-    assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready"
-    assert container["livenessProbe"]["httpGet"]["path"] == "/health/live"
-    assert re.match(r"^.+:\d+\.\d+\.\d+$", container["image"])
