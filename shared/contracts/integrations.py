@@ -38,7 +38,8 @@ class IntegrationState(Contract):
     watermark: AwareDatetime | None = None
     last_run_at: AwareDatetime | None = None
     last_success_at: AwareDatetime | None = None
-    # Orders handed over to ingest since the integration was first pulled.
+    # Orders handed over to ingest whose update was past the watermark: an order read again in
+    # the overlap is not counted twice (nor is one that became visible only behind it).
     orders_pulled: int = 0
     last_error: str | None = None
     last_error_at: AwareDatetime | None = None

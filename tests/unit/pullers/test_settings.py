@@ -88,4 +88,6 @@ def test_names_are_unique_and_adobe_commerce_needs_one_way_to_sign_in(
     admin = adobe | {"username": "puller", "password": "secret"}
     monkeypatch.setenv("PULLERS_INTEGRATIONS", json.dumps([admin]))
     [found] = PullersSettings().integrations
-    assert found.admin_token_url == "https://shop.example.ch/rest/default/V1/integration/admin/token"  # type: ignore[union-attr]
+    assert (
+        found.admin_token_url == "https://shop.example.ch/rest/default/V1/integration/admin/token"
+    )  # type: ignore[union-attr]
