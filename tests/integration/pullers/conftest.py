@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from faststream.rabbit import RabbitBroker
 from fastapi import FastAPI
+from faststream.rabbit import RabbitBroker
 from pymongo import AsyncMongoClient
 
-from shared.contracts.envelope import Query
+from shared.contracts.envelope import Command, Query
 from shared.contracts.replies import Reply
 from shared.mongo import Document
 from shared.rpc import RpcClient
@@ -67,7 +67,7 @@ class Asking:
     def __init__(self, rpc: RpcClient) -> None:
         self.rpc = rpc
 
-    async def __call__(self, query: Query) -> Any:
+    async def __call__(self, query: Query | Command) -> Any:
         reply: Reply = await self.rpc.ask("pullers", query)
         assert reply.ok, reply.problem
         return reply.result
@@ -88,4 +88,7 @@ async def ask(namespace: Namespace) -> AsyncIterator[Asking]:
 async def customer_with_email(
     mongo: AsyncMongoClient[Document], suite: Suite, email: str
 ) -> Document | None:
-    return await suite.db(mongo, "customer")["customers"].find_one({"emails.address": email})
+    found: Document | None = await suite.db(mongo, "customer")["customers"].find_one(
+        {"emails.address": email}
+    )
+    return found

@@ -67,7 +67,7 @@ class Tokens:
 
 
 def amazon_order(number: int, updated: datetime, *, email: str, name: str) -> dict[str, Any]:
-    order = copy.deepcopy(payload("amazon", "order_shipped"))
+    order: dict[str, Any] = copy.deepcopy(payload("amazon", "order_shipped"))
     order["Order"] |= {
         "AmazonOrderId": f"302-{number:07d}-6612345",
         "SellerOrderId": f"302-{number:07d}-6612345",
@@ -204,7 +204,7 @@ def _amazon_expired() -> JSONResponse:
 
 
 def ebay_order(number: int, updated: datetime, *, username: str, email: str) -> dict[str, Any]:
-    order = copy.deepcopy(payload("ebay", "order_paid"))
+    order: dict[str, Any] = copy.deepcopy(payload("ebay", "order_paid"))
     order |= {
         "orderId": f"12-{number:05d}-67890",
         "salesRecordReference": str(number),
@@ -295,7 +295,7 @@ class FakeEbay:
 
 
 def adobe_order(number: int, updated: datetime, *, email: str, **changes: Any) -> dict[str, Any]:
-    order = copy.deepcopy(payload("adobe_commerce", "order_registered"))
+    order: dict[str, Any] = copy.deepcopy(payload("adobe_commerce", "order_registered"))
     order |= {
         "entity_id": number,
         "increment_id": f"{number:09d}",

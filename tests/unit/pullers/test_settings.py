@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from services.pullers.settings import AmazonSettings, PullersSettings
+from services.pullers.settings import AdobeCommerceSettings, AmazonSettings, PullersSettings
 
 AMAZON: dict[str, Any] = {
     "name": "amazon-eu",
@@ -88,6 +88,7 @@ def test_names_are_unique_and_adobe_commerce_needs_one_way_to_sign_in(
     admin = adobe | {"username": "puller", "password": "secret"}
     monkeypatch.setenv("PULLERS_INTEGRATIONS", json.dumps([admin]))
     [found] = PullersSettings().integrations
+    assert isinstance(found, AdobeCommerceSettings)
     assert (
         found.admin_token_url == "https://shop.example.ch/rest/default/V1/integration/admin/token"
-    )  # type: ignore[union-attr]
+    )
