@@ -3,6 +3,7 @@ expired tokens, paging and malformed orders; the integration's state tells what 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -44,6 +45,7 @@ from tests.integration.pullers.marketplaces import (
 )
 from tests.support.proxy import cuttable_proxy
 from tests.support.waiting import eventually
+from tools import check_channel
 
 POLLING = {"poll_interval_s": 1, "initial_lookback_days": 1, "page_size": 2}
 
@@ -186,6 +188,7 @@ async def test_adobe_commerce_parks_a_malformed_order_and_waits_out_an_ingest_ou
     monkeypatch: pytest.MonkeyPatch,
     mongo: AsyncMongoClient[Document],
     ask: Asking,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     now = utc_now()
     adobe = FakeAdobeCommerce(
@@ -234,6 +237,14 @@ async def test_adobe_commerce_parks_a_malformed_order_and_waits_out_an_ingest_ou
             check = await ask(CheckIntegration(integration="shop-ch", days=1, actor=TEST_ACTOR))
             assert (check["orders_found"], check["more"]) == (2, True)
             assert check["newest_update"] is not None
+
+            # The seller's tool asks the same, and says what it found.
+            code = await asyncio.to_thread(check_channel.main, ["shop-ch", "--days", "1"])
+            assert code == 0
+            printed = capsys.readouterr().out
+            assert "shop-ch (adobe_commerce, shop shop.example.ch): connection works" in printed
+            assert "orders updated since" in printed
+            assert await asyncio.to_thread(check_channel.main, ["no-such-shop"]) == 1
     assert adobe.logins >= 1
 
 
