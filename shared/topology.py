@@ -147,8 +147,15 @@ class Topology:
         return self._consumer("tasks", Binding(self.events.name, "customer.#"))
 
     @property
+    def mailer(self) -> ConsumerQueue:
+        # Only the events it turns into mail: the rest of the consent family is not its business.
+        return self._consumer(
+            "mailer", Binding(self.events.name, "consent.double_opt_in_requested.*")
+        )
+
+    @property
     def consumers(self) -> tuple[ConsumerQueue, ...]:
-        return (self.customer, self.consent, self.tasks)
+        return (self.customer, self.consent, self.tasks, self.mailer)
 
     def rpc_queue(self, service: str, *, declare: bool = True) -> RabbitQueue:
         return RabbitQueue(
@@ -161,7 +168,7 @@ class Topology:
     @property
     def rpc_services(self) -> tuple[str, ...]:
         """Services that answer queries."""
-        return ("customer", "consent")
+        return ("customer", "consent", "pullers")
 
     def rpc_subscription(self, service: str) -> RabbitQueue:
         return self.rpc_queue(service, declare=False)

@@ -3,13 +3,16 @@
 1. RabbitMQ at AMQP_URL must answer; if not, say how to start one and exit non-zero.
 2. MongoDB at MONGODB_URL; without it, an embedded SecantusDB keeps its data in `.data/mongo`
    (EMBEDDED_MONGODB_DATA and EMBEDDED_MONGODB_PORT move it).
-3. The five services from the Procfile under honcho, their logs prefixed with their names.
-Ctrl-C (or SIGTERM) stops the services first, then the embedded database.
+3. Unless SMTP_HOST is set, a local SMTP sink that keeps every mail the suite sends as a file in
+   `.data/mail/` (MAIL_SINK_DIR and MAIL_SINK_PORT move it), for the mailer to send to.
+4. The services from the Procfile under honcho, their logs prefixed with their names.
+Ctrl-C (or SIGTERM) stops the services first, then the sink and the embedded database.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -23,10 +26,13 @@ import aio_pika
 
 from shared.settings import DEV_AMQP_URL
 from tools.embedded_mongo import EmbeddedMongo
+from tools.mail_sink import free_port, mail_sink
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("EMBEDDED_MONGODB_DATA", ROOT / ".data" / "mongo"))
 EMBEDDED_PORT = int(os.environ.get("EMBEDDED_MONGODB_PORT", "27027"))
+MAIL_DIR = Path(os.environ.get("MAIL_SINK_DIR", ROOT / ".data" / "mail"))
+MAIL_PORT = int(os.environ.get("MAIL_SINK_PORT", "1025"))
 # honcho gives its children 5 s after Ctrl-C before it kills them; wait a little longer.
 SERVICES_STOP_TIMEOUT_S = 15
 
@@ -93,7 +99,12 @@ def main() -> int:
         )
         env["MONGODB_URL"] = embedded.start()
     try:
-        return run_services(env)
+        with contextlib.ExitStack() as sink:
+            if not env.get("SMTP_HOST"):
+                port = sink.enter_context(mail_sink(MAIL_DIR, free_port(MAIL_PORT)))
+                env |= {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_SECURITY": "none"}
+                print(f"mail goes to {MAIL_DIR} (SMTP sink on port {port})", flush=True)
+            return run_services(env)
     finally:
         if embedded is not None:
             print("stopping embedded MongoDB", flush=True)

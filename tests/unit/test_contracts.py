@@ -39,7 +39,7 @@ def test_every_message_has_a_unique_versioned_type_name() -> None:
 
 def test_the_service_that_owns_a_message_prefixes_its_type() -> None:
     prefixes = {t.type_name().split(".")[0] for t in all_message_types()}
-    assert prefixes <= {"customer", "consent", "task"}
+    assert prefixes <= {"customer", "consent", "task", "pullers"}
 
 
 def test_messages_are_frozen_and_refuse_unknown_fields() -> None:

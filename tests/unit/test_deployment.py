@@ -126,5 +126,5 @@ def test_the_procfile_starts_each_service_as_its_own_process() -> None:
         line.split(":", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip()
     ]
     assert {name: command.strip() for name, command in lines} == {
-        service: f"python -m services.{service}" for service in SERVICES
+        service: f"python -m services.{service}" for service in (*SERVICES, "pullers", "mailer")
     }

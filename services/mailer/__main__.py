@@ -1,0 +1,3 @@
+from services.mailer.main import run
+
+run()

@@ -1,0 +1,1 @@
+"""SMTP, templates, the customer service and the record of sent mail."""

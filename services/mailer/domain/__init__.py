@@ -1,0 +1,1 @@
+"""The mailer's rules: languages, mails, the sealed link. No I/O."""

@@ -1,0 +1,28 @@
+"""The mailer's queue: the events it turns into mail (`<namespace>.mailer`).
+
+A new mail is a template folder, a use case like `DoubleOptInMails`, one `register` line here
+and the event's routing key in the mailer's queue bindings (`shared.topology`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from faststream.rabbit import RabbitRouter
+
+from services.mailer.use_cases.double_opt_in import DoubleOptInMails
+from shared.contracts.consent import DoubleOptInRequested
+from shared.dispatch import Dispatcher
+from shared.topology import Topology
+
+
+def event_router(topology: Topology, double_opt_in: DoubleOptInMails) -> RabbitRouter:
+    dispatcher: Dispatcher[bool] = Dispatcher(ignore=("consent.",))
+    dispatcher.register(DoubleOptInRequested, double_opt_in.send)
+    router = RabbitRouter()
+
+    @router.subscriber(topology.mailer.subscription(), title="mailer inbox")
+    async def on_event(body: Any) -> None:
+        await dispatcher.dispatch(body)
+
+    return router

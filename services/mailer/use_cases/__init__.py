@@ -1,0 +1,1 @@
+"""What the mailer does with an event: one mail, sent once."""

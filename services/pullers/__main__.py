@@ -1,0 +1,3 @@
+from services.pullers.main import run
+
+run()

@@ -1,0 +1,1 @@
+"""One client per channel API, each speaking that channel's documented HTTP API."""

@@ -1,0 +1,1 @@
+"""The pullers' rules: windows and watermarks, paging, throttling. No I/O."""

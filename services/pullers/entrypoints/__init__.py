@@ -1,0 +1,1 @@
+"""How work reaches the pullers: the polling loop, and requests over request/reply."""

@@ -1,0 +1,1 @@
+"""What the pullers do: pull an integration, replay its parked orders, report its state."""
