@@ -16,7 +16,7 @@ import promql_parser
 import pytest
 import yaml
 
-from tests.conftest import SERVICES
+from tests.support.deployment import DEPLOYED_SERVICES
 from tests.unit.test_deployment import COMPOSE, ROOT, compose_env
 
 DEPLOY = ROOT / "deploy"
@@ -161,7 +161,7 @@ def scrape_job(name: str) -> dict[str, Any]:
     return dict(job)
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", DEPLOYED_SERVICES)
 def test_prometheus_scrapes_every_replica_of_every_service(service: str) -> None:
     job = scrape_job(service)
     [discovery] = job["dns_sd_configs"]
