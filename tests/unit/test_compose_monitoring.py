@@ -173,6 +173,14 @@ def test_prometheus_scrapes_every_replica_of_every_service(service: str) -> None
     assert {"target_label": "part_of", "replacement": "customer-suite"} in job["relabel_configs"]
 
 
+@pytest.mark.parametrize("service", DEPLOYED_SERVICES)
+def test_the_metrics_document_names_the_port_of_every_service(service: str) -> None:
+    document = (ROOT / "docs" / "operations" / "metrics.md").read_text()
+    port = compose_env(service)[f"{service.upper()}_PORT"]
+    assert re.search(rf"\b{service} {port}\b", document), f"{service} {port}"
+    assert f"`{service}`" in document, f"{service} is not among the `service` label's values"
+
+
 def test_prometheus_reads_the_queues_from_rabbitmq() -> None:
     job = scrape_job("rabbitmq")
     assert job["static_configs"] == [{"targets": ["rabbitmq:15692"]}]
