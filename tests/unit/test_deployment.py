@@ -55,7 +55,7 @@ def settings_class(service: str) -> type[BaseSettings]:
         and issubclass(v, BaseSettings)
         and getattr(v, "__module__", None) == module.__name__
     ]
-    return cls  # type: ignore[no-any-return]
+    return cls
 
 
 def env_names(cls: type[BaseSettings], field: str) -> list[str]:
