@@ -10,13 +10,21 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SERVICES
-from tests.unit.test_deployment import COMPOSE, INFRASTRUCTURE, ROOT, VARIABLE
+from tests.support.deployment import DEPLOYED_SERVICES, PUBLIC_SERVICES
+from tests.unit.test_deployment import (
+    COMPOSE,
+    INFRASTRUCTURE,
+    ROOT,
+    VARIABLE,
+    compose_env,
+    settings_from,
+)
 
-ALL = (*SERVICES, *INFRASTRUCTURE)
-# The suite's public ports; everything else an operator reaches stays on the host's loopback.
-PUBLIC = ("gateway", "ingest")
+ALL = (*DEPLOYED_SERVICES, *INFRASTRUCTURE)
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|_KEY$|TOKEN", re.IGNORECASE)
+# JSON lists of integrations with their credentials: from the environment, and empty unless given
+# (an empty list is a valid setting that holds no secret).
+CREDENTIAL_LIST = re.compile(r"_INTEGRATIONS$")
 # scheme://user:password@host, where user and password may be ${VARIABLES}.
 _PART = r"(?:\$\{[^}]*\}|[^/@:$])+"
 CREDENTIALS_IN_URL = re.compile(rf"^[a-z][a-z0-9+.-]*://{_PART}:(?P<password>{_PART})@")
@@ -60,9 +68,9 @@ def test_no_service_has_a_fixed_container_name(name: str) -> None:
     assert "container_name" not in service(name)
 
 
-@pytest.mark.parametrize("name", SERVICES)
+@pytest.mark.parametrize("name", DEPLOYED_SERVICES)
 def test_only_gateway_and_ingest_publish_ports(name: str) -> None:
-    if name in PUBLIC:
+    if name in PUBLIC_SERVICES:
         port = compose_port(name)
         assert service(name)["ports"] == [f"{port}:{port}"]
     else:
@@ -109,6 +117,11 @@ def test_every_secret_comes_from_the_environment_without_a_default(
         match = VARIABLE.fullmatch(value)
         assert match, f"{name}: {key} is written into docker-compose.yml"
         assert match.group(2) == "?", f"{name}: {key} has a default: {value}"
+    if CREDENTIAL_LIST.search(key):
+        match = VARIABLE.fullmatch(value)
+        assert match, f"{name}: {key} is written into docker-compose.yml"
+        default = match.group(3) if match.group(2) == "-" else "[]"
+        assert default == "[]", f"{name}: {key} has a default other than no integration: {value}"
     if url := CREDENTIALS_IN_URL.match(value):
         password = VARIABLE.fullmatch(url.group("password"))
         assert password, f"{name}: {key} holds a password"
@@ -123,6 +136,10 @@ def test_the_check_for_secrets_notices_one_with_a_default() -> None:
     with pytest.raises(AssertionError, match="holds a password"):
         test_every_secret_comes_from_the_environment_without_a_default(
             "customer", "AMQP_URL", "amqp://suite:hunter2@rabbitmq:5672/"
+        )
+    with pytest.raises(AssertionError, match="other than no integration"):
+        test_every_secret_comes_from_the_environment_without_a_default(
+            "pullers", "PULLERS_INTEGRATIONS", '${PULLERS_INTEGRATIONS:-["amazon-de"]}'
         )
 
 
@@ -159,3 +176,20 @@ def test_mounted_configuration_files_exist(name: str) -> None:
         source = str(volume).split(":")[0]
         if source.startswith("./"):
             assert (ROOT / source).exists(), f"{name} mounts {source}, which is missing"
+
+
+def test_the_mailer_sends_to_mailpit_which_shows_the_mail_on_the_loopback() -> None:
+    env = compose_env("mailer")
+    assert (env["SMTP_HOST"], env["SMTP_PORT"], env["SMTP_SECURITY"]) == ("mailpit", "1025", "none")
+    # Mailpit's SMTP port stays inside the compose network; its web UI is for this host only.
+    assert service("mailpit")["ports"] == ["127.0.0.1:8025:8025"]
+    assert service("mailpit")["healthcheck"]["test"] == ["CMD", "/mailpit", "readyz"]
+
+
+def test_the_pullers_hand_orders_to_ingest_and_start_with_no_integration(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    env = compose_env("pullers")
+    assert env["PULLERS_INGEST_URL"] == f"http://ingest:{compose_env('ingest')['INGEST_PORT']}"
+    assert settings_from("pullers", env, monkeypatch).integrations == ()
+    assert settings_from("ingest", compose_env("ingest"), monkeypatch).integrations == ()

@@ -16,7 +16,7 @@ import promql_parser
 import pytest
 import yaml
 
-from tests.conftest import SERVICES
+from tests.support.deployment import DEPLOYED_SERVICES
 from tests.unit.test_deployment import COMPOSE, ROOT, compose_env
 
 DEPLOY = ROOT / "deploy"
@@ -161,7 +161,7 @@ def scrape_job(name: str) -> dict[str, Any]:
     return dict(job)
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", DEPLOYED_SERVICES)
 def test_prometheus_scrapes_every_replica_of_every_service(service: str) -> None:
     job = scrape_job(service)
     [discovery] = job["dns_sd_configs"]
@@ -171,6 +171,14 @@ def test_prometheus_scrapes_every_replica_of_every_service(service: str) -> None
     assert str(discovery["port"]) == compose_env(service)[f"{service.upper()}_PORT"]
     assert job.get("metrics_path", "/metrics") == "/metrics"
     assert {"target_label": "part_of", "replacement": "customer-suite"} in job["relabel_configs"]
+
+
+@pytest.mark.parametrize("service", DEPLOYED_SERVICES)
+def test_the_metrics_document_names_the_port_of_every_service(service: str) -> None:
+    document = (ROOT / "docs" / "operations" / "metrics.md").read_text()
+    port = compose_env(service)[f"{service.upper()}_PORT"]
+    assert re.search(rf"\b{service} {port}\b", document), f"{service} {port}"
+    assert f"`{service}`" in document, f"{service} is not among the `service` label's values"
 
 
 def test_prometheus_reads_the_queues_from_rabbitmq() -> None:

@@ -24,8 +24,8 @@ from cloudcoil.models.keda import v1alpha1 as keda
 
 from shared.settings import DEV_SECRET_MARKER
 from shared.topology import Topology
-from tests.conftest import SERVICES
-from tests.unit.test_deployment import ROOT, missing_settings, settings_from
+from tests.support.deployment import DEPLOYED_SERVICES, FIXED_REPLICAS, PUBLIC_SERVICES
+from tests.unit.test_deployment import ROOT, SHARED_SECRETS, missing_settings, settings_from
 
 K8S = ROOT / "deploy" / "k8s"
 OVERLAYS = ("development", "production")
@@ -66,11 +66,12 @@ def one(documents: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]
     return found[0]
 
 
-def config_map(documents: list[dict[str, Any]]) -> dict[str, Any]:
+def config_map(documents: list[dict[str, Any]], name: str = "suite-config") -> dict[str, Any]:
+    """The generated ConfigMap `name` (kustomize appends a hash of its content to the name)."""
     [config] = [
         d
         for d in documents
-        if d["kind"] == "ConfigMap" and d["metadata"]["name"].startswith("suite-config")
+        if d["kind"] == "ConfigMap" and re.fullmatch(rf"{name}-\w+", d["metadata"]["name"])
     ]
     return config
 
@@ -134,14 +135,17 @@ def test_everything_lives_in_the_suite_namespace(overlay: str) -> None:
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", DEPLOYED_SERVICES)
 def test_each_service_runs_with_probes_resources_and_a_pinned_image(
     overlay: str, service: str
 ) -> None:
     documents = rendered(overlay)
     deployment = one(documents, "Deployment", service)
     pod = deployment["spec"]["template"]
-    assert "replicas" not in deployment["spec"], "the autoscaler owns the number of replicas"
+    if service in FIXED_REPLICAS:
+        assert deployment["spec"]["replicas"] >= 1
+    else:
+        assert "replicas" not in deployment["spec"], "the autoscaler owns the number of replicas"
     selector = deployment["spec"]["selector"]["matchLabels"]
     assert selector.items() <= pod["metadata"]["labels"].items()
     spec = container(documents, service)
@@ -154,12 +158,13 @@ def test_each_service_runs_with_probes_resources_and_a_pinned_image(
     for bound in ("requests", "limits"):
         assert set(spec["resources"][bound]) == {"cpu", "memory"}, f"{service} {bound}"
     assert pod["spec"]["securityContext"]["runAsNonRoot"] is True
+    assert pod["spec"]["automountServiceAccountToken"] is False
     assert spec["securityContext"]["readOnlyRootFilesystem"] is True
     assert pod["metadata"]["annotations"]["prometheus.io/port"] == str(port["containerPort"])
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", DEPLOYED_SERVICES)
 def test_each_service_has_a_service_and_a_disruption_budget(overlay: str, service: str) -> None:
     documents = rendered(overlay)
     labels = one(documents, "Deployment", service)["spec"]["template"]["metadata"]["labels"]
@@ -172,21 +177,29 @@ def test_each_service_has_a_service_and_a_disruption_budget(overlay: str, servic
     assert budget["spec"].get("maxUnavailable") == 1 or budget["spec"].get("minAvailable")
 
 
+def autoscalers(documents: list[dict[str, Any]], service: str) -> list[dict[str, Any]]:
+    """What sets the replicas of `service`: a ScaledObject or HorizontalPodAutoscaler on it."""
+    return [
+        d
+        for d in documents
+        if d["kind"] in ("ScaledObject", "HorizontalPodAutoscaler")
+        and d["spec"]["scaleTargetRef"]["name"] == service
+    ]
+
+
 @pytest.mark.parametrize("overlay", OVERLAYS)
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", DEPLOYED_SERVICES)
 def test_consumers_scale_on_their_work_queue_and_http_services_on_cpu(
     overlay: str, service: str
 ) -> None:
     documents = rendered(overlay)
     namespace = config_map(documents)["data"]["BROKER_NAMESPACE"]
     work_queues = consumers(namespace)
-    autoscalers = [
-        d
-        for d in documents
-        if d["kind"] in ("ScaledObject", "HorizontalPodAutoscaler")
-        and d["metadata"]["name"] == service
-    ]
-    [autoscaler] = autoscalers
+    if service in FIXED_REPLICAS:
+        assert autoscalers(documents, service) == [], f"{service} runs a fixed number"
+        return
+    [autoscaler] = autoscalers(documents, service)
+    assert autoscaler["metadata"]["name"] == service
     if service in work_queues:
         assert autoscaler["kind"] == "ScaledObject"
         assert autoscaler["spec"]["scaleTargetRef"] == {"name": service}
@@ -202,6 +215,7 @@ def test_consumers_scale_on_their_work_queue_and_http_services_on_cpu(
         assert host in authentication["spec"]["secretTargetRef"]
         assert 1 <= autoscaler["spec"]["minReplicaCount"] <= autoscaler["spec"]["maxReplicaCount"]
     else:
+        assert service in PUBLIC_SERVICES, f"{service}: neither a consumer nor an HTTP service"
         assert autoscaler["kind"] == "HorizontalPodAutoscaler"
         assert autoscaler["apiVersion"] == "autoscaling/v2"
         assert autoscaler["spec"]["scaleTargetRef"] == {
@@ -219,8 +233,21 @@ def test_production_keeps_two_replicas_of_what_answers_requests() -> None:
     documents = rendered("production")
     for service in ("customer", "consent"):
         assert one(documents, "ScaledObject", service)["spec"]["minReplicaCount"] >= 2
-    for service in ("gateway", "ingest"):
+    for service in PUBLIC_SERVICES:
         assert one(documents, "HorizontalPodAutoscaler", service)["spec"]["minReplicas"] >= 2
+    # The pullers answer the gateway's integration queries, and a standby takes over leases.
+    for service in FIXED_REPLICAS:
+        assert one(documents, "Deployment", service)["spec"]["replicas"] >= 2
+
+
+def test_development_runs_one_replica_of_each_service() -> None:
+    documents = rendered("development")
+    for service in FIXED_REPLICAS:
+        assert one(documents, "Deployment", service)["spec"]["replicas"] == 1
+    for scaled in (d for d in documents if d["kind"] == "ScaledObject"):
+        assert scaled["spec"]["minReplicaCount"] == 1
+    for scaled in (d for d in documents if d["kind"] == "HorizontalPodAutoscaler"):
+        assert scaled["spec"]["minReplicas"] == 1
 
 
 def test_the_queue_names_follow_the_broker_namespace(tmp_path: Path) -> None:
@@ -264,19 +291,19 @@ def container_env(documents: list[dict[str, Any]], service: str) -> dict[str, st
         if d["kind"] == "Secret" and d["metadata"]["name"] == SECRET
         for key, value in d.get("data", {}).items()
     }
-    config = config_map(documents)
+    configs = {d["metadata"]["name"]: d["data"] for d in documents if d["kind"] == "ConfigMap"}
     spec = container(documents, service)
     env: dict[str, str] = {}
     for source in spec.get("envFrom", []):
-        assert source["configMapRef"]["name"] == config["metadata"]["name"]
-        env.update(config["data"])
+        env.update(configs[source["configMapRef"]["name"]])
     for entry in spec["env"]:
         reference = entry.get("valueFrom", {})
         if "value" in entry:
             env[entry["name"]] = re.sub(r"\$\((\w+)\)", lambda m: env[m.group(1)], entry["value"])
         elif "configMapKeyRef" in reference:
-            assert reference["configMapKeyRef"]["name"] == config["metadata"]["name"]
-            env[entry["name"]] = config["data"][reference["configMapKeyRef"]["key"]]
+            ref = reference["configMapKeyRef"]
+            assert ref["key"] in configs[ref["name"]], f"{ref['name']} has no {ref['key']}"
+            env[entry["name"]] = configs[ref["name"]][ref["key"]]
         elif "secretKeyRef" in reference:
             ref = reference["secretKeyRef"]
             assert ref["name"] == SECRET
@@ -289,7 +316,7 @@ def container_env(documents: list[dict[str, Any]], service: str) -> dict[str, st
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", DEPLOYED_SERVICES)
 def test_every_setting_a_service_requires_is_given(
     overlay: str, service: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -310,7 +337,20 @@ def test_production_carries_no_secret_and_refuses_development_ones() -> None:
     assert config_map(documents)["data"]["SUITE_ENVIRONMENT"] == "production"
 
 
-@pytest.mark.parametrize("service", SERVICES)
+def secret_key(documents: list[dict[str, Any]], service: str, variable: str) -> str:
+    [entry] = [e for e in container(documents, service)["env"] if e["name"] == variable]
+    return str(entry["valueFrom"]["secretKeyRef"]["key"])
+
+
+@pytest.mark.parametrize(("one", "other"), SHARED_SECRETS)
+def test_a_secret_two_services_share_is_one_key_of_the_secret(
+    one: tuple[str, str], other: tuple[str, str]
+) -> None:
+    documents = rendered("production")
+    assert secret_key(documents, *one) == secret_key(documents, *other)
+
+
+@pytest.mark.parametrize("service", DEPLOYED_SERVICES)
 def test_development_secrets_would_be_refused_in_production(
     service: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -350,7 +390,7 @@ PROMETHEUS_PEER = {
 }
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", DEPLOYED_SERVICES)
 def test_only_gateway_and_ingest_are_reached_from_outside_the_namespace(service: str) -> None:
     documents = rendered("production")
     labels = one(documents, "Deployment", service)["spec"]["template"]["metadata"]["labels"]
@@ -366,22 +406,64 @@ def test_only_gateway_and_ingest_are_reached_from_outside_the_namespace(service:
         for peer in from_outside(rule)
         if peer != PROMETHEUS_PEER
     ]
-    if service in ("gateway", "ingest"):
+    if service in PUBLIC_SERVICES:
         assert {} in outside
     else:
         assert outside == [], f"{service} is reachable from outside: {outside}"
 
 
-@pytest.mark.parametrize("service", SERVICES)
-def test_services_reach_the_broker_the_database_the_collector_and_dns(service: str) -> None:
-    documents = rendered("production")
+def egress_rules(documents: list[dict[str, Any]], service: str) -> list[dict[str, Any]]:
     labels = one(documents, "Deployment", service)["spec"]["template"]["metadata"]["labels"]
-    rules = [
+    return [
         rule
         for p in policies(documents)
         if selects(p, labels)
         for rule in p["spec"].get("egress", [])
     ]
-    reachable = {(port["protocol"], port["port"]) for rule in rules for port in rule["ports"]}
+
+
+def reachable_ports(rules: list[dict[str, Any]]) -> set[tuple[str, int | str]]:
+    return {(port["protocol"], port["port"]) for rule in rules for port in rule["ports"]}
+
+
+@pytest.mark.parametrize("service", DEPLOYED_SERVICES)
+def test_services_reach_the_broker_the_database_the_collector_and_dns(service: str) -> None:
+    reachable = reachable_ports(egress_rules(rendered("production"), service))
     for needed in [("TCP", 5672), ("TCP", 27017), ("TCP", 4318), ("UDP", 53), ("TCP", 53)]:
         assert needed in reachable, f"{service} cannot reach {needed}"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_pullers_reach_ingest_and_the_channels_over_https(overlay: str) -> None:
+    rules = egress_rules(rendered(overlay), "pullers")
+    to_ingest = {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "ingest"}}}
+    assert any(
+        to_ingest in rule.get("to", []) and {"protocol": "TCP", "port": "http"} in rule["ports"]
+        for rule in rules
+    ), "the pullers cannot reach ingest"
+    [https] = [r for r in rules if {"protocol": "TCP", "port": 443} in r["ports"]]
+    blocks = {peer["ipBlock"]["cidr"]: set(peer["ipBlock"]["except"]) for peer in https["to"]}
+    # The Internet, not the cluster's own HTTPS endpoints nor a cloud's metadata service.
+    assert {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"} <= blocks[
+        "0.0.0.0/0"
+    ]
+    assert "fc00::/7" in blocks["::/0"]
+
+
+@pytest.mark.parametrize("service", DEPLOYED_SERVICES)
+def test_only_the_pullers_reach_https_endpoints(service: str) -> None:
+    reachable = reachable_ports(egress_rules(rendered("production"), service))
+    assert (("TCP", 443) in reachable) == (service == "pullers")
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_mailer_reaches_the_port_of_its_smtp_server(overlay: str) -> None:
+    documents = rendered(overlay)
+    env = container_env(documents, "mailer")
+    assert env["SMTP_HOST"]
+    reachable = reachable_ports(egress_rules(documents, "mailer"))
+    assert ("TCP", int(env["SMTP_PORT"])) in reachable, f"SMTP port {env['SMTP_PORT']} blocked"
+    others = [s for s in DEPLOYED_SERVICES if s != "mailer"]
+    for service in others:
+        reachable = reachable_ports(egress_rules(documents, service))
+        assert ("TCP", int(env["SMTP_PORT"])) not in reachable, f"{service} may send mail"
