@@ -3,13 +3,16 @@
 1. RabbitMQ at AMQP_URL must answer; if not, say how to start one and exit non-zero.
 2. MongoDB at MONGODB_URL; without it, an embedded SecantusDB keeps its data in `.data/mongo`
    (EMBEDDED_MONGODB_DATA and EMBEDDED_MONGODB_PORT move it).
-3. The five services from the Procfile under honcho, their logs prefixed with their names.
+3. The five services from the Procfile under honcho, their logs prefixed with their names; ingest
+   takes the README's demo orders with a development integration key (unless
+   INGEST_INTEGRATIONS is set).
 Ctrl-C (or SIGTERM) stops the services first, then the embedded database.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import signal
@@ -29,6 +32,12 @@ DATA_DIR = Path(os.environ.get("EMBEDDED_MONGODB_DATA", ROOT / ".data" / "mongo"
 EMBEDDED_PORT = int(os.environ.get("EMBEDDED_MONGODB_PORT", "27027"))
 # honcho gives its children 5 s after Ctrl-C before it kills them; wait a little longer.
 SERVICES_STOP_TIMEOUT_S = 15
+# The integration the README's `POST /v1/orders` example sends its order as (the demo shop);
+# `dev-only-` keys are refused outside development.
+DEV_INTEGRATION_KEY = "dev-only-integration-key-demo-store"  # noqa: S105
+DEV_INTEGRATIONS = [
+    {"channel": "shopify", "shop": "demo-store.myshopify.com", "api_key": DEV_INTEGRATION_KEY}
+]
 
 HOW_TO_START_RABBITMQ = """\
 RabbitMQ is not reachable at {url}
@@ -82,6 +91,7 @@ def main() -> int:
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         "PYTHONPATH": str(ROOT),
     }
+    env.setdefault("INGEST_INTEGRATIONS", json.dumps(DEV_INTEGRATIONS))
     embedded = None
     if not env.get("MONGODB_URL"):
         embedded = EmbeddedMongo(

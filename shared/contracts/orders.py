@@ -105,6 +105,37 @@ class CanonicalOrder(Contract):
     def key(self) -> str:
         return order_key(self.channel, self.shop, self.order_id)
 
+    @property
+    def names_its_buyer(self) -> bool:
+        """Whether the order tells who bought it: an email, a channel account, a name or a
+        company, or an address. An order that names nobody cannot make a customer (values are
+        trimmed, so a blank one names nobody either)."""
+        return any(getattr(self.buyer, name) for name in BUYER_NAMES) or any(
+            getattr(self, name) is not None for name in ADDRESSES
+        )
+
+
+# What names a buyer (`CanonicalOrder.names_its_buyer`).
+BUYER_NAMES = ("email", "channel_customer_id", "first_name", "last_name", "company")
+ADDRESSES = ("billing_address", "shipping_address")
+# `names_its_buyer` as JSON Schema, for an API that takes only orders that name their buyer.
+NAMES_ITS_BUYER_SCHEMA = {
+    "anyOf": [
+        *(
+            {
+                "properties": {
+                    "buyer": {
+                        "required": [name],
+                        "properties": {name: {"type": "string", "pattern": r"\S"}},
+                    }
+                }
+            }
+            for name in BUYER_NAMES
+        ),
+        *({"required": [name], "properties": {name: {"type": "object"}}} for name in ADDRESSES),
+    ]
+}
+
 
 def order_key(channel: str, shop: str, order_id: str) -> str:
     """The suite-wide key of one order: `channel:shop:order id` (shop as `ShopName` keeps it)."""
