@@ -16,24 +16,23 @@ parses anything:
   misspelt filter does not silently return everything (`open_query` names routes that also take
   parameters by prefix, such as `extra.<key>`).
 
-What a route takes is read from the route itself (its body parameter or the request body its
-OpenAPI entry declares, its query parameters), so the OpenAPI document and the checks agree.
-`document_refusals` adds these answers, and the problem format of every error, to that document.
+What an operation takes (its request body's media types, its query parameters) is read from the
+app's OpenAPI document, so the document and the checks cannot disagree. `document_refusals` adds
+these answers, and the problem format of every error, to that document.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI
-from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
 from starlette.datastructures import Headers
-from starlette.routing import BaseRoute, Match
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.contracts.replies import FieldError, Problem
@@ -130,13 +129,31 @@ class _RouteRules:
         ]
 
 
-def _declared_media_types(route: APIRoute) -> frozenset[str]:
-    declared = (route.openapi_extra or {}).get("requestBody", {}).get("content")
-    if declared:
-        return frozenset(str(media).lower() for media in declared)
-    if route.body_field is None:
-        return frozenset()
-    return frozenset({str(getattr(route.body_field.field_info, "media_type", JSON)).lower()})
+@dataclass(frozen=True)
+class _Path:
+    template: str
+    pattern: re.Pattern[str]
+    # method -> what the operation takes
+    operations: dict[str, _RouteRules]
+
+
+def _paths(document: dict[str, Any], limits: RequestLimits) -> list[_Path]:
+    """Every path of the OpenAPI document with what each of its operations takes; literal paths
+    first, so that `/v1/customers/export` wins over `/v1/customers/{id}`."""
+    found = []
+    for template, methods in document.get("paths", {}).items():
+        operations = {}
+        for method, operation in methods.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            query = {p["name"] for p in operation.get("parameters", ()) if p.get("in") == "query"}
+            operations[method.upper()] = _RouteRules(
+                media_types=frozenset(str(media).lower() for media in content),
+                query=frozenset(query),
+                query_prefixes=limits.open_query.get(template, ()),
+                streamed_limit=limits.streamed.get(template),
+            )
+        found.append(_Path(template, compile_path(template)[0], operations))
+    return sorted(found, key=lambda path: "{" in path.template)
 
 
 class RequestLimits:
@@ -156,35 +173,35 @@ class RequestLimits:
         self.max_json_depth = max_json_depth
         self.streamed = dict(streamed or {})
         self.open_query = dict(open_query or {})
-        self._rules: dict[int, _RouteRules | None] = {}
+        self._paths: list[_Path] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # None: an operation the document does not describe (its own pages, an unknown path,
+        # another method); the router answers it, and its body is still bounded.
         rules = self._rules_of(scope)
-        if rules is None:  # no route: the router answers 404 or 405
-            await self.app(scope, receive, send)
-            return
-        refusal = self._query_refusal(scope, rules)
+        refusal = self._query_refusal(scope, rules) if rules is not None else None
         if refusal is not None:
-            await problem_response(refusal)(scope, receive, send)
+            await _refuse(refusal, scope, send)
             return
         headers = Headers(scope=scope)
         declared = _content_length(headers)
         if declared is None and "transfer-encoding" not in headers:
             declared = 0  # HTTP/1.1: neither header, no body
-        limit = rules.streamed_limit or self.max_body_bytes
+        streamed_limit = rules.streamed_limit if rules is not None else None
+        limit = streamed_limit or self.max_body_bytes
         if declared is not None and declared > limit:
             await _refuse(too_large(limit), scope, send)
             return
         if declared != 0:
             media = media_type(headers.get("content-type"))
-            if not rules.takes(media):
+            if rules is not None and not rules.takes(media):
                 await _refuse(unsupported_media_type(media, rules.media_types), scope, send)
                 return
-            if rules.streamed_limit is not None:
-                await self._streamed(scope, receive, send, rules.streamed_limit)
+            if streamed_limit is not None:
+                await self._streamed(scope, receive, send, streamed_limit)
                 return
             body = await _read_within(receive, limit)
             if body is None:
@@ -197,25 +214,14 @@ class RequestLimits:
         await self.app(scope, receive, send)
 
     def _rules_of(self, scope: Scope) -> _RouteRules | None:
-        route = _route_of(scope)
-        if route is None:
-            return None
-        key = id(route)
-        if key not in self._rules:
-            self._rules[key] = self._rules_for(route)
-        return self._rules[key]
-
-    def _rules_for(self, route: BaseRoute) -> _RouteRules:
-        path = str(getattr(route, "path", ""))
-        if not isinstance(route, APIRoute):
-            # The framework's own pages (the OpenAPI document, its docs): no body, no parameters.
-            return _RouteRules(frozenset(), frozenset(), (), None)
-        return _RouteRules(
-            media_types=_declared_media_types(route),
-            query=frozenset(_query_names(route.dependant)),
-            query_prefixes=self.open_query.get(path, ()),
-            streamed_limit=self.streamed.get(path),
-        )
+        """What the operation of this request takes, as the app's OpenAPI document says; None
+        for what the document does not describe (its own pages, an unknown path)."""
+        if self._paths is None:
+            self._paths = _paths(scope["app"].openapi(), self)
+        for path in self._paths:
+            if path.pattern.match(scope["path"]):
+                return path.operations.get(scope["method"])
+        return None
 
     @staticmethod
     def _query_refusal(scope: Scope, rules: _RouteRules) -> Problem | None:
@@ -253,24 +259,6 @@ class RequestLimits:
                 log.warning("a streamed body passed its limit after the answer began: %s", error)
                 return
             await _refuse(too_large(error.limit), scope, send)
-
-
-def _query_names(dependant: Dependant) -> Iterable[str]:
-    """The query parameters of an endpoint and of everything it depends on."""
-    yield from (param.alias for param in dependant.query_params)
-    for dependency in dependant.dependencies:
-        yield from _query_names(dependency)
-
-
-def _route_of(scope: Scope) -> BaseRoute | None:
-    app = scope.get("app")
-    router = getattr(app, "router", None)
-    for route in getattr(router, "routes", ()):
-        match, _ = route.matches(scope)
-        if match is Match.FULL:
-            found: BaseRoute = route
-            return found
-    return None
 
 
 def _content_length(headers: Headers) -> int | None:
