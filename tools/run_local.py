@@ -34,7 +34,7 @@ EMBEDDED_PORT = int(os.environ.get("EMBEDDED_MONGODB_PORT", "27027"))
 SERVICES_STOP_TIMEOUT_S = 15
 # The integration the README's `POST /v1/orders` example sends its order as (the demo shop);
 # `dev-only-` keys are refused outside development.
-DEV_INTEGRATION_KEY = "dev-only-integration-key-demo-store"  # noqa: S105
+DEV_INTEGRATION_KEY = "dev-only-integration-key-demo-store"
 DEV_INTEGRATIONS = [
     {"channel": "shopify", "shop": "demo-store.myshopify.com", "api_key": DEV_INTEGRATION_KEY}
 ]

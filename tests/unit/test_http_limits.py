@@ -11,14 +11,13 @@ from typing import Annotated, Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI, Query, Request
 from pydantic import BaseModel
 
 from shared.http_limits import install_request_limits
 from shared.json_nesting import nested_deeper_than
 from shared.problems import install_problem_handlers
-from tools.embedded_mongo import free_port
+from tests.integration.ingest.serving import served
 
 LIMIT = 64 * 1024
 FILE_LIMIT = 256 * 1024
@@ -42,9 +41,7 @@ def limited_app() -> tuple[FastAPI, list[str]]:
         return item
 
     @app.get("/items")
-    async def find_items(
-        name: Annotated[str | None, Query()] = None, limit: int = 10
-    ) -> list[str]:
+    async def find_items(name: Annotated[str | None, Query()] = None, limit: int = 10) -> list[str]:
         seen.append(f"find {name}")
         return [name or ""]
 
@@ -176,22 +173,6 @@ async def test_a_streamed_body_has_its_own_limit_and_is_stopped_at_it(edge: Any)
     assert seen == [f"file {FILE_LIMIT}"]
 
 
-@contextlib.asynccontextmanager
-async def serving(app: FastAPI) -> AsyncIterator[int]:
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, port=port, lifespan="off", log_config=None, access_log=False)
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    try:
-        yield port
-    finally:
-        server.should_exit = True
-        await task
-
-
 async def answer_while_sending(port: int, head: bytes, chunks: int) -> tuple[bytes, int]:
     """Send `head`, then chunks of 64 KiB of a body that never ends, reading all the while;
     returns the answer and how many body bytes had gone out when it came."""
@@ -222,7 +203,8 @@ async def test_over_http_the_answer_comes_while_the_client_is_still_sending() ->
     """The proof that a body is not read whole: a chunked body of up to 100 MiB, without end,
     is answered 413 once a little more than the limit arrived, while the client still sends."""
     app, seen = limited_app()
-    async with serving(app) as port:
+    async with served(app) as url:
+        port = int(url.rsplit(":", 1)[1])
         head = (
             b"POST /items HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
             b"Transfer-Encoding: chunked\r\n\r\n"
