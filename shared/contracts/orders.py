@@ -11,7 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import AwareDatetime, Field, StringConstraints, WithJsonSchema
 
 from shared.contracts.envelope import Command, Contract
 
@@ -94,7 +94,12 @@ class CanonicalOrder(Contract):
     updated_at: AwareDatetime
     status: OrderStatus
     currency: CurrencyCode
-    total: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4)]
+    # Documented as the decimal string it is sent as (a number is taken too).
+    total: Annotated[
+        Decimal,
+        Field(ge=0, max_digits=14, decimal_places=4),
+        WithJsonSchema({"type": "string", "pattern": r"^[0-9]{1,10}(\.[0-9]{1,4})?$"}),
+    ]
     line_count: Annotated[int, Field(ge=0, le=100_000)]
     buyer: Buyer
     billing_address: PostalAddress | None = None

@@ -76,10 +76,10 @@ async def start_import(
     settings: SettingsDep,
     kind: ImportKind = ImportKind.ORDERS,
     source: Annotated[str | None, Query(pattern=SOURCE_PATTERN)] = None,
-    content_type: Annotated[str | None, Header()] = None,
     x_actor_type: Annotated[str | None, Header()] = None,
     x_actor_id: Annotated[str | None, Header(max_length=200)] = None,
 ) -> ImportJob:
+    content_type = request.headers.get("content-type")
     file_format = media_format(content_type)
     if file_format is None:
         raise ProblemError(unsupported_media_type(content_type, MEDIA_TYPES))
