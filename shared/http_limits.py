@@ -312,11 +312,13 @@ def install_request_limits(
     max_json_depth: int,
     streamed: Mapping[str, int] | None = None,
     open_query: Mapping[str, tuple[str, ...]] | None = None,
+    answers: Answers | None = None,
 ) -> None:
     """Check every request of `app` (see the module's description) and document the refusals.
 
     `streamed`: route path -> the larger limit of a body the endpoint reads as a stream;
-    `open_query`: route path -> prefixes of query parameters it takes besides those declared.
+    `open_query`: route path -> prefixes of query parameters it takes besides those declared;
+    `answers`: what else the service's operations may answer, by kind of operation.
     """
     app.add_middleware(
         RequestLimits,
@@ -325,7 +327,7 @@ def install_request_limits(
         streamed=streamed,
         open_query=open_query,
     )
-    document_refusals(app)
+    document_refusals(app, answers or Answers())
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -348,10 +350,30 @@ _DESCRIPTIONS = {
 }
 
 
-def document_refusals(app: FastAPI) -> None:
+@dataclass(frozen=True)
+class Answers:
+    """Problems a service's operations may answer by their kind, documented on each: a gateway
+    that asks other services, say, may answer 503 anywhere (a service did not answer), 404 where
+    a path names a record, and 409 to a change the record's state does not allow."""
+
+    every: tuple[int, ...] = ()
+    naming_a_record: tuple[int, ...] = ()
+    changing: tuple[int, ...] = ()
+
+    def of(self, method: str, operation: dict[str, Any]) -> set[int]:
+        statuses = set(self.every)
+        if any(p.get("in") == "path" for p in operation.get("parameters", ())):
+            statuses.update(self.naming_a_record)
+        if method.lower() in ("post", "put", "patch", "delete"):
+            statuses.update(self.changing)
+        return statuses
+
+
+def document_refusals(app: FastAPI, answers: Answers) -> None:
     """Make the OpenAPI document tell every answer the edge may give: each operation may answer
-    400 (unknown parameter), an operation with a body also 413, 415 and 422; and every error is
-    problem+json (FastAPI documents its own validation errors otherwise)."""
+    400 (unknown parameter), an operation with a body also 413, 415 and 422, and what `answers`
+    adds; and every error is problem+json (FastAPI documents its own validation errors
+    otherwise)."""
     build: Callable[[], dict[str, Any]] = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -361,8 +383,8 @@ def document_refusals(app: FastAPI) -> None:
         components = document.setdefault("components", {}).setdefault("schemas", {})
         components["Problem"] = _problem_schema(components)
         for methods in document.get("paths", {}).values():
-            for operation in methods.values():
-                _document_operation(operation)
+            for method, operation in methods.items():
+                _document_operation(operation, answers.of(method, operation))
         for name in ("HTTPValidationError", "ValidationError"):
             components.pop(name, None)
         app.openapi_schema = document
@@ -371,15 +393,16 @@ def document_refusals(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _document_operation(operation: dict[str, Any]) -> None:
+def _document_operation(operation: dict[str, Any], statuses: set[int]) -> None:
     responses = operation.setdefault("responses", {})
-    statuses = {400}
+    statuses = {400, *statuses}
     if "requestBody" in operation:
         statuses |= {413, 415, 422}
     if operation.get("parameters"):
         statuses.add(422)
     for status in sorted(statuses):
-        responses.setdefault(str(status), {"description": _DESCRIPTIONS[status]})
+        description = _DESCRIPTIONS.get(status, "Refused")
+        responses.setdefault(str(status), {"description": description})
     for status, response in responses.items():
         if status.startswith(("4", "5")):
             response["content"] = {

@@ -12,7 +12,7 @@ from services.gateway.adapters.ingest_client import IngestClient
 from services.gateway.adapters.services_client import ServicesClient
 from services.gateway.entrypoints import ROUTERS
 from services.gateway.settings import GatewaySettings
-from shared.http_limits import install_request_limits
+from shared.http_limits import Answers, install_request_limits
 from shared.rpc import RpcClient
 from shared.runtime import ServiceRuntime, configure_logging, serve
 
@@ -30,6 +30,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         max_json_depth=settings.max_json_depth,
         streamed={"/v1/imports": settings.max_import_bytes},
         open_query={"/v1/customers": ("extra.",)},
+        answers=Answers(every=(503,), naming_a_record=(404,), changing=(409,)),
     )
     app.state.services = ServicesClient(rpc)
     app.state.ingest = IngestClient(settings.ingest_url, settings.ingest_token)
