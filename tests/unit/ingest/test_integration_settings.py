@@ -24,7 +24,7 @@ def test_an_amazon_integration_lists_its_marketplaces(monkeypatch: pytest.Monkey
     settings(monkeypatch, [{**AMAZON, "marketplaces": ["A1PA6795UKMFR9", "A13V1IB3VIYZZH"]}])
     with pytest.raises(ValidationError, match="lists its marketplaces"):
         settings(monkeypatch, [AMAZON])
-    with pytest.raises(ValidationError, match="MarketplaceId|pattern"):
+    with pytest.raises(ValidationError, match="should match pattern"):
         settings(monkeypatch, [{**AMAZON, "marketplaces": ["amazon.de"]}])
     own_store = {"channel": "own_store", "shop": "berlin", "api_key": "own-store-key-0123456789ab"}
     settings(monkeypatch, [own_store])
