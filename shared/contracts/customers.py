@@ -25,6 +25,10 @@ SOURCE_PATTERN = r"^[a-z][a-z0-9_-]{1,39}$"
 Source = Annotated[str, Field(pattern=SOURCE_PATTERN)]
 # Custom field keys: also what `extra.<key>` filters and error paths are named by.
 FieldKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+# Filters of a search on custom fields: key -> value as text, converted by the field's type.
+CustomFieldFilters = Annotated[
+    dict[FieldKey, Annotated[str, Field(max_length=300)]], Field(max_length=10)
+]
 # The human-readable sequential number of a customer.
 CustomerNumber = Annotated[int, Field(ge=1, le=MAX_STORED_INT)]
 # Where the previous page of a search ended (it holds the sort value, a name up to 300 characters).
@@ -335,9 +339,7 @@ class FindCustomers(Query):
     # Merged and erased records are left out unless asked for by status.
     status: tuple[CustomerStatus, ...] = ()
     # Custom field key -> value as text; converted by the field's type.
-    extra: dict[FieldKey, Annotated[str, Field(max_length=300)]] = Field(
-        default_factory=dict, max_length=10
-    )
+    extra: CustomFieldFilters = Field(default_factory=dict)
     sort: CustomerSort = CustomerSort.NUMBER
     descending: bool = False
     limit: Annotated[int, Field(ge=1, le=200)] = 50

@@ -6,7 +6,7 @@ import re
 from typing import Annotated, get_args
 
 from fastapi import APIRouter, Body, Query, Request, Response, status
-from pydantic import Field
+from pydantic import Field, TypeAdapter, ValidationError
 
 from services.gateway.entrypoints.dependencies import (
     Caller,
@@ -100,7 +100,20 @@ def _custom_field_filters(request: Request) -> dict[str, str]:
                     "custom field filters are extra.<key>",
                 )
             extra[match.group(1)] = value
-    return extra
+    try:
+        return _FILTERS.validate_python(extra)
+    except ValidationError as error:
+        raise InvalidInput(
+            [FieldError(field=_filter_name(e["loc"]), message=e["msg"]) for e in error.errors()]
+        ) from None
+
+
+_FILTERS: TypeAdapter[dict[str, str]] = TypeAdapter(c.CustomFieldFilters)
+
+
+def _filter_name(location: tuple[int | str, ...]) -> str:
+    """The query parameter a filter's error is about (`extra.<key>`, or all of them)."""
+    return f"extra.{location[0]}" if location else "extra"
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

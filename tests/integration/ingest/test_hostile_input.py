@@ -130,6 +130,12 @@ async def test_malformed_ids_and_filters_at_the_gateway_are_4xx_naming_them(edge
         ):
             answer = await http.get(f"/v1/customers?{query}")
             assert [e["field"] for e in problem(answer, 422)["errors"]] == [field], query
+        long_value = await http.get("/v1/customers", params={"extra.tier": "x" * 301})
+        assert [e["field"] for e in problem(long_value, 422)["errors"]] == ["extra.tier"]
+        many = {f"extra.field_{n}": "x" for n in range(11)}
+        assert [
+            e["field"] for e in problem(await http.get("/v1/customers", params=many), 422)["errors"]
+        ] == ["extra"]
         timeline = await http.get("/v1/customers/0/timeline", params={"cursor": "0" * 300})
         assert [e["field"] for e in problem(timeline, 422)["errors"]] == ["cursor"]
         for params, unknown in (
