@@ -20,12 +20,12 @@ from tests.integration.ingest.channels import (
 from tests.support.orders import INTEGRATION
 
 
-def _positive(case: schemathesis.Case) -> bool:
+def _positive(case: schemathesis.Case[Any]) -> bool:
     return case.meta is not None and case.meta.generation.mode.is_positive
 
 
 @schemathesis.hook
-def map_case(context: Any, case: schemathesis.Case) -> schemathesis.Case:
+def map_case(context: Any, case: schemathesis.Case[Any]) -> schemathesis.Case[Any]:
     if not _positive(case) or not isinstance(case.body, dict):
         return case
     path = case.operation.path

@@ -10,11 +10,10 @@ does not list. Who holds which key is configuration; what a key may bring in is 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Annotated, Self, get_args
+from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
-from services.ingest.domain.channels.pulled import PulledChannel
 from shared.contracts.orders import CanonicalOrder, ChannelName, KnownChannel, ShopName
 from shared.contracts.replies import FieldError
 
@@ -48,11 +47,6 @@ class Integration(BaseModel):
         if not amazon and self.marketplaces:
             raise ValueError("only an Amazon integration has marketplaces")
         return self
-
-    @property
-    def pulled_channel(self) -> PulledChannel | None:
-        """The channel whose own orders it posts, when that channel's orders are pulled."""
-        return next((c for c in get_args(PulledChannel) if c == self.channel), None)
 
     def refuse_foreign(self, order: CanonicalOrder) -> None:
         """Raises ForeignOrder unless `order` is of the integration's channel and shop."""

@@ -4,6 +4,7 @@ development key that `make run` gives the demo shop is refused outside developme
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 
 import pytest
 from pydantic import ValidationError
@@ -14,7 +15,7 @@ from tools.run_local import DEV_INTEGRATIONS
 AMAZON = {"channel": "amazon", "shop": "seller-eu", "api_key": "amazon-key-0123456789abcdef"}
 
 
-def settings(monkeypatch: pytest.MonkeyPatch, integrations: list[dict[str, object]]) -> None:
+def settings(monkeypatch: pytest.MonkeyPatch, integrations: Sequence[Mapping[str, object]]) -> None:
     monkeypatch.setenv("MONGODB_URL", "mongodb://127.0.0.1:1")
     monkeypatch.setenv("INGEST_INTEGRATIONS", json.dumps(integrations))
     IngestSettings()
