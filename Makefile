@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck imports unit check bench bench-quick clean
+.PHONY: install run test lint typecheck imports unit check bench bench-quick fuzz clean
 
 install: $(STAMP)
 
@@ -44,6 +44,12 @@ bench: install
 ## a smaller benchmark run, in under two minutes
 bench-quick: install
 	$(BIN)/python -m bench --profile quick
+
+## schemathesis against ingest, far longer than in `make test` (FUZZ_EXAMPLES, FUZZ_SEED)
+fuzz: install
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} \
+	FUZZ_PHASES=$${FUZZ_PHASES:-examples,coverage,fuzzing,stateful} \
+	$(BIN)/python -m pytest tests/integration/test_schemathesis_ingest.py -s --timeout=3600
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

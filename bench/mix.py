@@ -80,7 +80,14 @@ class Secrets:
             "INGEST_SHOPIFY_SECRETS": json.dumps({SHOPIFY_SHOP: self.shopify}),
             "INGEST_WOOCOMMERCE_SECRETS": json.dumps({WOOCOMMERCE_SITE: self.woocommerce}),
             "INGEST_INTEGRATIONS": json.dumps(
-                [{"channel": "amazon", "shop": AMAZON_MARKETPLACE, "api_key": self.amazon_key}]
+                [
+                    {
+                        "channel": "amazon",
+                        "shop": AMAZON_MARKETPLACE,
+                        "marketplaces": [AMAZON_MARKETPLACE],
+                        "api_key": self.amazon_key,
+                    }
+                ]
             ),
         }
 

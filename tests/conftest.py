@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from shared.mongo import Document
 from shared.topology import Topology
 from tests.support.broker import delete_namespace, unique_namespace
 from tests.support.infrastructure import Infrastructure, infrastructure
+from tests.support.orders import INTEGRATION, INTEGRATION_HEADERS
 
 SERVICES = ("customer", "consent", "tasks", "ingest", "gateway")
 # Services that own a MongoDB database (ingest: only its import jobs).
@@ -55,6 +57,7 @@ class Namespace:
             "BROKER_NAMESPACE": self.name,
             "BROKER_RETRY_DELAY_MS": str(TEST_RETRY_DELAY_MS),
             "LOG_LEVEL": "INFO",
+            "INGEST_INTEGRATIONS": json.dumps([INTEGRATION]),
         }
         for service in DATABASE_SERVICES:
             env[f"{service.upper()}_DATABASE"] = self.database(service)
@@ -119,7 +122,10 @@ async def suite_of(
         clients = {
             name: await stack.enter_async_context(
                 httpx.AsyncClient(
-                    transport=httpx.ASGITransport(app=apps[name]), base_url=f"http://{name}"
+                    transport=httpx.ASGITransport(app=apps[name]),
+                    base_url=f"http://{name}",
+                    # Ingest's canonical orders come from the tests' integration.
+                    headers=INTEGRATION_HEADERS if name == "ingest" else None,
                 )
             )
             for name in ("ingest", "gateway")

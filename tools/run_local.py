@@ -5,7 +5,9 @@
    (EMBEDDED_MONGODB_DATA and EMBEDDED_MONGODB_PORT move it).
 3. Unless SMTP_HOST is set, a local SMTP sink that keeps every mail the suite sends as a file in
    `.data/mail/` (MAIL_SINK_DIR and MAIL_SINK_PORT move it), for the mailer to send to.
-4. The services from the Procfile under honcho, their logs prefixed with their names.
+4. The services from the Procfile under honcho, their logs prefixed with their names; ingest
+   takes the README's demo orders with a development integration key (unless
+   INGEST_INTEGRATIONS is set).
 Ctrl-C (or SIGTERM) stops the services first, then the sink and the embedded database.
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -35,6 +38,12 @@ MAIL_DIR = Path(os.environ.get("MAIL_SINK_DIR", ROOT / ".data" / "mail"))
 MAIL_PORT = int(os.environ.get("MAIL_SINK_PORT", "1025"))
 # honcho gives its children 5 s after Ctrl-C before it kills them; wait a little longer.
 SERVICES_STOP_TIMEOUT_S = 15
+# The integration the README's `POST /v1/orders` example sends its order as (the demo shop);
+# `dev-only-` keys are refused outside development.
+DEV_INTEGRATION_KEY = "dev-only-integration-key-demo-store"
+DEV_INTEGRATIONS = [
+    {"channel": "shopify", "shop": "demo-store.myshopify.com", "api_key": DEV_INTEGRATION_KEY}
+]
 
 HOW_TO_START_RABBITMQ = """\
 RabbitMQ is not reachable at {url}
@@ -88,6 +97,7 @@ def main() -> int:
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         "PYTHONPATH": str(ROOT),
     }
+    env.setdefault("INGEST_INTEGRATIONS", json.dumps(DEV_INTEGRATIONS))
     embedded = None
     if not env.get("MONGODB_URL"):
         embedded = EmbeddedMongo(

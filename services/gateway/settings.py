@@ -18,3 +18,9 @@ class GatewaySettings(ServiceSettings):
     ingest_token: SecretStr = Field(
         SecretStr("dev-only-import-token-gateway-to-ingest"), min_length=24
     )
+    # Largest body of a request (`shared.http_limits`); a customer with 50 addresses is ~30 KiB.
+    max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    # Largest bulk import file, streamed on to ingest as it arrives.
+    max_import_bytes: int = Field(1024**3, ge=1024)
+    # Deepest nesting of a JSON body.
+    max_json_depth: int = Field(32, ge=8, le=1000)

@@ -13,9 +13,10 @@ from fastapi import FastAPI
 
 from services.ingest.adapters.import_jobs import ImportJobs
 from services.ingest.adapters.publisher import BrokerPublisher
-from services.ingest.entrypoints import ROUTERS, install_broker_problem
+from services.ingest.entrypoints import ROUTERS, STREAMED, install_ingest_problems
 from services.ingest.settings import IngestSettings
 from services.ingest.use_cases.intake import Intake
+from shared.http_limits import install_request_limits
 from shared.mongo import make_client
 from shared.runtime import ServiceRuntime, configure_logging, serve
 
@@ -30,7 +31,13 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     runtime.background.append(jobs.keep_indexes)
     runtime.on_stop.append(client.close)
     app = runtime.app(title="ingest", routers=ROUTERS)
-    install_broker_problem(app)
+    install_ingest_problems(app)
+    install_request_limits(
+        app,
+        max_body_bytes=settings.max_order_bytes,
+        max_json_depth=settings.max_json_depth,
+        streamed={path: settings.max_import_bytes for path in STREAMED},
+    )
     app.state.settings = settings
     app.state.intake = Intake(BrokerPublisher(runtime.broker, runtime.topology))
     app.state.import_jobs = jobs

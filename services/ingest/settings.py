@@ -9,26 +9,13 @@ from __future__ import annotations
 
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from services.ingest.domain.channels.pulled import PulledChannel
 from services.ingest.domain.channels.woocommerce import DEFAULT_CONSENT_META, shop_of_source
+from services.ingest.domain.integrations import Integration
 from shared.contracts.orders import OrderStatus, ShopName
 from shared.settings import DEV_SECRET_MARKER, DatabaseSettings, Environment
-
-
-class Integration(BaseModel):
-    """One integration that pulls a channel's orders and posts them here, and the shop they
-    belong to."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    channel: PulledChannel
-    shop: ShopName
-    # Long enough that guessing is hopeless.
-    api_key: SecretStr = Field(min_length=24)
-
 
 DEV_IMPORT_TOKEN = "dev-only-import-token-gateway-to-ingest"  # noqa: S105 - refused in production
 
@@ -49,12 +36,20 @@ class IngestSettings(DatabaseSettings):
     )
     # Order statuses that plugins add -> canonical status (e.g. {"shipped": "shipped"}).
     woocommerce_statuses: dict[str, OrderStatus] = Field(default_factory=dict)
+    # Who may post orders (`POST /v1/orders`, `POST /v1/channels/{channel}/orders`), e.g.
+    # `[{"channel": "amazon", "shop": "seller-eu", "marketplaces": ["A1PA6795UKMFR9"],
+    #    "api_key": "..."}]`.
     integrations: tuple[Integration, ...] = ()
     # Bulk imports come from the gateway, which names who imports: only a caller holding this
     # token may start one or read a job (the gateway's GATEWAY_INGEST_TOKEN).
     import_token: SecretStr = Field(SecretStr(DEV_IMPORT_TOKEN), min_length=24)
-    # Largest webhook or channel order body accepted; real orders are a few hundred KiB at most.
+    # Largest body of any request but a bulk import (an order, a webhook); real orders are a few
+    # hundred KiB at most.
     max_order_bytes: int = Field(2 * 1024 * 1024, ge=1024)
+    # Largest bulk import file, read as it arrives (`POST /v1/imports`).
+    max_import_bytes: int = Field(1024**3, ge=1024)
+    # Deepest nesting of a JSON body; channel orders need fewer than 10 levels.
+    max_json_depth: int = Field(32, ge=8, le=1000)
 
     @field_validator("woocommerce_secrets")
     @classmethod

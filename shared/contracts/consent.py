@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field
 
-from shared.contracts.envelope import Actor, Command, Contract, Event, Query
+from shared.contracts.envelope import Actor, Command, Contract, Event, Id, Query
 
 # Purposes are data (the consent service keeps the list); these are the ones every seller has.
 Purpose = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
@@ -63,7 +63,7 @@ class Evidence(Contract):
 
 class RecordConsent(Command):
     type: Literal["consent.record.v1"] = "consent.record.v1"
-    customer_id: Annotated[str, Field(min_length=1, max_length=64)]
+    customer_id: Id
     purpose: Purpose
     # None: the decision holds for every channel.
     channel: Annotated[str, Field(max_length=32)] | None = None
@@ -97,7 +97,7 @@ class RequestDoubleOptIn(Command):
     """Send the person a mail whose link confirms this consent (the second opt-in)."""
 
     type: Literal["consent.request_double_opt_in.v1"] = "consent.request_double_opt_in.v1"
-    customer_id: Annotated[str, Field(min_length=1, max_length=64)]
+    customer_id: Id
     purpose: Purpose
     channel: Channel | None = None
     # What the person is asked to confirm: the wording or its version.
@@ -257,14 +257,14 @@ class DoubleOptInConfirmed(Contract):
 
 class GetConsents(Query):
     type: Literal["consent.get.v1"] = "consent.get.v1"
-    customer_id: Annotated[str, Field(min_length=1, max_length=64)]
+    customer_id: Id
 
 
 class GetConsentHistory(Query):
     """The customer's ledger, newest entry first."""
 
     type: Literal["consent.history.v1"] = "consent.history.v1"
-    customer_id: Annotated[str, Field(min_length=1, max_length=64)]
+    customer_id: Id
     purpose: Purpose | None = None
     limit: Annotated[int, Field(ge=1, le=200)] = 50
     # Opaque to the caller.

@@ -11,10 +11,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from shared.contracts.envelope import Command, Contract
+from shared.contracts.envelope import Command, Contract, Id
 
 Text = Annotated[str, Field(max_length=300)]
-Id = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 class AddressInput(Contract):

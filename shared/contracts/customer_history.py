@@ -9,9 +9,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, Field
 
 from shared.contracts.customers import FieldChange
-from shared.contracts.envelope import Actor, ActorType, Contract, Query
+from shared.contracts.envelope import Actor, ActorType, Contract, Id, Query
 
-Id = Annotated[str, Field(min_length=1, max_length=64)]
 Cursor = Annotated[str, Field(max_length=200)]
 
 

@@ -6,9 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field
 
-from shared.contracts.envelope import Actor, Command, Contract, Event, Query
+from shared.contracts.envelope import Actor, Command, Contract, Event, Id, Query
 
-Id = Annotated[str, Field(min_length=1, max_length=64)]
 NoteText = Annotated[str, Field(min_length=1, max_length=10_000)]
 
 

@@ -15,9 +15,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, Field
 
 from shared.contracts.customer_details import AddressInput, AddressView, BankAccountView
-from shared.contracts.envelope import Command, Contract, Event, Query
+from shared.contracts.envelope import MAX_STORED_INT, Command, Contract, Event, Id, Query
 
-Id = Annotated[str, Field(min_length=1, max_length=64)]
 Text = Annotated[str, Field(max_length=300)]
 Tag = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[\w][\w .:/-]*$")]
 Language = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
@@ -26,6 +25,14 @@ SOURCE_PATTERN = r"^[a-z][a-z0-9_-]{1,39}$"
 Source = Annotated[str, Field(pattern=SOURCE_PATTERN)]
 # Custom field keys: also what `extra.<key>` filters and error paths are named by.
 FieldKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+# Filters of a search on custom fields: key -> value as text, converted by the field's type.
+CustomFieldFilters = Annotated[
+    dict[FieldKey, Annotated[str, Field(max_length=300)]], Field(max_length=10)
+]
+# The human-readable sequential number of a customer.
+CustomerNumber = Annotated[int, Field(ge=1, le=MAX_STORED_INT)]
+# Where the previous page of a search ended (it holds the sort value, a name up to 300 characters).
+SearchCursor = Annotated[str, Field(max_length=500)]
 
 
 class CustomerStatus(StrEnum):
@@ -325,21 +332,19 @@ class FindCustomers(Query):
     name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     email: Annotated[str, Field(max_length=320)] | None = None
     phone: Annotated[str, Field(max_length=40)] | None = None
-    number: Annotated[int, Field(ge=1)] | None = None
+    number: CustomerNumber | None = None
     # A channel (`shopify`) or a channel's shop (`shopify:demo-store.myshopify.com`).
     channel: Annotated[str, Field(max_length=240)] | None = None
     tag: Tag | None = None
     # Merged and erased records are left out unless asked for by status.
     status: tuple[CustomerStatus, ...] = ()
     # Custom field key -> value as text; converted by the field's type.
-    extra: dict[FieldKey, Annotated[str, Field(max_length=300)]] = Field(
-        default_factory=dict, max_length=10
-    )
+    extra: CustomFieldFilters = Field(default_factory=dict)
     sort: CustomerSort = CustomerSort.NUMBER
     descending: bool = False
     limit: Annotated[int, Field(ge=1, le=200)] = 50
     # Opaque to the caller: where the previous page ended.
-    cursor: Annotated[str, Field(max_length=500)] | None = None
+    cursor: SearchCursor | None = None
 
 
 class CustomerPage(Contract):

@@ -11,11 +11,16 @@ import builtins
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, ClassVar, Literal, Self, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, Self, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 MessageKind = Literal["command", "event", "query"]
+# The id of a record (a customer, an address, a note...): opaque, printable ASCII without spaces,
+# so an id cannot hide a blank, a control character or a look-alike of another id.
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")]
+# MongoDB keeps integers in at most 8 bytes: every number that reaches it is bounded by this.
+MAX_STORED_INT = 2**63 - 1
 M = TypeVar("M", bound="Message")
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import AwareDatetime, Field, StringConstraints, WithJsonSchema
 
 from shared.contracts.envelope import Command, Contract
 
@@ -94,7 +94,12 @@ class CanonicalOrder(Contract):
     updated_at: AwareDatetime
     status: OrderStatus
     currency: CurrencyCode
-    total: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4)]
+    # Documented as the decimal string it is sent as (a number is taken too).
+    total: Annotated[
+        Decimal,
+        Field(ge=0, max_digits=14, decimal_places=4),
+        WithJsonSchema({"type": "string", "pattern": r"^[0-9]{1,10}(\.[0-9]{1,4})?$"}),
+    ]
     line_count: Annotated[int, Field(ge=0, le=100_000)]
     buyer: Buyer
     billing_address: PostalAddress | None = None
@@ -104,6 +109,37 @@ class CanonicalOrder(Contract):
     @property
     def key(self) -> str:
         return order_key(self.channel, self.shop, self.order_id)
+
+    @property
+    def names_its_buyer(self) -> bool:
+        """Whether the order tells who bought it: an email, a channel account, a name or a
+        company, or an address. An order that names nobody cannot make a customer (values are
+        trimmed, so a blank one names nobody either)."""
+        return any(getattr(self.buyer, name) for name in BUYER_NAMES) or any(
+            getattr(self, name) is not None for name in ADDRESSES
+        )
+
+
+# What names a buyer (`CanonicalOrder.names_its_buyer`).
+BUYER_NAMES = ("email", "channel_customer_id", "first_name", "last_name", "company")
+ADDRESSES = ("billing_address", "shipping_address")
+# `names_its_buyer` as JSON Schema, for an API that takes only orders that name their buyer.
+NAMES_ITS_BUYER_SCHEMA = {
+    "anyOf": [
+        *(
+            {
+                "properties": {
+                    "buyer": {
+                        "required": [name],
+                        "properties": {name: {"type": "string", "pattern": r"\S"}},
+                    }
+                }
+            }
+            for name in BUYER_NAMES
+        ),
+        *({"required": [name], "properties": {name: {"type": "object"}}} for name in ADDRESSES),
+    ]
+}
 
 
 def order_key(channel: str, shop: str, order_id: str) -> str:

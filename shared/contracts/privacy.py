@@ -17,10 +17,9 @@ from shared.contracts.consent import ConsentView, LedgerEntryView
 from shared.contracts.customer_history import ActivityView, OrderSummaryView
 from shared.contracts.customer_notes import NoteView
 from shared.contracts.customers import CustomerRef, CustomerView
-from shared.contracts.envelope import Actor, Command, Contract, Event, Query
+from shared.contracts.envelope import Actor, Command, Contract, Event, Id, Query
 from shared.contracts.orders import ShopName as Shop
 
-Id = Annotated[str, Field(min_length=1, max_length=64)]
 ChannelName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
 ChannelId = Annotated[str, Field(min_length=1, max_length=100)]
 Email = Annotated[str, Field(max_length=320)]

@@ -20,7 +20,7 @@ from pymongo import AsyncMongoClient
 
 from shared.mongo import Document
 from tests.conftest import SERVICES, Namespace
-from tests.support.orders import order_json
+from tests.support.orders import INTEGRATION_HEADERS, order_json
 from tests.support.otlp import otlp_receiver
 from tests.support.processes import Process, port_open, tail, wait_ready
 from tests.support.waiting import eventually
@@ -54,7 +54,9 @@ async def test_make_run_serves_the_order_to_customer_path_and_stops_cleanly(
         async with httpx.AsyncClient(timeout=10) as http:
             ingest, gateway = (f"http://127.0.0.1:{ports[s]}" for s in ("ingest", "gateway"))
             accepted = await http.post(
-                f"{ingest}/v1/orders", json=order_json(email="e2e@example.com")
+                f"{ingest}/v1/orders",
+                json=order_json(email="e2e@example.com"),
+                headers=INTEGRATION_HEADERS,
             )
             assert accepted.status_code == 202, accepted.text
 

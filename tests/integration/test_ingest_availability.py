@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import Namespace, running
 from tests.support.broker import tap
-from tests.support.orders import order_json
+from tests.support.orders import INTEGRATION_HEADERS, order_json
 from tests.support.proxy import cuttable_proxy
 from tests.support.waiting import eventually
 
@@ -34,7 +34,9 @@ async def test_broker_down_gives_503_and_publishes_nothing_then_recovers(
             running(app),
             tap(namespace.infra.amqp_url, namespace.topology.commands.name) as commands,
             httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://ingest"
+                transport=httpx.ASGITransport(app=app),
+                base_url="http://ingest",
+                headers=INTEGRATION_HEADERS,
             ) as ingest,
         ):
             accepted = await ingest.post("/v1/orders", json=order_json(order_id="A-1"))

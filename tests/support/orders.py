@@ -11,6 +11,11 @@ from shared.contracts.orders import CanonicalOrder, UpsertCustomerFromOrder
 
 _numbers = itertools.count(1001)
 BASE_TIME = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+# Ingest takes canonical orders only from an integration of their channel and shop: the orders
+# below (by default) come from this one, which every test namespace configures.
+INTEGRATION_KEY = "test-integration-key-demo-store-0123"
+INTEGRATION = {"channel": "shopify", "shop": "demo-store.myshopify.com", "api_key": INTEGRATION_KEY}
+INTEGRATION_HEADERS = {"Authorization": f"Bearer {INTEGRATION_KEY}"}
 
 
 def order_json(

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Response, status
 
 from services.gateway.entrypoints.dependencies import (
     Caller,
     CustomerId,
     IdempotencyKey,
+    ItemId,
     ServicesDep,
 )
 from services.gateway.use_cases.commands import command
 from shared.contracts import customer_details as d
 from shared.contracts.customers import CustomerView, GetCustomer
 from shared.contracts.envelope import Contract
-
-ItemId = Annotated[str, Path(min_length=1, max_length=64)]
 
 router = APIRouter(prefix="/v1/customers/{customer_id}", tags=["customers"])
 

@@ -6,7 +6,7 @@ import re
 from typing import Annotated, get_args
 
 from fastapi import APIRouter, Body, Query, Request, Response, status
-from pydantic import Field
+from pydantic import Field, TypeAdapter, ValidationError
 
 from services.gateway.entrypoints.dependencies import (
     Caller,
@@ -16,6 +16,7 @@ from services.gateway.entrypoints.dependencies import (
     ServicesDep,
 )
 from services.gateway.use_cases.commands import command
+from shared.contracts import customer_history as history
 from shared.contracts import customers as c
 from shared.contracts.customer_history import (
     ActivityKind,
@@ -24,12 +25,14 @@ from shared.contracts.customer_history import (
     GetTimeline,
     OrderPage,
 )
-from shared.contracts.envelope import ActorType, Contract
+from shared.contracts.envelope import ActorType, Contract, Id
 from shared.contracts.replies import FieldError
 from shared.errors import InvalidInput
 
 Limit = Annotated[int, Query(ge=1, le=200)]
-Cursor = Annotated[str | None, Query(max_length=500)]
+# Each query's own cursor, as its contract bounds it.
+SearchCursor = Annotated[c.SearchCursor | None, Query()]
+HistoryCursor = Annotated[history.Cursor | None, Query()]
 _EXTRA_PARAM = re.compile(r"^extra\.([a-z][a-z0-9_]{1,39})$")
 _CLEARABLE = frozenset(get_args(c.ClearableField))
 
@@ -37,9 +40,7 @@ router = APIRouter(prefix="/v1/customers", tags=["customers"])
 
 
 class MergeRequest(Contract):
-    source_ids: tuple[Annotated[str, Field(min_length=1, max_length=64)], ...] = Field(
-        min_length=1, max_length=20
-    )
+    source_ids: tuple[Id, ...] = Field(min_length=1, max_length=20)
 
 
 class Reason(Contract):
@@ -59,14 +60,14 @@ async def find_customers(
     name: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     email: Annotated[str | None, Query(max_length=320)] = None,
     phone: Annotated[str | None, Query(max_length=40)] = None,
-    number: Annotated[int | None, Query(ge=1)] = None,
+    number: Annotated[c.CustomerNumber | None, Query()] = None,
     channel: Annotated[str | None, Query(max_length=240)] = None,
-    tag: Annotated[str | None, Query(max_length=50)] = None,
+    tag: Annotated[c.Tag | None, Query()] = None,
     status: Annotated[list[c.CustomerStatus] | None, Query()] = None,
     sort: c.CustomerSort = c.CustomerSort.NUMBER,
     descending: bool = False,
     limit: Limit = 50,
-    cursor: Cursor = None,
+    cursor: SearchCursor = None,
 ) -> c.CustomerPage:
     """Filters combine; `extra.<key>=<value>` filters on a custom field."""
     query = c.FindCustomers(
@@ -99,7 +100,20 @@ def _custom_field_filters(request: Request) -> dict[str, str]:
                     "custom field filters are extra.<key>",
                 )
             extra[match.group(1)] = value
-    return extra
+    try:
+        return _FILTERS.validate_python(extra)
+    except ValidationError as error:
+        raise InvalidInput(
+            [FieldError(field=_filter_name(e["loc"]), message=e["msg"]) for e in error.errors()]
+        ) from None
+
+
+_FILTERS: TypeAdapter[dict[str, str]] = TypeAdapter(c.CustomFieldFilters)
+
+
+def _filter_name(location: tuple[int | str, ...]) -> str:
+    """The query parameter a filter's error is about (`extra.<key>`, or all of them)."""
+    return f"extra.{location[0]}" if location else "extra"
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -243,7 +257,7 @@ async def customer_orders(
     caller: Caller,
     services: ServicesDep,
     limit: Limit = 50,
-    cursor: Cursor = None,
+    cursor: HistoryCursor = None,
 ) -> OrderPage:
     """Newest order first."""
     query = GetCustomerOrders(customer_id=customer_id, limit=limit, cursor=cursor, actor=caller)
@@ -258,7 +272,7 @@ async def customer_timeline(
     actor_type: ActorType | None = None,
     kind: Annotated[list[ActivityKind] | None, Query()] = None,
     limit: Limit = 50,
-    cursor: Cursor = None,
+    cursor: HistoryCursor = None,
 ) -> ActivityPage:
     """Newest first; filter by who acted and by kind of activity (repeatable)."""
     query = GetTimeline(

@@ -10,7 +10,7 @@ from fastapi import Depends, Header, Path, Request
 
 from services.gateway.adapters.ingest_client import IngestClient
 from services.gateway.use_cases.ports import Services
-from shared.contracts.envelope import Actor, ActorType
+from shared.contracts.envelope import Actor, ActorType, Id
 from shared.errors import field_error
 
 # Until the gateway authenticates callers (API keys / JWT map to principals with roles), every
@@ -37,7 +37,10 @@ Caller = Annotated[Actor, Depends(current_actor)]
 ServicesDep = Annotated[Services, Depends(_services)]
 IngestDep = Annotated[IngestClient, Depends(_ingest)]
 
-CustomerId = Annotated[str, Path(min_length=1, max_length=64)]
+# Ids in a path are held to the contracts' `Id` here, at the edge, so that a blank or a control
+# character is a 422 naming the parameter, not an invalid message to a service.
+CustomerId = Annotated[Id, Path()]
+ItemId = Annotated[Id, Path()]
 # A client may send one so that a retried request changes nothing twice (`use_cases.commands`).
 IdempotencyKey = Annotated[
     str | None,

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from services.gateway.entrypoints.dependencies import (
     Caller,
     CustomerId,
     IdempotencyKey,
+    ItemId,
     ServicesDep,
 )
 from services.gateway.use_cases.commands import command
 from shared.contracts import customer_notes as n
 from shared.contracts.envelope import Contract
 
-NoteId = Annotated[str, Path(min_length=1, max_length=64)]
+NoteId = ItemId
 
 router = APIRouter(prefix="/v1/customers/{customer_id}/notes", tags=["notes"])
 

@@ -31,14 +31,16 @@ from services.ingest.use_cases.import_runs import (
     Finished,
     ImportJobsUnavailable,
     UploadInterrupted,
+    UploadTooLarge,
     import_file,
     import_job,
 )
 from shared.contracts.customers import SOURCE_PATTERN
 from shared.contracts.envelope import Actor, ActorType
 from shared.contracts.imports import ImportJob, ImportKind, ImportStatus
-from shared.contracts.replies import FieldError, Problem, ProblemError, invalid
+from shared.contracts.replies import FieldError, ProblemError, invalid
 from shared.errors import InvalidInput
+from shared.http_limits import BodyTooLarge, problem_responses, too_large, unsupported_media_type
 from shared.problems import unavailable
 
 # Who starts an import when the gateway names nobody.
@@ -55,29 +57,32 @@ async def from_the_gateway(settings: SettingsDep, key: BearerKey) -> None:
 router = APIRouter(prefix="/v1/imports", tags=["imports"], dependencies=[Depends(from_the_gateway)])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 503),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {media: {"schema": {"type": "string"}} for media in MEDIA_TYPES},
+        }
+    },
+)
 async def start_import(
     request: Request,
     response: Response,
     intake: IntakeDep,
     jobs: ImportJobsDep,
+    settings: SettingsDep,
     kind: ImportKind = ImportKind.ORDERS,
     source: Annotated[str | None, Query(pattern=SOURCE_PATTERN)] = None,
-    content_type: Annotated[str | None, Header()] = None,
     x_actor_type: Annotated[str | None, Header()] = None,
     x_actor_id: Annotated[str | None, Header(max_length=200)] = None,
 ) -> ImportJob:
+    content_type = request.headers.get("content-type")
     file_format = media_format(content_type)
     if file_format is None:
-        raise ProblemError(
-            Problem(
-                type="urn:problem:unsupported-media-type",
-                title="Unsupported media type",
-                status=415,
-                detail=f"Send the file as one of: {', '.join(sorted(MEDIA_TYPES))}.",
-                errors=(FieldError(field="Content-Type", message=f"{content_type!r}"),),
-            )
-        )
+        raise ProblemError(unsupported_media_type(content_type, MEDIA_TYPES))
     try:
         finished = await import_file(
             _upload(request),
@@ -87,6 +92,7 @@ async def start_import(
             started_by=_caller(x_actor_type, x_actor_id),
             jobs=jobs,
             intake=intake,
+            max_depth=settings.max_json_depth,
         )
     except ImportJobsUnavailable as error:
         raise unavailable(
@@ -99,7 +105,7 @@ async def start_import(
     return finished.job
 
 
-@router.get("/{import_id}")
+@router.get("/{import_id}", responses=problem_responses(401, 404, 503))
 async def get_import(
     import_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")], jobs: ImportJobsDep
 ) -> ImportJob:
@@ -118,6 +124,8 @@ async def _upload(request: Request) -> AsyncIterator[bytes]:
             yield chunk
     except ClientDisconnect:
         raise UploadInterrupted() from None
+    except BodyTooLarge as error:
+        raise UploadTooLarge(error.limit) from None
 
 
 def _caller(actor_type: str | None, actor_id: str | None) -> Actor:
@@ -139,6 +147,11 @@ def _raise_unless_read_to_the_end(finished: Finished, location: str) -> None:
     job = finished.job
     if job.status in (ImportStatus.COMPLETED, ImportStatus.INTERRUPTED):
         return
+    if finished.too_large is not None:
+        problem = too_large(finished.too_large.limit).model_copy(
+            update={"detail": f"{job.detail} (import {job.id}: {job.rows_accepted} rows accepted)"}
+        )
+        raise ProblemError(problem, headers={"Location": location})
     if finished.refused is not None:
         error = finished.refused
         problem = invalid(

@@ -1,39 +1,15 @@
-"""What every channel entry point does with a request before its adapter sees it: read the raw
-body (a signature covers the exact bytes, and a body has a size limit), parse it, and refuse
-what cannot be attributed or is not handled here."""
+"""What every channel entry point does with a request before its adapter sees it: parse the raw
+body (a signature covers the exact bytes; `shared.http_limits` already bounded its size, type
+and depth), and refuse what cannot be attributed or is not handled here."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from fastapi import Request
-
 from shared.contracts.replies import FieldError, Problem, ProblemError
 from shared.errors import InvalidInput
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit)
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise _too_large(limit)
-    return bytes(body)
-
-
-def _too_large(limit: int) -> ProblemError:
-    return ProblemError(
-        Problem(
-            type="urn:problem:payload-too-large",
-            title="Payload too large",
-            status=413,
-            detail=f"An order payload may have at most {limit} bytes.",
-        )
-    )
+from shared.http_limits import JSON
 
 
 def parse_json(body: bytes) -> Any:
@@ -49,6 +25,13 @@ def parse_json(body: bytes) -> Any:
                 errors=(FieldError(field="body", message=str(error)),),
             )
         ) from None
+
+
+def json_body(description: str, *, also: tuple[str, ...] = ()) -> dict[str, Any]:
+    """`openapi_extra` of an endpoint that reads a channel's own JSON itself (it must see the
+    exact bytes): documents the body, and tells `shared.http_limits` which media types it takes."""
+    content = {media: {"schema": {"type": "object"}} for media in (JSON, *also)}
+    return {"requestBody": {"required": True, "description": description, "content": content}}
 
 
 def unauthorized(detail: str, *, challenge: str | None = None) -> ProblemError:

@@ -27,9 +27,10 @@ from pydantic import BaseModel
 from services.ingest.domain.channels import shopify, shopify_privacy, woocommerce
 from services.ingest.domain.orders import shop_name
 from services.ingest.entrypoints.dependencies import IntakeDep, SettingsDep
-from services.ingest.entrypoints.requests import not_handled, parse_json, read_body, unauthorized
+from services.ingest.entrypoints.requests import json_body, not_handled, parse_json, unauthorized
 from services.ingest.entrypoints.signatures import signed_by
 from services.ingest.use_cases.intake import Accepted
+from shared.http_limits import FORM, OCTET_STREAM, problem_responses
 
 OptionalHeader = Annotated[str | None, Header()]
 SHOPIFY_TOPICS = shopify.ORDER_TOPICS | shopify_privacy.PRIVACY_TOPICS
@@ -37,7 +38,12 @@ SHOPIFY_TOPICS = shopify.ORDER_TOPICS | shopify_privacy.PRIVACY_TOPICS
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
 
-@router.post("/shopify", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/shopify",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=problem_responses(401, 503),
+    openapi_extra=json_body("The webhook's payload as Shopify sends it (signed)."),
+)
 async def shopify_webhook(
     request: Request,
     intake: IntakeDep,
@@ -48,7 +54,7 @@ async def shopify_webhook(
     x_shopify_event_id: OptionalHeader = None,
     x_shopify_hmac_sha256: OptionalHeader = None,
 ) -> Accepted:
-    body = await read_body(request, settings.max_order_bytes)
+    body = await request.body()
     shop = shop_name(x_shopify_shop_domain)
     if shop is None or not signed_by(shop, x_shopify_hmac_sha256, body, settings.shopify_secrets):
         raise unauthorized("X-Shopify-Hmac-Sha256 is missing or not this shop's signature")
@@ -72,7 +78,15 @@ class Pong(BaseModel):
     "/woocommerce",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=Accepted,
-    responses={200: {"model": Pong, "description": "WooCommerce's ping of a new webhook"}},
+    responses={
+        200: {"model": Pong, "description": "WooCommerce's ping of a new webhook"},
+        **problem_responses(401, 503),
+    },
+    openapi_extra=json_body(
+        "The webhook's payload as WooCommerce sends it (signed); a new webhook's ping is "
+        "`webhook_id=<n>`, form-encoded or without a Content-Type.",
+        also=(FORM, OCTET_STREAM),
+    ),
 )
 async def woocommerce_webhook(
     request: Request,
@@ -83,7 +97,7 @@ async def woocommerce_webhook(
     x_wc_webhook_delivery_id: OptionalHeader = None,
     x_wc_webhook_signature: OptionalHeader = None,
 ) -> Accepted | JSONResponse:
-    body = await read_body(request, settings.max_order_bytes)
+    body = await request.body()
     if _is_ping(body, x_wc_webhook_topic):
         # WooCommerce saves a webhook only if its unsigned ping gets a 200; it carries no
         # order and nothing is published.

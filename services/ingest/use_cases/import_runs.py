@@ -21,7 +21,7 @@ from typing import Protocol
 
 from pydantic import ValidationError
 
-from services.ingest.domain.imports.files import FileRefused, Row, rows_of
+from services.ingest.domain.imports.files import DEFAULT_MAX_DEPTH, FileRefused, Row, rows_of
 from services.ingest.domain.imports.row_commands import READINGS, RowReading
 from services.ingest.use_cases.intake import Accepted, BrokerUnavailable
 from shared.contracts.envelope import Actor, Command, utc_now
@@ -55,11 +55,21 @@ class UploadInterrupted(Exception):
     """The caller's upload broke off before the end of the file."""
 
 
+class UploadTooLarge(Exception):
+    """The file passed the largest size an import takes; nothing after that was read."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"The file is larger than {limit} bytes, the most an import takes.")
+        self.limit = limit
+
+
 @dataclass(frozen=True)
 class Finished:
     job: ImportJob
     # Set when the file itself was refused (its header, its encoding), not just some rows.
     refused: FileRefused | None = None
+    # Set when the file was larger than an import may be.
+    too_large: UploadTooLarge | None = None
 
 
 @dataclass
@@ -107,6 +117,7 @@ async def import_file(
     jobs: ImportJobStore,
     intake: RowPublisher,
     clock: Callable[[], datetime] = utc_now,
+    max_depth: int = DEFAULT_MAX_DEPTH,
 ) -> Finished:
     """Start an import of `upload` and run it to its end; raises ImportJobsUnavailable when not
     even the job can be written (then nothing was imported)."""
@@ -126,7 +137,7 @@ async def import_file(
     )
     await jobs.add(job)
     reading = READINGS[kind]
-    rows = rows_of(file_format, upload, reading.layout)
+    rows = rows_of(file_format, upload, reading.layout, max_depth=max_depth)
     return await run_import(job, rows, reading=reading, jobs=jobs, intake=intake)
 
 
@@ -177,6 +188,7 @@ async def run_import(
     saved_at = time.monotonic()
     status, detail = ImportStatus.COMPLETED, None
     refused: FileRefused | None = None
+    too_large: UploadTooLarge | None = None
     try:
         async for row in rows:
             if progress.broker_failure_line is not None:
@@ -200,6 +212,10 @@ async def run_import(
     except UploadInterrupted:
         status = ImportStatus.INTERRUPTED
         detail = "The upload broke off; rows after the last one counted were not received."
+    except UploadTooLarge as error:
+        too_large = error
+        status = ImportStatus.FAILED
+        detail = f"{error} Rows after the last one counted were not read: split the file."
     finally:
         await asyncio.gather(*in_flight)
     if progress.broker_failure_line is not None:
@@ -219,7 +235,7 @@ async def run_import(
         finished.rows_accepted,
         finished.rows_failed,
     )
-    return Finished(finished, refused)
+    return Finished(finished, refused, too_large)
 
 
 async def _save(jobs: ImportJobStore, job: ImportJob) -> None:

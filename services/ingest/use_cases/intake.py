@@ -13,13 +13,14 @@ from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
 
-from services.ingest.domain.channels import shopify, shopify_privacy, woocommerce
+from services.ingest.domain.channels import amazon, shopify, shopify_privacy, woocommerce
 from services.ingest.domain.channels.pulled import PULLED, PulledChannel
 from services.ingest.domain.channels.reading import Unmappable
+from services.ingest.domain.integrations import Integration
 from services.ingest.domain.orders import channel_actor, upsert_command
 from shared.contracts.envelope import Command
 from shared.contracts.orders import CanonicalOrder, OrderStatus
-from shared.errors import InvalidInput
+from shared.errors import InvalidInput, field_error
 
 T = TypeVar("T")
 
@@ -48,6 +49,20 @@ class Intake:
         """Publish `command` (`what` names it in the log); returns once RabbitMQ confirmed it."""
         await self._publisher.publish(command, what=what)
         return Accepted(message_id=command.message_id)
+
+    async def integration_order(
+        self, integration: Integration, order: CanonicalOrder, *, correlation_id: str | None
+    ) -> Accepted:
+        """A canonical order an integration posted: its own (else ForeignOrder), naming its
+        buyer (else InvalidInput: it could only make a blank customer)."""
+        integration.refuse_foreign(order)
+        if not order.names_its_buyer:
+            raise field_error(
+                "buyer",
+                "names nobody: an order needs an email, a channel account, a name, a "
+                "company or an address",
+            )
+        return await self.order(order, correlation_id=correlation_id)
 
     async def order(self, order: CanonicalOrder, *, correlation_id: str | None) -> Accepted:
         """Publish the order's upsert command."""
@@ -88,11 +103,22 @@ class Intake:
         return await self.order(order, correlation_id=correlation_id)
 
     async def pulled_order(
-        self, channel: PulledChannel, payload: Any, *, shop: str, correlation_id: str | None
+        self,
+        integration: Integration,
+        channel: PulledChannel,
+        payload: Any,
+        *,
+        correlation_id: str | None,
     ) -> Accepted:
-        """An order an integration pulled from the channel's API, for the integration's shop."""
+        """An order an integration pulled from the channel's API: it belongs to the
+        integration's shop, and must be of its channel and (Amazon) of one of its marketplaces,
+        else ForeignOrder."""
+        integration.refuse_other_channel(channel)
         name, adapt = PULLED[channel]
-        order = _mapped(lambda: adapt(payload, shop=shop), f"{name} order")
+        if channel == "amazon":
+            marketplace = _mapped(lambda: amazon.marketplace_of(payload), f"{name} order")
+            integration.refuse_foreign_marketplace(marketplace, field=amazon.MARKETPLACE_FIELD)
+        order = _mapped(lambda: adapt(payload, shop=integration.shop), f"{name} order")
         return await self.order(order, correlation_id=correlation_id)
 
 

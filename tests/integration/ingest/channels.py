@@ -1,4 +1,5 @@
-"""Helpers of the ingest integration tests: signed deliveries, settings in the environment."""
+"""Helpers of the ingest integration tests: signed deliveries, integration keys, settings in the
+environment."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import pytest
 
 from services.ingest.entrypoints.signatures import body_signature
+from tests.support.orders import INTEGRATION
 
 SHOPIFY_SHOP = "demo-store.myshopify.com"
 SHOPIFY_SECRET = "shpss_test_0123456789abcdef"
@@ -16,6 +18,19 @@ WOO_SECRET = "wc-secret-test-0123456789"
 AMAZON_KEY = "amazon-integration-key-0123456789"
 EBAY_KEY = "ebay-integration-key-0123456789ab"
 ADOBE_KEY = "adobe-integration-key-0123456789a"
+AMAZON_DE = "A1PA6795UKMFR9"
+# Integrations that post canonical orders of other shops than the tests' default one.
+CANONICAL_KEYS = {
+    ("woocommerce", "siop.example.co.uk"): "woo-canonical-key-0123456789abcdef",
+    ("shopify", "outlet.myshopify.com"): "outlet-canonical-key-0123456789abcd",
+}
+
+
+def key_of(channel: str, shop: str) -> str:
+    """The key of the integration that posts canonical orders of `shop` of `channel`."""
+    if (channel, shop) == (INTEGRATION["channel"], INTEGRATION["shop"]):
+        return INTEGRATION["api_key"]
+    return CANONICAL_KEYS[(channel, shop)]
 
 
 def configure_channels(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -25,9 +40,19 @@ def configure_channels(monkeypatch: pytest.MonkeyPatch) -> None:
         "INGEST_INTEGRATIONS",
         json.dumps(
             [
-                {"channel": "amazon", "shop": "seller-eu", "api_key": AMAZON_KEY},
+                INTEGRATION,
+                {
+                    "channel": "amazon",
+                    "shop": "seller-eu",
+                    "marketplaces": [AMAZON_DE, "A13V1IB3VIYZZH"],
+                    "api_key": AMAZON_KEY,
+                },
                 {"channel": "ebay", "shop": "vintage_finds_uk", "api_key": EBAY_KEY},
                 {"channel": "adobe_commerce", "shop": "shop.example.ch", "api_key": ADOBE_KEY},
+                *(
+                    {"channel": channel, "shop": shop, "api_key": key}
+                    for (channel, shop), key in CANONICAL_KEYS.items()
+                ),
             ]
         ),
     )

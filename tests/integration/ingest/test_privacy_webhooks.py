@@ -12,7 +12,12 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import Namespace, Suite, suite_of
-from tests.integration.ingest.channels import SHOPIFY_SHOP, configure_channels, shopify_delivery
+from tests.integration.ingest.channels import (
+    SHOPIFY_SHOP,
+    configure_channels,
+    key_of,
+    shopify_delivery,
+)
 from tests.integration.test_ingest_availability import through
 from tests.support.broker import Tap, tap
 from tests.support.orders import order_json
@@ -45,7 +50,9 @@ async def order(
     shop: str = SHOPIFY_SHOP,
 ) -> None:
     placed = order_json(email=email, customer_id=account, channel=channel, shop=shop)
-    accepted = await suite.ingest.post("/v1/orders", json=placed)
+    accepted = await suite.ingest.post(
+        "/v1/orders", json=placed, headers={"Authorization": f"Bearer {key_of(channel, shop)}"}
+    )
     assert accepted.status_code == 202, accepted.text
 
 

@@ -97,3 +97,23 @@ def test_the_content_type_decides_the_format() -> None:
     assert media_format("application/x-ndjson") == "ndjson"
     assert media_format("application/json") is None
     assert media_format(None) is None
+
+
+async def test_a_bare_carriage_return_in_a_csv_cell_is_refused_not_a_crash() -> None:
+    """`a\rb,c` is no CSV record (Python's csv module raises on it): the header refuses the
+    file, a later record only its row."""
+    with pytest.raises(FileRefused) as refused:
+        await read_csv("a\rb,c\n")
+    assert (refused.value.line, refused.value.error.field) == (1, "header")
+    rows = await read_csv(f"{HEADER}\nbroken\rcell,x\n{ROW}\n")
+    assert [(r.line, r.error.field if r.error else None) for r in rows] == [(2, "row"), (3, None)]
+
+
+async def test_an_ndjson_row_nested_too_deeply_is_refused_before_parsing() -> None:
+    deep = "[" * 10_000 + "]" * 10_000
+    good = json.dumps({"order_id": "A-1", "buyer": {"email": "a@example.com"}})
+    text = f"{deep}\n{good}\n"
+    rows = [row async for row in ndjson_rows(chunked(text.encode(), 4096), max_depth=8)]
+    assert rows[0].error is not None
+    assert (rows[0].line, rows[0].error.message) == (1, "nested deeper than 8 levels")
+    assert rows[1].values == json.loads(good)

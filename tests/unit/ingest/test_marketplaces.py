@@ -142,10 +142,35 @@ def test_amazon_order_without_total_sums_its_items_and_without_items_counts_unit
     assert amazon.order_from_api(body, shop="s").line_count == 3
 
 
-def test_amazon_pending_order_names_no_buyer_and_is_refused() -> None:
-    assert refused_fields(amazon.order_from_api, payload("amazon", "order_pending")) == {
-        "Order.BuyerInfo.BuyerEmail"
-    }
+def amazon_refusal(body: Any) -> str:
+    with pytest.raises(Unmappable) as refused:
+        amazon.order_from_api(body, shop="s")
+    [error] = refused.value.errors
+    assert error.field == "Order.BuyerInfo.BuyerEmail"
+    return error.message
+
+
+def test_amazon_pending_order_names_no_buyer_and_is_refused_until_released() -> None:
+    assert "once the order is no longer Pending" in amazon_refusal(
+        payload("amazon", "order_pending")
+    )
+
+
+def test_an_unshipped_amazon_order_without_buyer_was_fetched_without_buyer_data() -> None:
+    """Amazon shows the buyer of an Unshipped order only to a caller with a Restricted Data
+    Token; "no longer Pending" would send the integration waiting for nothing."""
+    body = payload("amazon", "order_pending")
+    body["Order"]["OrderStatus"] = "Unshipped"
+    message = amazon_refusal(body)
+    assert "Pending" not in message
+    assert "Restricted Data Token" in message
+
+
+def test_the_marketplace_of_an_amazon_order_is_read_and_required() -> None:
+    assert amazon.marketplace_of(payload("amazon", "order_shipped")) == "A1PA6795UKMFR9"
+    body = payload("amazon", "order_shipped")
+    del body["Order"]["MarketplaceId"]
+    assert refused_fields(lambda b, shop: amazon.marketplace_of(b), body) == {"Order.MarketplaceId"}
 
 
 def test_amazon_errors_name_its_fields() -> None:

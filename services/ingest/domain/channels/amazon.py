@@ -4,7 +4,8 @@ The body is `{"Order": <Order>, "OrderItems": [<OrderItem>, ...]}`, both as `get
 `getOrderItems` return them. Amazon hides the buyer behind a relay address
 (`...@marketplace.amazon.de`), which identifies the buyer within Amazon only (the customer service
 knows). Orders in `Pending` carry neither buyer nor address yet: they are refused until Amazon
-releases them. Amazon forbids marketing to its buyers, so an order gives no consent signal.
+releases them; so are orders fetched without a Restricted Data Token, which Amazon needs to
+show the buyer. Amazon forbids marketing to its buyers, so an order gives no consent signal.
 """
 
 from __future__ import annotations
@@ -67,11 +68,7 @@ def order_from_api(payload: Any, *, shop: str) -> CanonicalOrder:
         order.child("ShippingAddress"), SHIPPING, into="shipping_address", origins=origins
     )
     if email is None and shipping is None:
-        raise Unmappable.at(
-            "Order.BuyerInfo.BuyerEmail",
-            "the order names no buyer (Amazon releases buyer data once the order is no longer "
-            "Pending): send it again then",
-        )
+        raise Unmappable.at("Order.BuyerInfo.BuyerEmail", _why_no_buyer(order))
     first, last = split_name(buyer.text("BuyerName") if buyer else None)
     if last is None and shipping is not None:
         first, last = shipping.get("first_name"), shipping.get("last_name")
@@ -97,6 +94,33 @@ def order_from_api(payload: Any, *, shop: str) -> CanonicalOrder:
         "shipping_address": shipping,
     }
     return canonical_order(values, origins)
+
+
+MARKETPLACE_FIELD = "Order.MarketplaceId"
+
+
+def marketplace_of(payload: Any) -> str:
+    """The marketplace the order was placed in (`Order.MarketplaceId`)."""
+    order = Document.root(payload).child("Order", required=True)
+    assert order is not None
+    marketplace = order.text("MarketplaceId", required=True)
+    assert marketplace is not None
+    return marketplace
+
+
+def _why_no_buyer(order: Document) -> str:
+    """Amazon leaves the buyer out of an order for one of two reasons, each with its remedy."""
+    status = order.text("OrderStatus")
+    if status in ("Pending", "PendingAvailability"):
+        return (
+            f"the order names no buyer yet: Amazon releases the buyer once the order is no "
+            f"longer {status}; send it again then"
+        )
+    return (
+        "the order names no buyer: Amazon gives the buyer's email and shipping address only "
+        "to an application that fetches the order with a Restricted Data Token (the roles "
+        "for buyer data); fetch it with one and send it again"
+    )
 
 
 def _status(order: Document) -> OrderStatus:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from shared.contracts.replies import FieldError
+from shared.json_nesting import nested_deeper_than
 
 NDJSON = "ndjson"
 CSV = "csv"
@@ -30,6 +31,8 @@ MEDIA_TYPES = {
 }
 # A longer line is no row but a broken or hostile file.
 MAX_LINE_CHARS = 1_000_000
+# How deep a row of NDJSON may nest (a canonical order needs 4 levels).
+DEFAULT_MAX_DEPTH = 32
 
 
 class FileRefused(Exception):
@@ -96,9 +99,15 @@ async def lines(chunks: AsyncIterable[bytes]) -> AsyncIterator[tuple[int, str]]:
         yield number + 1, buffer.removesuffix("\r")
 
 
-async def ndjson_rows(chunks: AsyncIterable[bytes]) -> AsyncIterator[Row]:
+async def ndjson_rows(
+    chunks: AsyncIterable[bytes], max_depth: int = DEFAULT_MAX_DEPTH
+) -> AsyncIterator[Row]:
     async for number, text in lines(chunks):
         if not text.strip():
+            continue
+        if nested_deeper_than(text.encode(), max_depth):
+            message = f"nested deeper than {max_depth} levels"
+            yield Row(number, error=FieldError(field="row", message=message))
             continue
         try:
             value = json.loads(text)
@@ -125,7 +134,14 @@ async def csv_rows(chunks: AsyncIterable[bytes], layout: CsvLayout) -> AsyncIter
         if joined.count('"') % 2:
             continue
         record = []
-        cells = next(csv.reader([joined]), [])
+        try:
+            cells = next(csv.reader([joined]), [])
+        except csv.Error as error:
+            # A bare carriage return inside an unquoted cell, say: the record cannot be read.
+            if header is None:
+                raise FileRefused(start, "header", f"not CSV: {error}") from None
+            yield Row(start, error=FieldError(field="row", message=f"not CSV: {error}"))
+            continue
         if header is None:
             header = layout.checked_header(cells)
             continue
@@ -176,6 +192,10 @@ def nest(values: dict[str, Any], path: str, value: Any) -> None:
 
 
 def rows_of(
-    file_format: str, chunks: AsyncIterable[bytes], layout: CsvLayout
+    file_format: str,
+    chunks: AsyncIterable[bytes],
+    layout: CsvLayout,
+    *,
+    max_depth: int = DEFAULT_MAX_DEPTH,
 ) -> AsyncIterator[Row]:
-    return csv_rows(chunks, layout) if file_format == CSV else ndjson_rows(chunks)
+    return csv_rows(chunks, layout) if file_format == CSV else ndjson_rows(chunks, max_depth)

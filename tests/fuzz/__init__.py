@@ -1,0 +1,1 @@
+"""schemathesis against the suite's HTTP services: generated requests, every check on."""
