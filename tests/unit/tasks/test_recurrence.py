@@ -78,7 +78,7 @@ def test_a_month_end_series_does_not_drift() -> None:
 
 def test_a_task_done_late_skips_the_deadlines_already_past() -> None:
     first = task(due_at=DUE, recurrence=every(1, "weeks"))
-    done, upcoming = complete(first, at=DUE + timedelta(days=16))
+    _, upcoming = complete(first, at=DUE + timedelta(days=16))
     assert upcoming is not None
     assert upcoming.due_at == DUE + timedelta(weeks=3)
     assert upcoming.series == Series(anchor=DUE, occurrence=3)
