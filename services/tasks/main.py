@@ -15,7 +15,7 @@ from services.tasks.adapters.alarm_store import MongoAlarms
 from services.tasks.adapters.customers import MongoCustomers
 from services.tasks.adapters.notification_store import MongoNotifications
 from services.tasks.adapters.task_store import MongoTasks
-from services.tasks.adapters.transactions import OutboxTransactions
+from services.tasks.adapters.transactions import OutboxOnceOnly
 from services.tasks.domain.times import instant
 from services.tasks.entrypoints.alarm_clock import keep_ringing
 from services.tasks.entrypoints.inbox import inbox_dispatcher, inbox_router
@@ -85,6 +85,7 @@ def assemble(
     outbox = Outbox(db["outbox"], broker, topology)
     changes = UnitOfWork(client, inbox, outbox, retry_on=(VersionMoved,))
     writer = TaskWriter(tasks, alarms)
+    once = OutboxOnceOnly(client, db["rung_alarms"], outbox)
     task_notifications = TaskNotifications(notifications, tasks, changes, clock)
     requests = TaskRequests(
         changes=TaskChanges(tasks, writer, customers, changes, clock, new_id),
@@ -95,7 +96,7 @@ def assemble(
     ringing = AlarmRinging(
         alarms,
         tasks,
-        OutboxTransactions(client, outbox),
+        once,
         clock,
         owner=f"{socket.gethostname()}/{os.getpid()}/{new_id()[:8]}",
         lease=timedelta(seconds=settings.alarm_lease_s),
@@ -103,6 +104,7 @@ def assemble(
     start_up: list[Hook] = [
         tasks.ensure_indexes,
         alarms.ensure_indexes,
+        once.ensure_indexes,
         notifications.ensure_indexes,
         customers.ensure_indexes,
         inbox.ensure_indexes,

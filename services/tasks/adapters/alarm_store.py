@@ -1,11 +1,14 @@
-"""Alarms in MongoDB, claimed under a lease so that each rings on one instance only.
+"""Alarms in MongoDB, claimed under a lease so that one instance at a time rings each.
 
 An alarm document moves from `scheduled` to `rang` (its event is in the outbox) or `void` (its
 task no longer wanted it). Claiming is one atomic find-and-update on the `(status, due_at)`
 index that sets the lease; it never inserts, so it is not exposed to SecantusDB's habit of
 returning None from an upserting find-and-update that did write (and should a plain one ever
-do so, the lease simply runs out and the alarm is claimed again). Settled alarms are purged
-after `KEEP_SETTLED_FOR`: their ids never come back, a task arms new ones under new ids.
+do so, the lease simply runs out and the alarm is claimed again). Claiming and settling are
+writes of their own, outside any transaction: an instance that dies inside its ringing
+transaction leaves no lock on the alarm that would hold up the others' claims. Settled alarms
+are purged after `KEEP_SETTLED_FOR`: their ids never come back, a task arms new ones under new
+ids.
 """
 
 from __future__ import annotations
@@ -83,12 +86,8 @@ class MongoAlarms:
             lease_until=doc["lease_until"],
         )
 
-    async def settle(
-        self, alarm_id: str, *, owner: str, rang: bool, now: datetime, session: Session
-    ) -> bool:
-        result = await self._collection.update_one(
-            {"_id": alarm_id, "status": SCHEDULED, "lease_owner": owner},
+    async def settle(self, alarm_id: str, *, rang: bool, now: datetime) -> None:
+        await self._collection.update_one(
+            {"_id": alarm_id, "status": SCHEDULED},
             {"$set": {"status": RANG if rang else VOID, "settled_at": now}},
-            session=session,
         )
-        return result.matched_count == 1

@@ -80,10 +80,8 @@ class Alarms(Protocol):
     async def claim(self, *, owner: str, now: datetime, lease: timedelta) -> ClaimedAlarm | None:
         """Take one due alarm that nobody holds (or whose holder's lease ran out)."""
 
-    async def settle(
-        self, alarm_id: str, *, owner: str, rang: bool, now: datetime, session: Session
-    ) -> bool:
-        """Mark a claimed alarm rung (or void); False if `owner` no longer holds it."""
+    async def settle(self, alarm_id: str, *, rang: bool, now: datetime) -> None:
+        """Mark an alarm rung (or void: its task no longer wanted it); it is claimed no more."""
 
 
 class Notifications(Protocol):
@@ -132,9 +130,10 @@ class Changes(Protocol):
     ) -> R: ...
 
 
-class Transactions(Protocol):
-    """A change no message asked for (an alarm ringing): its events are published after the
-    commit."""
+class OnceOnly(Protocol):
+    """A change no message asked for (an alarm ringing), done at most once per key."""
 
-    async def run(self, change: Callable[[Session], Awaitable[Sequence[Message]]]) -> int:
-        """Run `change` in a transaction; returns how many events it committed."""
+    async def run(self, key: str, change: Callable[[Session], Awaitable[Sequence[Message]]]) -> int:
+        """Run `change` in a transaction unless a change under `key` committed before; its
+        events are published after the commit. Returns how many events the change under `key`
+        committed, now or before."""

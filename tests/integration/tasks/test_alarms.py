@@ -51,7 +51,7 @@ async def test_due_reminders_become_notifications_within_seconds(tasks: TasksCli
     # Each notification arrived within a few seconds of its time.
     for notification in await tasks.db["notifications"].find().to_list():
         late = notification["created_at"] - notification["at"]
-        assert late < timedelta(seconds=3), late
+        assert late < timedelta(seconds=5), late
     # Nobody else sees them; ben marks one read.
     assert (await tasks.ask(ListNotifications(actor=ANNA)))["items"] == []
     marked = await tasks.ask(

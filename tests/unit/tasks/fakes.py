@@ -134,14 +134,10 @@ class FakeAlarms:
         due[0].lease_owner, due[0].lease_until = owner, now + lease
         return ClaimedAlarm(due[0].alarm, due[0].task_id, due[0].lease_until)
 
-    async def settle(
-        self, alarm_id: str, *, owner: str, rang: bool, now: datetime, session: Session
-    ) -> bool:
+    async def settle(self, alarm_id: str, *, rang: bool, now: datetime) -> None:
         stored = self.stored[alarm_id]
-        if stored.status != "scheduled" or stored.lease_owner != owner:
-            return False
-        stored.status = "rang" if rang else "void"
-        return True
+        if stored.status == "scheduled":
+            stored.status = "rang" if rang else "void"
 
     def with_status(self, status: str) -> list[str]:
         return [i for i, s in self.stored.items() if s.status == status]
@@ -250,13 +246,16 @@ class FakeChanges:
 
 
 @dataclass
-class FakeTransactions:
+class FakeOnceOnly:
     published: Published
+    done: dict[str, int] = field(default_factory=dict)
 
-    async def run(self, change: Callable[[Session], Awaitable[Sequence[Message]]]) -> int:
-        events = await change(None)
-        self.published.events += events
-        return len(events)
+    async def run(self, key: str, change: Callable[[Session], Awaitable[Sequence[Message]]]) -> int:
+        if key not in self.done:
+            events = await change(None)
+            self.done[key] = len(events)
+            self.published.events += events
+        return self.done[key]
 
 
 @dataclass
@@ -272,9 +271,11 @@ class Service:
     published: Published = field(default_factory=Published)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     unit: FakeChanges = field(init=False)
+    once: FakeOnceOnly = field(init=False)
 
     def __post_init__(self) -> None:
         self.unit = FakeChanges(self.published)
+        self.once = FakeOnceOnly(self.published)
 
     def new_id(self) -> str:
         return f"id{next(self.ids)}"
@@ -305,7 +306,7 @@ class Service:
         return AlarmRinging(
             self.alarms,
             self.tasks,
-            FakeTransactions(self.published),
+            self.once,
             self.clock,
             owner=owner,
             lease=timedelta(seconds=lease_s),

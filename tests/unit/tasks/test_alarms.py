@@ -66,9 +66,26 @@ async def test_an_alarm_held_by_a_crashed_instance_rings_once_after_its_lease() 
     service.clock.advance(seconds=31)
     # ...then "b" takes it over and rings it.
     assert await survivor.ring_due() == 1
-    # "a" coming back to finish what it claimed rings nothing: it no longer holds the lease.
+    # "a" coming back to finish what it claimed rings nothing: the alarm has rung.
     assert await crashed.ring(claimed) == 0
     assert len(service.published.of(TaskReminderDue)) == 1
+
+
+async def test_an_alarm_rung_but_not_settled_is_settled_by_the_next_claim() -> None:
+    service = Service()
+    await task_due_in(service, minutes=5, reminders=("PT1M",))
+    service.clock.advance(minutes=4)
+    claimed = await service.alarms.claim(
+        owner="a", now=service.clock.now, lease=timedelta(seconds=30)
+    )
+    assert claimed is not None
+    # "a" committed the ringing (the outbox relay sends its event) and died before marking
+    # the alarm settled.
+    service.once.done[claimed.alarm.id] = 1
+    service.clock.advance(seconds=31)
+    assert await service.ringing("b").ring_due() == 0
+    assert service.alarms.with_status("rang") == [claimed.alarm.id]
+    assert service.published.of(TaskReminderDue) == []
 
 
 async def test_a_finished_tasks_alarms_do_not_ring() -> None:
