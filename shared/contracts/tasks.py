@@ -192,6 +192,7 @@ class FindTasks(Query):
     customer_id: Id | None = None
     # True: open and past the deadline; False: anything else.
     overdue: bool | None = None
+    # A deadline before `due_before`, and at or after `due_after`.
     due_before: AwareDatetime | None = None
     due_after: AwareDatetime | None = None
     sort: TaskSort = TaskSort.DEADLINE

@@ -83,7 +83,6 @@ class MongoAlarms:
         return ClaimedAlarm(
             alarm=Alarm(id=doc["_id"], kind=AlarmKind(doc["kind"]), at=doc["due_at"]),
             task_id=doc["task_id"],
-            lease_until=doc["lease_until"],
         )
 
     async def settle(self, alarm_id: str, *, rang: bool, now: datetime) -> None:

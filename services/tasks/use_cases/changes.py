@@ -1,8 +1,9 @@
 """Creating and changing tasks: the commands a caller sends and waits for the outcome of.
 
-Each change runs once per message id (the unit of work's inbox): the same request sent again is
-answered with the task as the first one left it, and nothing is changed twice. The reply is the
-changed task with its new version, the value a caller sends back as `If-Match`.
+Each change runs once per message id (the unit of work's inbox): the same request sent again
+changes nothing twice and is answered with the task as it is now. The inbox remembers only the
+task's id, not the task: what it would keep of its text must not outlive an erasure. The reply
+is the changed task with its new version, the value a caller sends back as `If-Match`.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class TaskChanges:
             await self.writer.save(None, task, session=session)
             return _answer(task, now, events_of(task, command))
 
-        return await self.changes.run(command, change, repeated=_remembered)
+        return await self.changes.run(command, change, repeated=self._repeated)
 
     async def change(self, command: ChangeTask) -> TaskView:
         patch = command.set
@@ -118,7 +119,14 @@ class TaskChanges:
                 events += events_of(upcoming, command)
             return _answer(changed, now, events)
 
-        return await self.changes.run(command, change, repeated=_remembered)
+        return await self.changes.run(command, change, repeated=self._repeated)
+
+    async def _repeated(self, earlier: Document, session: Session) -> TaskView:
+        task_id = earlier["result"]["task_id"]
+        task = await self.tasks.get(task_id, session=session)
+        if task is None:
+            raise NotFound("Task", f"no task {task_id}")
+        return task_view(task, self.clock())
 
     async def _customer(self, customer_id: str | None, *, field: str) -> str | None:
         """The customer a task may refer to: a known one, the master of a merged one."""
@@ -134,9 +142,4 @@ class TaskChanges:
 
 
 def _answer(task: Task, now: datetime, events: list[Event]) -> Outcome[TaskView]:
-    view = task_view(task, now)
-    return Outcome(view, events, remembered=view.model_dump(mode="json"))
-
-
-async def _remembered(earlier: Document, _: Session) -> TaskView:
-    return TaskView.model_validate(earlier["result"])
+    return Outcome(task_view(task, now), events, remembered={"task_id": task.id})

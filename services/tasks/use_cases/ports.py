@@ -31,11 +31,10 @@ class VersionMoved(Exception):
 
 @dataclass(frozen=True)
 class ClaimedAlarm:
-    """An alarm due now that this instance holds the lease of, until `lease_until`."""
+    """An alarm due now that this instance holds the lease of."""
 
     alarm: Alarm
     task_id: str
-    lease_until: datetime
 
 
 @dataclass(frozen=True)

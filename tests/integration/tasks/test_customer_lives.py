@@ -110,6 +110,8 @@ async def test_an_erasure_removes_the_text_and_keeps_who_did_what_and_when(
     ]
     stored = await tasks.db["tasks"].find_one({"_id": task["id"]})
     assert "Anna" not in repr(stored)
+    # Nor do the answers kept for repeated requests hold the text.
+    assert "Anna" not in repr(await tasks.db["inbox"].find().to_list())
     # Sent events that carried the text are gone from the outbox; others' stay.
     async for entry in tasks.db["outbox"].find({"sent_at": {"$ne": None}}):
         assert entry["body"].get("customer_id") != "anna-schmidt"

@@ -132,7 +132,7 @@ class FakeAlarms:
         if not due:
             return None
         due[0].lease_owner, due[0].lease_until = owner, now + lease
-        return ClaimedAlarm(due[0].alarm, due[0].task_id, due[0].lease_until)
+        return ClaimedAlarm(due[0].alarm, due[0].task_id)
 
     async def settle(self, alarm_id: str, *, rang: bool, now: datetime) -> None:
         stored = self.stored[alarm_id]
