@@ -124,12 +124,12 @@ class Task:
         customer_id: str | None,
         actor: Actor,
         now: datetime,
-        field: str = "task",
     ) -> Task:
+        """A new task from `draft`; errors name fields as `CreateTask` has them (`task.*`)."""
         now = instant(now)
         due = instant(draft.due_at) if draft.due_at else None
-        planned = reminders(draft.reminders, due, field=f"{field}.reminders")
-        _check_recurrence(draft.recurrence, due, field=f"{field}.recurrence")
+        planned = reminders(draft.reminders, due, field="task.reminders")
+        _check_recurrence(draft.recurrence, due, field="task.recurrence")
         task = cls(
             id=task_id,
             title=draft.title,
