@@ -11,6 +11,7 @@ no customer), which is how an erasure finds the events that carried the customer
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -29,6 +30,11 @@ CommentText = Annotated[str, Field(min_length=1, max_length=5000)]
 # An ISO 8601 instant with its zone ("2026-12-01T09:00:00+01:00"), or an ISO 8601 duration
 # before the deadline ("PT1H", "P1D"); the tasks service reads and checks it.
 ReminderSpec = Annotated[str, Field(min_length=3, max_length=64)]
+# Bounded, so that reminders before it and the deadlines of its series stay real dates.
+Deadline = Annotated[
+    AwareDatetime,
+    Field(ge=datetime(1900, 1, 1, tzinfo=UTC), lt=datetime(3000, 1, 1, tzinfo=UTC)),
+]
 Cursor = Annotated[str, Field(max_length=500)]
 Limit = Annotated[int, Field(ge=1, le=200)]
 MAX_REMINDERS = 10
@@ -75,7 +81,7 @@ class TaskDraft(Contract):
     description: Description | None = None
     customer_id: Id | None = None
     assignee: Principal | None = None
-    due_at: AwareDatetime | None = None
+    due_at: Deadline | None = None
     priority: TaskPriority = TaskPriority.NORMAL
     next_action: NextAction | None = None
     reminders: tuple[ReminderSpec, ...] = Field((), max_length=MAX_REMINDERS)
@@ -90,7 +96,7 @@ class TaskPatch(Contract):
     description: Description | None = None
     customer_id: Id | None = None
     assignee: Principal | None = None
-    due_at: AwareDatetime | None = None
+    due_at: Deadline | None = None
     priority: TaskPriority | None = None
     next_action: NextAction | None = None
     reminders: tuple[ReminderSpec, ...] | None = Field(None, max_length=MAX_REMINDERS)
@@ -193,8 +199,8 @@ class FindTasks(Query):
     # True: open and past the deadline; False: anything else.
     overdue: bool | None = None
     # A deadline before `due_before`, and at or after `due_after`.
-    due_before: AwareDatetime | None = None
-    due_after: AwareDatetime | None = None
+    due_before: Deadline | None = None
+    due_after: Deadline | None = None
     sort: TaskSort = TaskSort.DEADLINE
     descending: bool = False
     limit: Limit = 50

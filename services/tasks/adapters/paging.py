@@ -62,5 +62,8 @@ def _decode(cursor: str, size: int) -> list[Any]:
                 raise refused from error
         elif not isinstance(value, str | int) or isinstance(value, bool):
             raise refused
+        elif isinstance(value, int) and abs(value) >= 2**63:
+            # MongoDB takes integers of 8 bytes at most.
+            raise refused
         decoded.append(value)
     return decoded

@@ -48,6 +48,13 @@ def is_duration(spec: str) -> bool:
 
 def reminder_at(spec: str, due_at: datetime | None) -> datetime:
     """When the reminder `spec` rings; ValueError says why it cannot be read."""
+    try:
+        return _reminder_at(spec, due_at)
+    except OverflowError as error:
+        raise ValueError(f"out of the range of dates: {spec!r}") from error
+
+
+def _reminder_at(spec: str, due_at: datetime | None) -> datetime:
     if is_duration(spec):
         try:
             before: timedelta | isodate.Duration = isodate.parse_duration(spec.upper())
@@ -55,7 +62,10 @@ def reminder_at(spec: str, due_at: datetime | None) -> datetime:
             raise ValueError(f"not an ISO 8601 duration: {spec!r}") from error
         if due_at is None:
             raise ValueError("a reminder before the deadline needs a due_at")
-        at: datetime = due_at - before
+        try:
+            at: datetime = due_at - before
+        except ValueError as error:  # isodate's calendar arithmetic past year 1
+            raise ValueError(f"out of the range of dates: {spec!r}") from error
         if at > due_at:
             raise ValueError("a reminder rings before the deadline, not after it")
         return instant(at)

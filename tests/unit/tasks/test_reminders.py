@@ -48,6 +48,9 @@ def test_a_month_before_the_end_of_march_is_the_end_of_february() -> None:
         ("PXYZ", DUE, "not an ISO 8601 duration"),
         ("2026-12-09T08:30:00", DUE, "needs its zone"),
         ("tomorrow", DUE, "neither an ISO 8601 instant nor"),
+        ("P999999999D", DUE, "out of the range of dates"),
+        ("P5000Y", DUE, "out of the range of dates"),
+        ("9999-12-31T23:00:00-05:00", DUE, "out of the range of dates"),
     ],
 )
 def test_a_reminder_that_cannot_be_read_is_refused(
