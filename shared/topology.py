@@ -144,7 +144,12 @@ class Topology:
 
     @property
     def tasks(self) -> ConsumerQueue:
-        return self._consumer("tasks", Binding(self.events.name, "customer.#"))
+        # Its own events too: it turns its reminders into notifications like any consumer.
+        return self._consumer(
+            "tasks",
+            Binding(self.events.name, "customer.#"),
+            Binding(self.events.name, "task.#"),
+        )
 
     @property
     def mailer(self) -> ConsumerQueue:
@@ -168,7 +173,7 @@ class Topology:
     @property
     def rpc_services(self) -> tuple[str, ...]:
         """Services that answer queries."""
-        return ("customer", "consent", "pullers")
+        return ("customer", "consent", "tasks", "pullers")
 
     def rpc_subscription(self, service: str) -> RabbitQueue:
         return self.rpc_queue(service, declare=False)

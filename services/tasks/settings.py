@@ -11,3 +11,9 @@ class TasksSettings(DatabaseSettings):
 
     port: int = Field(8004, ge=1, le=65535)
     database: str = Field("tasks", pattern=r"^[A-Za-z0-9_-]{1,60}$")
+    # How often each instance looks for due alarms: a reminder rings at most this late (plus
+    # the time to claim it), when all instances are up.
+    alarm_poll_s: float = Field(1.0, gt=0, le=60)
+    # How long an instance holds a claimed alarm: one that dies holding it delays that alarm by
+    # at most this long, until another instance takes it over.
+    alarm_lease_s: float = Field(30.0, ge=0.5, le=3600)

@@ -1,4 +1,4 @@
-"""The tasks service's event handler, driven through FastStream's in-memory TestRabbitBroker.
+"""The tasks service's inbox, driven through FastStream's in-memory TestRabbitBroker.
 
 The broker is simulated; the database is real (a directory that works only against a fake
 would prove little). The in-memory broker knows nothing of the bindings `shared.topology`
@@ -14,7 +14,9 @@ import pytest
 from faststream.rabbit import RabbitBroker, TestRabbitBroker
 from pymongo import AsyncMongoClient
 
-from services.tasks.handlers import event_router
+from services.tasks.entrypoints.inbox import inbox_dispatcher, inbox_router
+from services.tasks.main import assemble
+from services.tasks.settings import TasksSettings
 from shared.contracts.customers import CustomerCreated, CustomerRef, CustomerUpdated, FieldChange
 from shared.contracts.envelope import Message
 from shared.customer_directory import CustomerDirectory
@@ -22,6 +24,9 @@ from shared.dispatch import InvalidMessage
 from shared.mongo import Document
 from shared.topology import Topology
 from tests.conftest import TEST_ACTOR
+from tests.support.infrastructure import Infrastructure
+
+DATABASE = "handlers_tasks"
 
 TOPOLOGY = Topology("handlers")
 
@@ -44,16 +49,21 @@ async def deliver(broker: RabbitBroker, message: Message | dict[str, object]) ->
 
 @pytest.fixture
 async def directory(mongo: AsyncMongoClient[Document]) -> AsyncIterator[CustomerDirectory]:
-    db = mongo["handlers_tasks"]
-    await db.drop_collection("customers")
-    yield CustomerDirectory(db["customers"])
-    await db.drop_collection("customers")
+    await mongo.drop_database(DATABASE)
+    yield CustomerDirectory(mongo[DATABASE]["customers"])
+    await mongo.drop_database(DATABASE)
 
 
 @pytest.fixture
-async def broker(directory: CustomerDirectory) -> AsyncIterator[RabbitBroker]:
+async def broker(
+    infra: Infrastructure, mongo: AsyncMongoClient[Document], directory: CustomerDirectory
+) -> AsyncIterator[RabbitBroker]:
     broker = RabbitBroker()
-    broker.include_router(event_router(TOPOLOGY, directory))
+    settings = TasksSettings(MONGODB_URL=infra.mongodb_url, database=DATABASE)
+    service = assemble(mongo, settings, broker, TOPOLOGY)
+    broker.include_router(
+        inbox_router(TOPOLOGY, inbox_dispatcher(service.lives, service.notifications))
+    )
     async with TestRabbitBroker(broker) as test_broker:
         yield test_broker
 
