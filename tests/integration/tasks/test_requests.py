@@ -34,7 +34,7 @@ def soon(hours: float) -> datetime:
 
 async def create(tasks: TasksClient, actor: Actor = ANNA, **draft: Any) -> dict[str, Any]:
     draft.setdefault("title", "Call back about the refund")
-    task: dict[str, Any] = await tasks.request(
+    task: dict[str, Any] = await tasks.ask(
         CreateTask(task=TaskDraft.model_validate(draft), actor=actor)
     )
     return task
@@ -60,7 +60,7 @@ async def test_a_task_is_created_changed_and_read_back(tasks: TasksClient) -> No
     )
     assert [r["spec"] for r in created["reminders"]] == ["PT1H", "P1D"]
 
-    changed = await tasks.request(
+    changed = await tasks.ask(
         ChangeTask(
             task_id=created["id"],
             set=TaskPatch(assignee="key-ben", priority=TaskPriority.URGENT),
@@ -74,19 +74,19 @@ async def test_a_task_is_created_changed_and_read_back(tasks: TasksClient) -> No
         "key-ben",
         None,
     )
-    commented = await tasks.request(
+    commented = await tasks.ask(
         CommentOnTask(task_id=created["id"], text="Voicemail left", actor=BEN)
     )
     assert commented["comments"][0]["author"] == BEN.model_dump(mode="json")
-    read = await tasks.request(GetTask(task_id=created["id"], actor=BEN))
+    read = await tasks.ask(GetTask(task_id=created["id"], actor=BEN))
     assert read == commented
 
-    history = await tasks.request(GetTaskHistory(task_id=created["id"], limit=2, actor=ANNA))
+    history = await tasks.ask(GetTaskHistory(task_id=created["id"], limit=2, actor=ANNA))
     assert [e["action"] for e in history["items"]] == ["commented", "changed"]
     changes = {c["field"]: c for c in history["items"][1]["changes"]}
     assert changes["priority"] == {"field": "priority", "before": "high", "after": "urgent"}
     assert changes["next_action"]["before"] == "Offer a voucher"
-    rest = await tasks.request(
+    rest = await tasks.ask(
         GetTaskHistory(task_id=created["id"], cursor=history["next_cursor"], actor=ANNA)
     )
     assert [e["action"] for e in rest["items"]] == ["created"]
@@ -95,8 +95,8 @@ async def test_a_task_is_created_changed_and_read_back(tasks: TasksClient) -> No
 
 async def test_the_same_request_sent_twice_creates_one_task(tasks: TasksClient) -> None:
     command = CreateTask(task=TaskDraft(title="Check the address"), actor=ANNA)
-    first = await tasks.request(command)
-    again = await tasks.request(command)
+    first = await tasks.ask(command)
+    again = await tasks.ask(command)
     assert again == first
     assert await tasks.db["tasks"].count_documents({}) == 1
 
@@ -122,7 +122,7 @@ async def test_refusals_are_problems_that_name_the_fault(tasks: TasksClient) -> 
     )
     assert (stale.status, stale.errors[0].field) == (409, "expected_version")
 
-    await tasks.request(ChangeTaskStatus(task_id=task["id"], status=TaskStatus.COMPLETED, actor=ANNA))
+    await tasks.ask(ChangeTaskStatus(task_id=task["id"], status=TaskStatus.COMPLETED, actor=ANNA))
     forbidden = await tasks.refused(
         ChangeTaskStatus(task_id=task["id"], status=TaskStatus.IN_PROGRESS, actor=ANNA)
     )
@@ -140,21 +140,21 @@ async def test_refusals_are_problems_that_name_the_fault(tasks: TasksClient) -> 
 
 async def test_completing_a_recurring_task_creates_the_next(tasks: TasksClient) -> None:
     task = await create(tasks, due_at=soon(1), recurrence={"every": 1, "unit": "weeks"})
-    done = await tasks.request(
+    done = await tasks.ask(
         ChangeTaskStatus(task_id=task["id"], status=TaskStatus.COMPLETED, actor=ANNA)
     )
-    upcoming = await tasks.request(GetTask(task_id=done["next_task_id"], actor=ANNA))
+    upcoming = await tasks.ask(GetTask(task_id=done["next_task_id"], actor=ANNA))
     assert upcoming["previous_task_id"] == task["id"]
     assert upcoming["status"] == "pending"
     assert datetime.fromisoformat(upcoming["due_at"]) - datetime.fromisoformat(
         task["due_at"]
     ) == timedelta(weeks=1)
-    reopened = await tasks.request(ReopenTask(task_id=task["id"], reason="not done", actor=ANNA))
+    reopened = await tasks.ask(ReopenTask(task_id=task["id"], reason="not done", actor=ANNA))
     assert (reopened["status"], reopened["next_task_id"]) == ("pending", upcoming["id"])
 
 
 async def ids(tasks: TasksClient, **filters: Any) -> list[str]:
-    page = await tasks.request(FindTasks(actor=ANNA, **filters))
+    page = await tasks.ask(FindTasks(actor=ANNA, **filters))
     return [t["id"] for t in page["items"]]
 
 
@@ -165,7 +165,7 @@ async def test_tasks_are_found_by_filters_sorted_and_paged(tasks: TasksClient) -
     bens = await create(tasks, title="bens", assignee="key-ben", due_at=soon(5), customer_id="c1")
     undated = await create(tasks, title="undated", priority="high")
     done = await create(tasks, title="done", due_at=soon(-1))
-    await tasks.request(ChangeTaskStatus(task_id=done["id"], status=TaskStatus.COMPLETED, actor=ANNA))
+    await tasks.ask(ChangeTaskStatus(task_id=done["id"], status=TaskStatus.COMPLETED, actor=ANNA))
 
     by_deadline = [overdue["id"], done["id"], bens["id"], urgent["id"], undated["id"]]
     assert await ids(tasks) == by_deadline
@@ -187,19 +187,19 @@ async def test_tasks_are_found_by_filters_sorted_and_paged(tasks: TasksClient) -
     seen: list[str] = []
     cursor = None
     for _ in range(5):
-        page = await tasks.request(FindTasks(limit=2, cursor=cursor, actor=ANNA))
+        page = await tasks.ask(FindTasks(limit=2, cursor=cursor, actor=ANNA))
         seen += [t["id"] for t in page["items"]]
         cursor = page["next_cursor"]
         if cursor is None:
             break
     assert seen == by_deadline
 
-    view = await tasks.request(GetTask(task_id=overdue["id"], actor=ANNA))
+    view = await tasks.ask(GetTask(task_id=overdue["id"], actor=ANNA))
     assert view["overdue"] is True
     forged = await tasks.refused(FindTasks(cursor="not-a-cursor", actor=ANNA))
     assert (forged.status, forged.errors[0].field) == (422, "cursor")
 
-    open_of_c1 = await tasks.request(GetCustomerTasks(customer_id="c1", actor=ANNA))
+    open_of_c1 = await tasks.ask(GetCustomerTasks(customer_id="c1", actor=ANNA))
     assert [t["id"] for t in open_of_c1["items"]] == [bens["id"]]
 
 
@@ -208,8 +208,8 @@ async def test_the_report_counts_open_work_and_completion_times(tasks: TasksClie
     await create(tasks, priority="urgent", due_at=soon(-1))
     await create(tasks, assignee="key-ben")
     done = await create(tasks)
-    await tasks.request(ChangeTaskStatus(task_id=done["id"], status=TaskStatus.COMPLETED, actor=ANNA))
-    report = await tasks.request(GetTaskReport(actor=ANNA))
+    await tasks.ask(ChangeTaskStatus(task_id=done["id"], status=TaskStatus.COMPLETED, actor=ANNA))
+    report = await tasks.ask(GetTaskReport(actor=ANNA))
     assert report["open"] == [
         {"assignee": "anna", "priority": "urgent", "count": 2},
         {"assignee": "key-ben", "priority": "normal", "count": 1},
