@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.customer.domain.customer import Record
+from services.customer.domain.customer import DomainModel
 from shared.contracts.envelope import Actor
 
 
-class Note(Record):
+class Note(DomainModel):
     id: str
     customer_id: str
     text: str
