@@ -118,15 +118,14 @@ class Dispatcher(Generic[R]):
         contracts = self.contracts()
         if not contracts:
             raise TypeError("register the contracts before asking for the body type")
-
-        def read(body: object, _: ValidatorFunctionWrapHandler) -> Received:
-            return self.read(body)
-
         return Annotated[
             Union[contracts],  # noqa: UP007 - a tuple of types only unpacks into Union[...]
             Field(discriminator="type"),
-            WrapValidator(read),
+            WrapValidator(self._read_body),
         ]
+
+    def _read_body(self, body: object, _: ValidatorFunctionWrapHandler) -> Received:
+        return self.read(body)
 
     def typed(self, subscriber: H) -> H:
         """`subscriber` (a function of the body) with its body declared as `body_type()`.

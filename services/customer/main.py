@@ -37,7 +37,20 @@ from services.customer.use_cases.merges import MergeCommands
 from services.customer.use_cases.notes import NoteCommands
 from services.customer.use_cases.orders import OrderCommands
 from services.customer.use_cases.people import People
-from services.customer.use_cases.ports import ChangedMeanwhile
+from services.customer.use_cases.ports import (
+    ChangedMeanwhile,
+    Clock,
+    Customers,
+    CustomFields,
+    Duplicates,
+    History,
+    Identities,
+    Notes,
+    Orders,
+    SentEvents,
+    Statistics,
+    Vault,
+)
 from services.customer.use_cases.profiles import ProfileCommands
 from services.customer.use_cases.queries import CustomerQueries
 from services.customer.use_cases.reports import Reports
@@ -49,7 +62,7 @@ from shared.mongo import make_client
 from shared.outbox import Outbox
 from shared.redelivery import Redelivery
 from shared.runtime import ServiceRuntime, configure_logging, serve
-from shared.unit_of_work import UnitOfWork
+from shared.unit_of_work import ChangeRunner, UnitOfWork
 
 NAME = "customer"
 # Many consumers updating one customer at once (a burst of one buyer's orders) conflict a lot;
@@ -59,40 +72,49 @@ CONFLICT_RETRIES = 10
 
 @dataclass
 class Stores:
-    customers: MongoCustomers
-    identities: MongoIdentities
-    orders: MongoOrders
-    history: MongoHistory
-    notes: MongoNotes
-    fields: MongoCustomFields
-    duplicates: MongoDuplicates
-    inbox: Inbox
-    outbox: Outbox
+    """The ports the use cases are built on (MongoDB here, in-memory fakes in unit tests)."""
+
+    customers: Customers
+    identities: Identities
+    orders: Orders
+    history: History
+    notes: Notes
+    fields: CustomFields
+    duplicates: Duplicates
+    statistics: Statistics
+    sent_events: SentEvents
 
 
 def wire(runtime: ServiceRuntime, settings: CustomerSettings) -> None:
     """Build the service's parts and attach them to the runtime (subscribers, start, stop)."""
     client = make_client(settings.mongodb_url.get_secret_value(), app_name=NAME)
     db = client[settings.database]
+    customers, identities, orders = MongoCustomers(db), MongoIdentities(db), MongoOrders(db)
+    history, notes, fields = MongoHistory(db), MongoNotes(db), MongoCustomFields(db)
+    duplicates = MongoDuplicates(db)
+    inbox = Inbox(db["inbox"])
+    outbox = Outbox(db["outbox"], runtime.broker, runtime.topology)
     stores = Stores(
-        customers=MongoCustomers(db),
-        identities=MongoIdentities(db),
-        orders=MongoOrders(db),
-        history=MongoHistory(db),
-        notes=MongoNotes(db),
-        fields=MongoCustomFields(db),
-        duplicates=MongoDuplicates(db),
-        inbox=Inbox(db["inbox"]),
-        outbox=Outbox(db["outbox"], runtime.broker, runtime.topology),
+        customers=customers,
+        identities=identities,
+        orders=orders,
+        history=history,
+        notes=notes,
+        fields=fields,
+        duplicates=duplicates,
+        statistics=MongoStatistics(db),
+        sent_events=outbox,
     )
     unit = UnitOfWork(
-        client,
-        stores.inbox,
-        stores.outbox,
-        conflict_retries=CONFLICT_RETRIES,
-        retry_on=(ChangedMeanwhile,),
+        client, inbox, outbox, conflict_retries=CONFLICT_RETRIES, retry_on=(ChangedMeanwhile,)
     )
-    cases = use_cases(stores, unit, settings, statistics=MongoStatistics(db))
+    cases = use_cases(
+        stores,
+        unit,
+        clock=utc_now,
+        vault=BankVault(settings.bank_data_key.get_secret_value()),
+        default_region=settings.default_region,
+    )
 
     runtime.broker.include_router(
         work_queue_router(runtime.topology, work_queue_dispatcher(cases)),
@@ -102,68 +124,51 @@ def wire(runtime: ServiceRuntime, settings: CustomerSettings) -> None:
     runtime.checks["database"] = database_check(client)
 
     async def index_custom_fields() -> None:
-        for key in await stores.fields.all():
-            await stores.customers.index_custom_field(key)
+        for key in await fields.all():
+            await customers.index_custom_field(key)
 
     runtime.on_start += [
-        stores.customers.ensure_indexes,
-        stores.identities.ensure_indexes,
-        stores.orders.ensure_indexes,
-        stores.history.ensure_indexes,
-        stores.notes.ensure_indexes,
-        stores.duplicates.ensure_indexes,
+        customers.ensure_indexes,
+        identities.ensure_indexes,
+        orders.ensure_indexes,
+        history.ensure_indexes,
+        notes.ensure_indexes,
+        duplicates.ensure_indexes,
         index_custom_fields,
-        stores.inbox.ensure_indexes,
-        stores.outbox.ensure_indexes,
+        inbox.ensure_indexes,
+        outbox.ensure_indexes,
     ]
-    runtime.background.append(stores.outbox.relay)
+    runtime.background.append(outbox.relay)
     runtime.on_stop.append(client.close)
 
 
 def use_cases(
-    stores: Stores,
-    unit: UnitOfWork,
-    settings: CustomerSettings,
-    *,
-    statistics: MongoStatistics,
+    stores: Stores, unit: ChangeRunner, *, clock: Clock, vault: Vault, default_region: str
 ) -> CustomerUseCases:
-    clock, region = utc_now, settings.default_region
-    changes = Changes(stores.customers, stores.history, stores.duplicates)
-    people = People(stores.customers, stores.identities, stores.orders)
-    vault = BankVault(settings.bank_data_key.get_secret_value())
+    """Every use case, on these stores and this unit of work."""
+    s, region = stores, default_region
+    changes = Changes(s.customers, s.history, s.duplicates)
+    people = People(s.customers, s.identities, s.orders)
     return CustomerUseCases(
-        orders=OrderCommands(unit, changes, stores.identities, stores.orders, clock, region),
-        imports=ImportCommands(unit, changes, stores.identities, stores.fields, clock, region),
-        profiles=ProfileCommands(unit, changes, stores.identities, stores.fields, clock, region),
+        orders=OrderCommands(unit, changes, s.identities, s.orders, clock, region),
+        imports=ImportCommands(unit, changes, s.identities, s.fields, clock, region),
+        profiles=ProfileCommands(unit, changes, s.identities, s.fields, clock, region),
         details=DetailCommands(unit, changes, vault, clock, region),
-        merges=MergeCommands(unit, changes, stores.identities, stores.orders, stores.notes, clock),
+        merges=MergeCommands(unit, changes, s.identities, s.orders, s.notes, clock),
         erasure=ErasureCommands(
-            unit,
-            changes,
-            stores.identities,
-            stores.notes,
-            stores.fields,
-            stores.outbox,
-            people,
-            clock,
+            unit, changes, s.identities, s.notes, s.fields, s.sent_events, people, clock
         ),
         right_of_access=RightOfAccess(
-            unit, changes, stores.identities, stores.orders, stores.notes, people, clock
+            unit, changes, s.identities, s.orders, s.notes, people, clock
         ),
-        notes=NoteCommands(unit, changes, stores.notes, clock),
-        fields=FieldCommands(unit, stores.fields, stores.customers, clock),
-        duplicates=DuplicateCommands(unit, stores.duplicates, clock),
+        notes=NoteCommands(unit, changes, s.notes, clock),
+        fields=FieldCommands(unit, s.fields, s.customers, clock),
+        duplicates=DuplicateCommands(unit, s.duplicates, clock),
         consent=ConsentTimeline(unit, changes, clock),
         queries=CustomerQueries(
-            stores.customers,
-            stores.orders,
-            stores.history,
-            stores.notes,
-            stores.fields,
-            stores.duplicates,
-            region,
+            s.customers, s.orders, s.history, s.notes, s.fields, s.duplicates, region
         ),
-        reports=Reports(statistics, stores.duplicates),
+        reports=Reports(s.statistics, s.duplicates),
     )
 
 

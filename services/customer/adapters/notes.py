@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bson import ObjectId
 from pymongo import DESCENDING
 
 from services.customer.adapters import paging
@@ -24,6 +25,10 @@ class MongoNotes:
         await self.notes.create_index(
             [("customer_id", DESCENDING), ("pinned", DESCENDING), ("_id", DESCENDING)]
         )
+
+    def new_id(self) -> str:
+        # Time-ordered: notes list newest first by id.
+        return str(ObjectId())
 
     async def get(
         self, customer_id: str, note_id: str, *, session: Session | None = None

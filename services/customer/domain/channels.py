@@ -12,7 +12,7 @@ __all__ = ["account_key", "channel_of", "order_key", "order_provenance", "sales_
 
 
 def sales_channel(channel: str, shop: str) -> str:
-    """A shop as a customer's record lists it among their sales channels: `channel:shop`."""
+    """A shop as a customer lists it among their sales channels: `channel:shop`."""
     return f"{channel}:{shop}"
 
 
@@ -22,14 +22,14 @@ def channel_of(sales_channel: str) -> str:
 
 
 def account_key(channel: str, shop: str, channel_customer_id: str) -> str:
-    """A buyer's account at a shop, as the record lists it: `channel:shop:account id`."""
+    """A buyer's account at a shop, as a customer lists it: `channel:shop:account id`."""
     return f"{sales_channel(channel, shop)}:{channel_customer_id}"
 
 
 def order_provenance(channel: str, shop: str, order_id: str) -> str:
     """Where a value an order set came from, as its provenance says.
 
-    Not the order's key: `channel:shop:order:<id>` is the format stored in every record's
+    Not the order's key: `channel:shop:order:<id>` is the format stored in every customer's
     provenance since the first release, and the API shows it.
     """
     return f"{sales_channel(channel, shop)}:order:{order_id}"

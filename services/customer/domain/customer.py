@@ -1,4 +1,4 @@
-"""The customer: one master record per real person, with where each value came from.
+"""The customer: the master data of one real person, with where each value came from.
 
 A customer is immutable; every operation (an order, an edit, a merge) returns a new one, and
 `changes_between` tells a person what changed, field by field, for the history.
@@ -44,7 +44,7 @@ class Provenance(DomainModel):
     source: str
     at: datetime
     actor: Actor
-    # Set by a person: an import never overwrites it.
+    # Set by a person: no order or import overwrites it.
     by_hand: bool = False
 
 
@@ -110,7 +110,7 @@ class Customer(DomainModel):
     id: str
     number: int
     status: CustomerStatus = CustomerStatus.ACTIVE
-    # 0 for a record not stored yet.
+    # 0 for a customer not stored yet.
     version: int = 1
     created_at: datetime
     updated_at: datetime
@@ -157,7 +157,7 @@ class Customer(DomainModel):
         return next((a for a in self.addresses if a.id == address_id), None)
 
     def changed(self, now: datetime, **update: Any) -> Customer:
-        """This record with `update` applied as its next version."""
+        """This customer with `update` applied, as their next version."""
         return self.model_copy(update=update | {"version": self.version + 1, "updated_at": now})
 
 

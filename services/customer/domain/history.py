@@ -32,7 +32,7 @@ class Activity(DomainModel):
 
 
 def activity_id(at: datetime, unique: str) -> str:
-    """Sorts like the time it was recorded; `unique` breaks ties between equal times."""
+    """Sorts like the time it was written; `unique` breaks ties between equal times."""
     return f"{at:%Y%m%d%H%M%S%f}-{unique}"
 
 

@@ -28,7 +28,7 @@ class IdentifierKind(StrEnum):
     MASKED_EMAIL = "masked_email"
     # A guest order without any usable contact: the order itself, so a retry finds its buyer.
     ORDER = "order"
-    # The record's id in a system customers were imported from.
+    # The customer's id in a system customers were imported from.
     EXTERNAL = "external"
 
 

@@ -1,4 +1,4 @@
-"""Internal notes: what staff wrote about a customer, kept apart from the record itself."""
+"""Internal notes: what staff wrote about a customer, kept apart from the customer."""
 
 from __future__ import annotations
 

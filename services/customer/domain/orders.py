@@ -100,7 +100,7 @@ def is_newer(summary: OrderSummary, known: OrderSummary | None) -> bool:
 def count_order(
     stats: OrderStats, summary: OrderSummary, replaces: OrderSummary | None
 ) -> OrderStats:
-    """Statistics after `summary` is recorded in place of `replaces` (None: a new order)."""
+    """Statistics after `summary` is counted in place of `replaces` (None: a new order)."""
     revenue = dict(stats.revenue)
     if replaces is not None:
         revenue[replaces.currency] = revenue.get(replaces.currency, Decimal(0)) - replaces.revenue

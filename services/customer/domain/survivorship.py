@@ -1,9 +1,9 @@
-"""How an order changes its buyer's record: which value survives.
+"""How an order changes its buyer's customer data: which value survives.
 
 Every profile field remembers where its value came from, when, and who set it. An order's data
 replaces a field only if the order is at least as new as what the field last saw, so updates
-delivered out of order end in the same record; a value a person set by hand is never
-overwritten by an import. Lists (emails, phones, addresses, channels) only grow from orders.
+delivered out of order end in the same customer; a value a person set by hand is never
+overwritten by an order. Lists (emails, phones, addresses, channels) only grow from orders.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from services.customer.domain.identities import is_masked_email, normalise_email
 from services.customer.domain.orders import Order, OrderSummary, count_order, is_newer, summary_of
 from shared.contracts.envelope import Actor
 
-# Buyer fields an order carries, by the record field they fill.
+# Buyer fields an order carries, by the customer field they fill.
 BUYER_FIELDS = ("first_name", "last_name", "company", "language")
 
 

@@ -4,8 +4,8 @@ The customer is found by their id in that system, else by their strongest email,
 the identifiers are claimed like an order's. Custom field values from a CSV file arrive as text
 and are read by each field's type first. A draft that does not fit (e.g. a custom field value of
 the wrong type) cannot succeed: it is parked with the reason, naming the field; a bulk file's
-rows carry the file's import id as correlation id, so the parked rows of one file can be listed
-(`python -m tools.dead_letters list customer --correlation-id <import id>`).
+rows carry the file's import job id as correlation id, so the parked rows of one file can be listed
+(`python -m tools.dead_letters list customer --correlation-id <import job id>`).
 """
 
 from __future__ import annotations

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bson import ObjectId
-
 from services.customer.domain.errors import NotFound
 from services.customer.domain.notes import Note
 from services.customer.use_cases.ports import reference
@@ -39,8 +37,7 @@ class NoteCommands:
             now = self.clock()
             customer = await self.changes.load_open(command.customer_id, session=session)
             note = Note(
-                # Time-ordered: notes list newest first by id.
-                id=str(ObjectId()),
+                id=self.notes.new_id(),
                 customer_id=customer.id,
                 text=command.text,
                 pinned=command.pinned,

@@ -163,6 +163,9 @@ class History(Protocol):
 
 
 class Notes(Protocol):
+    def new_id(self) -> str:
+        """A new note's id: notes list newest first by id."""
+
     async def get(
         self, customer_id: str, note_id: str, *, session: Session | None = None
     ) -> Note | None: ...
