@@ -48,6 +48,15 @@ class Identifier:
     def key(self) -> str:
         return f"{self.kind.value}:{self.value}"
 
+    @property
+    def email(self) -> str | None:
+        """The address an email identifier names (a masked one's value leads with its channel)."""
+        if self.kind is IdentifierKind.EMAIL:
+            return self.value
+        if self.kind is IdentifierKind.MASKED_EMAIL:
+            return self.value.partition(":")[2]
+        return None
+
 
 def normalise_email(raw: str | None) -> str | None:
     """Lower-cased, syntax-checked address; None when there is no valid address.

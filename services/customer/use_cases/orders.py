@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from services.customer.domain.customer import new_customer
 from services.customer.domain.duplicates import shared_email
 from services.customer.domain.history import order_as_source
-from services.customer.domain.identities import IdentifierKind, identifiers_of
+from services.customer.domain.identities import identifiers_of
 from services.customer.domain.orders import Buyer, Order
 from services.customer.domain.survivorship import apply_order
 from services.customer.use_cases.ports import reference
@@ -80,6 +80,8 @@ class OrderCommands:
         others = {
             i: owners[i.key] for i in identifiers if owners.get(i.key, before.id) != before.id
         }
+        # Their emails: the order carried the account of one customer and the email of another.
+        foreign = {i: i.email for i in others if i.email is not None}
         applied = apply_order(
             before,
             order,
@@ -88,21 +90,14 @@ class OrderCommands:
             now=now,
             default_region=self.default_region,
             new_id=self.changes.new_id,
-            foreign_emails={
-                i.value.rpartition(":")[2]
-                for i in others
-                if i.kind in (IdentifierKind.EMAIL, IdentifierKind.MASKED_EMAIL)
-            },
+            foreign_emails=set(foreign.values()),
         )
         after = applied.customer
         await self.identities.claim(
             [i for i in identifiers if i.key not in owners], before.id, session=session
         )
-        if others:
-            # The order carried the account of one customer and the email of another.
-            shared = [
-                shared_email(after.id, o, i.value.rpartition(":")[2]) for i, o in others.items()
-            ]
+        if foreign:
+            shared = [shared_email(after.id, others[i], email) for i, email in foreign.items()]
             await self.changes.duplicates.propose(shared, now=now, session=session)
         events = await self.changes.save(
             before,
