@@ -99,6 +99,10 @@ class OrderCommands:
         if foreign:
             shared = [shared_email(after.id, others[i], email) for i, email in foreign.items()]
             await self.changes.duplicates.propose(shared, now=now, session=session)
+        if applied.summary is not None:
+            # Before the customer: every order of a buyer writes that one document, so the
+            # later in the transaction it is written, the shorter concurrent orders conflict.
+            await self.orders.save(applied.summary, replaces=known, session=session)
         events = await self.changes.save(
             before,
             after,
@@ -110,8 +114,6 @@ class OrderCommands:
             details=_details(order, applied.summary, known, applied.skipped),
             always_record=applied.summary is not None,
         )
-        if applied.summary is not None:
-            await self.orders.save(applied.summary, replaces=known, session=session)
         consents = _consents(command, after)
         return Outcome.kept(reference(customer_id=after.id), [*events, *consents])
 
