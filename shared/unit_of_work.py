@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from shared.mongo import in_transaction
 
@@ -35,9 +35,31 @@ class Outcome(Generic[R]):
     # JSON-compatible, kept with the inbox entry: what `repeated` can answer a retry with.
     remembered: Any = None
 
+    @classmethod
+    def kept(cls, result: R, events: Sequence[Message] = ()) -> Outcome[R]:
+        """An outcome whose result (JSON-compatible) is also what a retry is answered with."""
+        return cls(result, events, remembered=result)
+
 
 async def no_result(_: Document, __: Session) -> None:
     """`repeated` for a change nobody waits on (an event): a repeat is simply skipped."""
+
+
+async def remembered(earlier: Document, _: Session) -> Any:
+    """`repeated` for a change whose caller waits: the result the first run kept, if any."""
+    return earlier.get("result")
+
+
+class ChangeRunner(Protocol):
+    """What a use case needs of a unit of work (the in-memory fakes of unit tests have it too)."""
+
+    async def run(
+        self,
+        message: Message,
+        change: Callable[[Session], Awaitable[Outcome[R]]],
+        *,
+        repeated: Callable[[Document, Session], Awaitable[R]] = ...,
+    ) -> R: ...
 
 
 @dataclass
@@ -55,9 +77,12 @@ class UnitOfWork:
         message: Message,
         change: Callable[[Session], Awaitable[Outcome[R]]],
         *,
-        repeated: Callable[[Document, Session], Awaitable[R]],
+        repeated: Callable[[Document, Session], Awaitable[R]] = remembered,
     ) -> R:
-        """`change` must have no effects outside the session: the database may run it again."""
+        """`change` must have no effects outside the session: the database may run it again.
+
+        A message seen before is answered by `repeated` (by default: what the first run kept).
+        """
 
         async def transaction(session: Session) -> tuple[R, list[Message]]:
             earlier = await self.inbox.recall(message, session=session)

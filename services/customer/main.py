@@ -1,111 +1,194 @@
-"""Composition root of the customer service: the only place its parts are wired together."""
+"""Composition root of the customer service: the only place its parts are wired together.
+
+`create_app` is the process (`python -m services.customer`); `asyncapi` is the same wiring as a
+FastStream app for its AsyncAPI document:
+`faststream docs gen --factory services.customer.main:asyncapi`.
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from dataclasses import dataclass
 
-from services.customer.consent_timeline import ConsentTimeline
-from services.customer.data_access import DataAccess
-from services.customer.details_commands import DetailCommands
-from services.customer.duplicate_commands import DuplicateCommands
-from services.customer.duplicate_store import DuplicateStore
-from services.customer.erasure_commands import ErasureCommands
-from services.customer.field_commands import FieldCommands
-from services.customer.field_store import FieldStore
-from services.customer.handlers import CustomerService, command_router, query_router
-from services.customer.history_store import HistoryStore
-from services.customer.import_commands import ImportCommands
-from services.customer.merge_commands import MergeCommands
-from services.customer.note_commands import NoteCommands
-from services.customer.note_store import NoteStore
-from services.customer.order_import import OrderImport
-from services.customer.order_store import OrderStore
-from services.customer.people import People
-from services.customer.profile_commands import ProfileCommands
-from services.customer.queries import CustomerQueries
-from services.customer.records import Records
-from services.customer.reports import Reports
+from fastapi import FastAPI
+from faststream import FastStream
+from faststream.specification import AsyncAPI
+
+from services.customer.adapters.custom_fields import MongoCustomFields
+from services.customer.adapters.customers import MongoCustomers
+from services.customer.adapters.duplicates import MongoDuplicates
+from services.customer.adapters.history import MongoHistory
+from services.customer.adapters.identities import MongoIdentities
+from services.customer.adapters.notes import MongoNotes
+from services.customer.adapters.orders import MongoOrders
+from services.customer.adapters.statistics import MongoStatistics
+from services.customer.adapters.vault import BankVault
+from services.customer.entrypoints.requests import request_dispatcher, request_router
+from services.customer.entrypoints.work_queue import work_queue_dispatcher, work_queue_router
 from services.customer.settings import CustomerSettings
-from services.customer.shop_erasure import ShopErasure
-from services.customer.store import CustomerStore, StaleRecord
-from services.customer.transactions import CONFLICT_RETRIES, Transactions
-from services.customer.vault import BankVault
+from services.customer.use_cases import CustomerUseCases
+from services.customer.use_cases.changes import Changes
+from services.customer.use_cases.consent_timeline import ConsentTimeline
+from services.customer.use_cases.custom_fields import FieldCommands
+from services.customer.use_cases.details import DetailCommands
+from services.customer.use_cases.duplicates import DuplicateCommands
+from services.customer.use_cases.erasure import ErasureCommands
+from services.customer.use_cases.imports import ImportCommands
+from services.customer.use_cases.merges import MergeCommands
+from services.customer.use_cases.notes import NoteCommands
+from services.customer.use_cases.orders import OrderCommands
+from services.customer.use_cases.people import People
+from services.customer.use_cases.ports import (
+    ChangedMeanwhile,
+    Clock,
+    Customers,
+    CustomFields,
+    Duplicates,
+    History,
+    Identities,
+    Notes,
+    Orders,
+    SentEvents,
+    Statistics,
+    Vault,
+)
+from services.customer.use_cases.profiles import ProfileCommands
+from services.customer.use_cases.queries import CustomerQueries
+from services.customer.use_cases.reports import Reports
+from services.customer.use_cases.right_of_access import RightOfAccess
+from shared.contracts.envelope import utc_now
 from shared.health import database_check
 from shared.inbox import Inbox
 from shared.mongo import make_client
 from shared.outbox import Outbox
 from shared.redelivery import Redelivery
 from shared.runtime import ServiceRuntime, configure_logging, serve
-from shared.unit_of_work import UnitOfWork
+from shared.unit_of_work import ChangeRunner, UnitOfWork
 
 NAME = "customer"
+# Many consumers updating one customer at once (a burst of one buyer's orders) conflict a lot;
+# each conflict is cheap to run again, a parked message is not.
+CONFLICT_RETRIES = 10
 
 
-def create_app(settings: CustomerSettings | None = None) -> FastAPI:
-    settings = settings or CustomerSettings()
-    runtime = ServiceRuntime.create(NAME, settings)
+@dataclass
+class Stores:
+    """The ports the use cases are built on (MongoDB here, in-memory fakes in unit tests)."""
+
+    customers: Customers
+    identities: Identities
+    orders: Orders
+    history: History
+    notes: Notes
+    fields: CustomFields
+    duplicates: Duplicates
+    statistics: Statistics
+    sent_events: SentEvents
+
+
+def wire(runtime: ServiceRuntime, settings: CustomerSettings) -> None:
+    """Build the service's parts and attach them to the runtime (subscribers, start, stop)."""
     client = make_client(settings.mongodb_url.get_secret_value(), app_name=NAME)
     db = client[settings.database]
-    store, orders, history = CustomerStore(db), OrderStore(db), HistoryStore(db)
-    notes, fields, duplicates = NoteStore(db), FieldStore(db), DuplicateStore(db)
+    customers, identities, orders = MongoCustomers(db), MongoIdentities(db), MongoOrders(db)
+    history, notes, fields = MongoHistory(db), MongoNotes(db), MongoCustomFields(db)
+    duplicates = MongoDuplicates(db)
     inbox = Inbox(db["inbox"])
     outbox = Outbox(db["outbox"], runtime.broker, runtime.topology)
-    transactions = Transactions(
-        UnitOfWork(
-            client,
-            inbox,
-            outbox,
-            conflict_retries=CONFLICT_RETRIES,
-            retry_on=(StaleRecord,),
-        )
+    stores = Stores(
+        customers=customers,
+        identities=identities,
+        orders=orders,
+        history=history,
+        notes=notes,
+        fields=fields,
+        duplicates=duplicates,
+        statistics=MongoStatistics(db),
+        sent_events=outbox,
     )
-    records = Records(store=store, history=history, duplicates=duplicates)
-    region = settings.default_region
-    people = People(store, orders)
-    erasure = ErasureCommands(transactions, records, notes, fields, people)
-    service = CustomerService(
-        orders=OrderImport(transactions, records, orders, region),
-        imports=ImportCommands(transactions, records, fields, region),
-        profiles=ProfileCommands(transactions, records, fields, region),
-        details=DetailCommands(
-            transactions, records, BankVault(settings.bank_data_key.get_secret_value()), region
-        ),
-        merges=MergeCommands(transactions, records, orders, notes),
-        erasure=erasure,
-        shop_erasure=ShopErasure(transactions, records, erasure),
-        data_access=DataAccess(transactions, records, people, orders, notes),
-        notes=NoteCommands(transactions, records, notes),
-        fields=FieldCommands(transactions, fields, store),
-        duplicates=DuplicateCommands(transactions, duplicates),
-        consent=ConsentTimeline(transactions, records),
-        queries=CustomerQueries(store, orders, history, notes, fields, duplicates, region),
-        reports=Reports(store, duplicates),
+    unit = UnitOfWork(
+        client, inbox, outbox, conflict_retries=CONFLICT_RETRIES, retry_on=(ChangedMeanwhile,)
+    )
+    cases = use_cases(
+        stores,
+        unit,
+        clock=utc_now,
+        vault=BankVault(settings.bank_data_key.get_secret_value()),
+        default_region=settings.default_region,
     )
 
     runtime.broker.include_router(
-        command_router(runtime.topology, service),
+        work_queue_router(runtime.topology, work_queue_dispatcher(cases)),
         middlewares=[Redelivery(runtime.broker, runtime.topology.customer)],
     )
-    runtime.broker.include_router(query_router(runtime.topology, service))
+    runtime.broker.include_router(request_router(runtime.topology, request_dispatcher(cases)))
     runtime.checks["database"] = database_check(client)
 
-    async def ensure_extra_indexes() -> None:
+    async def index_custom_fields() -> None:
         for key in await fields.all():
-            await store.ensure_extra_index(key)
+            await customers.index_custom_field(key)
 
     runtime.on_start += [
-        store.ensure_indexes,
+        customers.ensure_indexes,
+        identities.ensure_indexes,
         orders.ensure_indexes,
         history.ensure_indexes,
         notes.ensure_indexes,
         duplicates.ensure_indexes,
-        ensure_extra_indexes,
+        index_custom_fields,
         inbox.ensure_indexes,
         outbox.ensure_indexes,
     ]
     runtime.background.append(outbox.relay)
     runtime.on_stop.append(client.close)
+
+
+def use_cases(
+    stores: Stores, unit: ChangeRunner, *, clock: Clock, vault: Vault, default_region: str
+) -> CustomerUseCases:
+    """Every use case, on these stores and this unit of work."""
+    s, region = stores, default_region
+    changes = Changes(s.customers, s.history, s.duplicates)
+    people = People(s.customers, s.identities, s.orders)
+    return CustomerUseCases(
+        orders=OrderCommands(unit, changes, s.identities, s.orders, clock, region),
+        imports=ImportCommands(unit, changes, s.identities, s.fields, clock, region),
+        profiles=ProfileCommands(unit, changes, s.identities, s.fields, clock, region),
+        details=DetailCommands(unit, changes, vault, clock, region),
+        merges=MergeCommands(unit, changes, s.identities, s.orders, s.notes, clock),
+        erasure=ErasureCommands(
+            unit, changes, s.identities, s.notes, s.fields, s.sent_events, people, clock
+        ),
+        right_of_access=RightOfAccess(
+            unit, changes, s.identities, s.orders, s.notes, people, clock
+        ),
+        notes=NoteCommands(unit, changes, s.notes, clock),
+        fields=FieldCommands(unit, s.fields, s.customers, clock),
+        duplicates=DuplicateCommands(unit, s.duplicates, clock),
+        consent=ConsentTimeline(unit, changes, clock),
+        queries=CustomerQueries(
+            s.customers, s.orders, s.history, s.notes, s.fields, s.duplicates, region
+        ),
+        reports=Reports(s.statistics, s.duplicates),
+    )
+
+
+def create_app(settings: CustomerSettings | None = None) -> FastAPI:
+    settings = settings or CustomerSettings()
+    runtime = ServiceRuntime.create(NAME, settings)
+    wire(runtime, settings)
     return runtime.app(title="customer service")
+
+
+def asyncapi(settings: CustomerSettings | None = None) -> FastStream:
+    """The service's messages as FastStream documents them (nothing is connected or started)."""
+    settings = settings or CustomerSettings()
+    runtime = ServiceRuntime.create(NAME, settings)
+    wire(runtime, settings)
+    description = "Customer master data: commands, events it follows, and request/reply."
+    return FastStream(
+        runtime.broker,
+        specification=AsyncAPI(runtime.broker, title="customer service", description=description),
+    )
 
 
 def run() -> None:

@@ -13,17 +13,17 @@ from typing import Any
 
 from pydantic import AnyHttpUrl, TypeAdapter, ValidationError
 
-from services.customer.domain.customer import Record
+from services.customer.domain.customer import DomainModel
 from services.customer.domain.errors import InvalidInput
 from services.customer.domain.identities import email_problem, normalise_email
-from shared.contracts.custom_fields import CustomFieldDefinition, FieldType
+from shared.contracts.custom_fields import FieldType
 from shared.contracts.replies import FieldError
 
 MAX_TEXT = 1000
 _URL = TypeAdapter(AnyHttpUrl)
 
 
-class FieldDefinition(Record):
+class FieldDefinition(DomainModel):
     key: str
     field_type: FieldType
     label: str
@@ -35,16 +35,11 @@ class FieldDefinition(Record):
     created_at: datetime
     updated_at: datetime
 
-    def as_contract(self) -> CustomFieldDefinition:
-        return CustomFieldDefinition(
-            **self.model_dump(include=set(CustomFieldDefinition.model_fields))
-        )
-
 
 Definitions = Mapping[str, FieldDefinition]
 
 
-def check_definition(definition: CustomFieldDefinition) -> None:
+def check_definition(definition: FieldDefinition) -> None:
     if definition.field_type is FieldType.ENUM and not definition.enum_values:
         raise InvalidInput(
             [FieldError(field="enum_values", message="an enum field needs at least one value")]

@@ -1,6 +1,6 @@
-"""The customer master record: one per real person, with where each value came from.
+"""The customer: the master data of one real person, with where each value came from.
 
-The record is immutable; every operation (an order, an edit, a merge) returns a new one, and
+A customer is immutable; every operation (an order, an edit, a merge) returns a new one, and
 `changes_between` tells a person what changed, field by field, for the history.
 """
 
@@ -34,24 +34,26 @@ FLAG_FIELDS = ("status", "password_reset_required", "merged_into")
 CLOSED = (CustomerStatus.MERGED, CustomerStatus.ERASED)
 
 
-class Record(BaseModel):
+class DomainModel(BaseModel):
+    """Base of the domain's models: immutable; a change makes a new one."""
+
     model_config = ConfigDict(frozen=True)
 
 
-class Provenance(Record):
+class Provenance(DomainModel):
     source: str
     at: datetime
     actor: Actor
-    # Set by a person: an import never overwrites it.
+    # Set by a person: no order or import overwrites it.
     by_hand: bool = False
 
 
-class EmailAddress(Record):
+class EmailAddress(DomainModel):
     address: str
     primary: bool = False
 
 
-class Address(Record):
+class Address(DomainModel):
     id: str
     first_name: str | None = None
     last_name: str | None = None
@@ -83,7 +85,7 @@ class Address(Record):
         return self.model_dump(exclude={"id"}, exclude_none=True)
 
 
-class BankAccount(Record):
+class BankAccount(DomainModel):
     id: str
     iban_masked: str
     # Keyed hash of the IBAN: finds the same account twice without decrypting anything.
@@ -97,18 +99,18 @@ class BankAccount(Record):
     added_at: datetime
 
 
-class OrderStats(Record):
+class OrderStats(DomainModel):
     order_count: int = 0
     revenue: dict[str, Decimal] = Field(default_factory=dict)
     first_order_at: datetime | None = None
     last_order_at: datetime | None = None
 
 
-class Customer(Record):
+class Customer(DomainModel):
     id: str
     number: int
     status: CustomerStatus = CustomerStatus.ACTIVE
-    # 0 for a record not stored yet.
+    # 0 for a customer not stored yet.
     version: int = 1
     created_at: datetime
     updated_at: datetime
@@ -155,7 +157,7 @@ class Customer(Record):
         return next((a for a in self.addresses if a.id == address_id), None)
 
     def changed(self, now: datetime, **update: Any) -> Customer:
-        """This record with `update` applied as its next version."""
+        """This customer with `update` applied, as their next version."""
         return self.model_copy(update=update | {"version": self.version + 1, "updated_at": now})
 
 

@@ -1,20 +1,24 @@
-"""Duplicate candidates: records that look like the same person, for a person to decide.
+"""Duplicate candidates: customers that look like the same person, for a person to decide.
 
-Strong identifiers (account, email) link automatically; what is left is weak evidence. A pair is
-proposed when the names are alike AND the records share a phone number or a similar address.
-Records are first narrowed by match keys (same phone, same folded last name, same postcode with
-a last name that starts alike) stored on each record and indexed, then scored with rapidfuzz.
+Strong identifiers (account, email) link automatically; what is left is weak evidence. A pair
+matches when the names are alike AND the two share a phone number or a similar address. Others
+are first narrowed by match keys (same phone, same folded last name, same postcode with a last
+name that starts alike) stored with each customer and indexed, then scored with rapidfuzz. A
+match is proposed to people as a `Candidate`, which they accept (a merge) or dismiss.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from rapidfuzz import fuzz
 
-from services.customer.domain.customer import Address, Customer
+from services.customer.domain.customer import Address, Customer, DomainModel
 from services.customer.domain.text import fold
+from shared.contracts.duplicates import CandidateStatus
+from shared.contracts.envelope import Actor
 
 NAME_THRESHOLD = 85.0
 ADDRESS_THRESHOLD = 85.0
@@ -23,7 +27,9 @@ SHARED_EMAIL_SCORE = 95.0
 
 
 @dataclass(frozen=True)
-class Candidate:
+class Match:
+    """Two customers that look like one person, how much (0-100) and why."""
+
     customer_ids: tuple[str, str]
     score: float
     reasons: tuple[str, ...]
@@ -31,6 +37,29 @@ class Candidate:
     @property
     def id(self) -> str:
         return candidate_id(*self.customer_ids)
+
+
+class Candidate(DomainModel):
+    """A match proposed to people, and what they decided about it."""
+
+    id: str
+    customer_ids: tuple[str, str]
+    score: float
+    reasons: tuple[str, ...]
+    status: CandidateStatus = CandidateStatus.OPEN
+    proposed_at: datetime
+    decided_at: datetime | None = None
+    decided_by: Actor | None = None
+
+    @classmethod
+    def proposed(cls, match: Match, *, now: datetime) -> Candidate:
+        return cls(
+            id=match.id,
+            customer_ids=match.customer_ids,
+            score=match.score,
+            reasons=match.reasons,
+            proposed_at=now,
+        )
 
 
 def candidate_id(a: str, b: str) -> str:
@@ -44,7 +73,7 @@ def pair(a: str, b: str) -> tuple[str, str]:
 
 
 def match_keys(customer: Customer) -> list[str]:
-    """Keys under which likely duplicates of this record are looked for."""
+    """Keys under which likely duplicates of this customer are looked for."""
     if customer.is_closed:
         return []
     keys = [f"phone:{p}" for p in customer.phones]
@@ -61,8 +90,8 @@ def match_keys(customer: Customer) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-def compare(customer: Customer, other: Customer) -> Candidate | None:
-    """A candidate pair if the two look like one person; None otherwise."""
+def compare(customer: Customer, other: Customer) -> Match | None:
+    """A match if the two look like one person; None otherwise."""
     if customer.id == other.id or customer.is_closed or other.is_closed:
         return None
     name = _name_score(customer, other)
@@ -80,25 +109,40 @@ def compare(customer: Customer, other: Customer) -> Candidate | None:
         evidence = max(evidence, address)
     if evidence == 0.0:
         return None
-    return Candidate(
+    return Match(
         customer_ids=pair(customer.id, other.id),
         score=round((name + evidence) / 2, 1),
         reasons=tuple(reasons),
     )
 
 
-def shared_email(customer_id: str, owner_id: str, email: str) -> Candidate:
+def shared_email(customer_id: str, owner_id: str, email: str) -> Match:
     """An order carried an account of one customer and the email of another."""
-    return Candidate(
+    return Match(
         customer_ids=pair(customer_id, owner_id),
         score=SHARED_EMAIL_SCORE,
         reasons=(f"same email {email} on different accounts",),
     )
 
 
-def find_candidates(customer: Customer, others: Iterable[Customer]) -> list[Candidate]:
+def find_matches(customer: Customer, others: Iterable[Customer]) -> list[Match]:
     found = (compare(customer, other) for other in others)
-    return sorted((c for c in found if c is not None), key=lambda c: -c.score)
+    return sorted((m for m in found if m is not None), key=lambda m: -m.score)
+
+
+def worth_a_new_look(before: Customer, after: Customer) -> bool:
+    """Whether a change may make the customer match others it did not match before: what
+    matches are found by (match keys) or judged by (name, phones, addresses) changed."""
+    return _evidence(before) != _evidence(after)
+
+
+def _evidence(customer: Customer) -> tuple[object, ...]:
+    return (
+        match_keys(customer),
+        _full_name(customer),
+        _phones(customer),
+        [(a.country_code, _place(a)) for a in customer.addresses],
+    )
 
 
 def _full_name(customer: Customer) -> str:

@@ -1,6 +1,6 @@
 """Changes a person makes through the API: create, edit, tags, status, addresses.
 
-A value set by hand gets a provenance with `by_hand`, so no later import overwrites it.
+A value set by hand gets a provenance with `by_hand`, so no later order or import overwrites it.
 Every refusal names the field it is about, in the same paths the API's request bodies use.
 """
 
@@ -27,7 +27,7 @@ TEXT_FIELDS = ("title", "first_name", "last_name", "company")
 
 
 def ensure_open(customer: Customer) -> None:
-    """Refuse to change a tombstone or an erased record, saying where a merged one went."""
+    """Refuse to change a tombstone or an erased customer, saying where a merged one went."""
     if customer.status is CustomerStatus.MERGED:
         raise Conflict(
             f"customer {customer.id} was merged into {customer.merged_into}; change that one"
@@ -51,7 +51,7 @@ def edit_profile(
     default_region: str,
     creating: bool = False,
 ) -> Customer:
-    """The record with the patch applied; unchanged if the patch changes nothing."""
+    """The customer with the patch applied; unchanged if the patch changes nothing."""
     errors: list[FieldError] = []
     update: dict[str, Any] = {}
     given = patch.model_dump(exclude_none=True, exclude={"extra", "addresses"})
@@ -106,7 +106,7 @@ def create_profile(
     new_id: Callable[[], str],
     check_required: bool = True,
 ) -> Customer:
-    """A new record from a draft: profile, then addresses (the first is both defaults).
+    """A new customer from a draft: profile, then addresses (the first is both defaults).
 
     `check_required`: required custom fields must be given (not when the draft only updates).
     """
@@ -149,7 +149,7 @@ def create_profile(
             "default_shipping_id": addresses[0].id,
             "provenance": provenance,
         }
-    # However many steps it took, a new record starts at version 1.
+    # However many steps it took, a new customer starts at version 1.
     return customer.model_copy(update=update)
 
 
@@ -184,7 +184,7 @@ def add_address(
     now: datetime,
     default_region: str,
 ) -> tuple[Customer, str]:
-    """The record with the address (once) and the id the address has there."""
+    """The customer with the address (once) and the id the address has there."""
     address = _address(raw, address_id, default_region, "address")
     addresses, known_id = with_address(customer.addresses, address)
     update: dict[str, Any] = {"addresses": addresses}

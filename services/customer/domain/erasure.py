@@ -1,4 +1,4 @@
-"""Erasure (GDPR Art. 17): the record keeps its id and number, and nothing about the person.
+"""Erasure (GDPR Art. 17): the customer keeps their id and number, and nothing about the person.
 
 Orders stay (a seller must keep them for accounting) but their summaries hold no personal data;
 statistics and non-personal custom fields stay so reports still add up.
@@ -14,13 +14,14 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
+from services.customer.domain.channels import channel_of
 from services.customer.domain.customer import Customer
 from services.customer.domain.errors import Conflict
 from shared.contracts.customers import CustomerStatus
 
 
 def erase(customer: Customer, *, now: datetime, non_personal_fields: Collection[str]) -> Customer:
-    """The anonymised record; `customer` itself if it was erased already."""
+    """The anonymised customer; `customer` itself if they were erased already."""
     if customer.status is CustomerStatus.ERASED:
         return customer
     if customer.status is CustomerStatus.MERGED:
@@ -42,24 +43,20 @@ def erase(customer: Customer, *, now: datetime, non_personal_fields: Collection[
     )
 
 
-def shop_channel(channel: str, shop: str) -> str:
-    """A shop as the record lists its sales channels: `channel:shop`."""
-    return f"{channel}:{shop}"
+def known_only_through(customer: Customer, shop_channel: str) -> bool:
+    """True when the shop (its `sales_channel`) is all the suite knows the person through: it
+    is their only sales channel, and the customer began with an order of that channel (not
+    with a person entering them, an import from another system, or an order elsewhere)."""
+    return customer.channels == (shop_channel,) and customer.origin_channel == channel_of(
+        shop_channel
+    )
 
 
-def known_only_through(customer: Customer, channel_shop: str) -> bool:
-    """True when the shop is all the suite knows the person through: it is their only sales
-    channel, and the record began with an order of that channel (not with a person entering
-    it, an import from another system, or an order of another channel)."""
-    channel = channel_shop.split(":", 1)[0]
-    return customer.channels == (channel_shop,) and customer.origin_channel == channel
-
-
-def without_shop(customer: Customer, channel_shop: str, *, now: datetime) -> Customer:
-    """The record without what ties it to the shop: the shop as one of its sales channels and
-    the customer's accounts there; `customer` itself if nothing did."""
-    channels = tuple(c for c in customer.channels if c != channel_shop)
-    accounts = tuple(a for a in customer.channel_accounts if not a.startswith(f"{channel_shop}:"))
+def without_shop(customer: Customer, shop_channel: str, *, now: datetime) -> Customer:
+    """The customer without what ties them to the shop (its `sales_channel`): the shop as one
+    of their sales channels and their accounts there; `customer` itself if nothing did."""
+    channels = tuple(c for c in customer.channels if c != shop_channel)
+    accounts = tuple(a for a in customer.channel_accounts if not a.startswith(f"{shop_channel}:"))
     if channels == customer.channels and accounts == customer.channel_accounts:
         return customer
     return customer.changed(now, channels=channels, channel_accounts=accounts)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from services.customer.domain.customer import Record
+from services.customer.domain.customer import DomainModel
 from shared.contracts.customer_history import ActivityKind
 from shared.contracts.customers import FieldChange
 from shared.contracts.envelope import Actor
-from shared.contracts.orders import CanonicalOrder
+
+if TYPE_CHECKING:
+    from services.customer.domain.orders import Order
 
 
-class Activity(Record):
+class Activity(DomainModel):
     # Time-ordered (see `activity_id`): the timeline sorts by it, newest first.
     id: str
     customer_id: str
@@ -25,16 +27,17 @@ class Activity(Record):
     changes: tuple[FieldChange, ...] = ()
     details: dict[str, Any] = Field(default_factory=dict)
     message_id: str | None = None
-    # Set when the activity was recorded on a customer later merged into this one.
+    # Set when the activity was written on a customer later merged into this one.
     recorded_on: str | None = None
 
 
 def activity_id(at: datetime, unique: str) -> str:
-    """Sorts like the time it was recorded; `unique` breaks ties between equal times."""
+    """Sorts like the time it was written; `unique` breaks ties between equal times."""
     return f"{at:%Y%m%d%H%M%S%f}-{unique}"
 
 
-def order_source(order: CanonicalOrder) -> dict[str, str]:
+def order_as_source(order: Order) -> dict[str, str]:
+    """Where an order's activity came from, as the timeline shows it."""
     return {
         "channel": order.channel,
         "shop": order.shop,

@@ -16,7 +16,8 @@ from enum import StrEnum
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from shared.contracts.orders import CanonicalOrder
+from services.customer.domain.channels import account_key
+from services.customer.domain.orders import Order
 
 
 class IdentifierKind(StrEnum):
@@ -27,7 +28,7 @@ class IdentifierKind(StrEnum):
     MASKED_EMAIL = "masked_email"
     # A guest order without any usable contact: the order itself, so a retry finds its buyer.
     ORDER = "order"
-    # The record's id in a system customers were imported from.
+    # The customer's id in a system customers were imported from.
     EXTERNAL = "external"
 
 
@@ -46,6 +47,15 @@ class Identifier:
     @property
     def key(self) -> str:
         return f"{self.kind.value}:{self.value}"
+
+    @property
+    def email(self) -> str | None:
+        """The address an email identifier names (a masked one's value leads with its channel)."""
+        if self.kind is IdentifierKind.EMAIL:
+            return self.value
+        if self.kind is IdentifierKind.MASKED_EMAIL:
+            return self.value.partition(":")[2]
+        return None
 
 
 def normalise_email(raw: str | None) -> str | None:
@@ -96,10 +106,6 @@ def normalise_phone(raw: str | None, *, default_region: str, strict: bool = Fals
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def account_id(channel: str, shop: str, channel_customer_id: str) -> str:
-    return f"{channel}:{shop}:{channel_customer_id}"
-
-
 def email_identifier(address: str, *, channel: str | None) -> Identifier | None:
     """The identifier an address gives; a masked one only counts within its channel."""
     if is_masked_email(address):
@@ -109,11 +115,11 @@ def email_identifier(address: str, *, channel: str | None) -> Identifier | None:
     return Identifier(IdentifierKind.EMAIL, address)
 
 
-def order_identifier(order: CanonicalOrder) -> Identifier:
+def order_identifier(order: Order) -> Identifier:
     return Identifier(IdentifierKind.ORDER, order.key)
 
 
-def identifiers_of(order: CanonicalOrder) -> list[Identifier]:
+def identifiers_of(order: Order) -> list[Identifier]:
     """The buyer's identifiers, strongest first; never empty."""
     found: list[Identifier] = []
     buyer = order.buyer
@@ -121,7 +127,7 @@ def identifiers_of(order: CanonicalOrder) -> list[Identifier]:
         found.append(
             Identifier(
                 IdentifierKind.ACCOUNT,
-                account_id(order.channel, order.shop, buyer.channel_customer_id),
+                account_key(order.channel, order.shop, buyer.channel_customer_id),
             )
         )
     email = normalise_email(buyer.email)
@@ -140,7 +146,7 @@ def identifiers_of_person(
     found: list[Identifier] = []
     if channel_customer_id:
         found.append(
-            Identifier(IdentifierKind.ACCOUNT, account_id(channel, shop, channel_customer_id))
+            Identifier(IdentifierKind.ACCOUNT, account_key(channel, shop, channel_customer_id))
         )
     address = normalise_email(email)
     identifier = email_identifier(address, channel=channel) if address else None
@@ -149,8 +155,13 @@ def identifiers_of_person(
     return found
 
 
-def belongs_to_shop(identity_key: str, channel_shop: str) -> bool:
-    """True for a claimed identifier that names something of the shop `channel:shop`: an
-    account there, or a guest order of it."""
+def external_identifier(source: str, external_id: str) -> Identifier:
+    """A customer's id in the system it was imported from (`source`: that system's slug)."""
+    return Identifier(IdentifierKind.EXTERNAL, f"{source}:{external_id}")
+
+
+def belongs_to_shop(identity_key: str, shop_channel: str) -> bool:
+    """True for a claimed identifier that names something of the shop (its `sales_channel`):
+    an account there, or a guest order of it."""
     kinds = (IdentifierKind.ACCOUNT, IdentifierKind.ORDER)
-    return any(identity_key.startswith(f"{kind.value}:{channel_shop}:") for kind in kinds)
+    return any(identity_key.startswith(f"{kind.value}:{shop_channel}:") for kind in kinds)

@@ -1,4 +1,4 @@
-"""How a customer imported from another system changes the record (survivorship, as orders).
+"""How an import from another system changes a customer (survivorship, as with orders).
 
 The draft is first checked and normalised exactly like one a person enters (same errors, same
 field names), then merged in: a field takes the imported value unless a person set it by hand
@@ -32,7 +32,7 @@ def apply_import(
     new_id: Callable[[], str],
     foreign_emails: Collection[str] = (),
 ) -> Customer:
-    """The record with the import merged in; `customer` itself if nothing changed.
+    """The customer with the import merged in; `customer` itself if nothing changed.
 
     Raises InvalidInput naming the field of anything the draft cannot hold.
     """

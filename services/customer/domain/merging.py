@@ -46,7 +46,7 @@ def check_request(master_id: str, source_ids: Sequence[str]) -> None:
 
 
 def check_parties(master: Customer, sources: Sequence[Customer]) -> None:
-    """Refuse merging into a closed record, closed sources, and cycles."""
+    """Refuse merging into a closed customer, closed sources, and cycles."""
     source_ids = {s.id for s in sources}
     if master.status is CustomerStatus.MERGED:
         if master.merged_into in source_ids:
@@ -125,7 +125,7 @@ def merge(master: Customer, sources: Sequence[Customer], *, now: datetime) -> Me
         stats=stats,
         provenance=provenance,
         password_reset_required=any(c.password_reset_required for c in (master, *sources)),
-        # The person has been a customer since their oldest record.
+        # The person has been a customer since the oldest of the merged customers.
         created_at=earliest.created_at,
         origin_channel=earliest.origin_channel,
     )
@@ -135,7 +135,7 @@ def merge(master: Customer, sources: Sequence[Customer], *, now: datetime) -> Me
 
 
 def tombstone(source: Customer, master_id: str, *, now: datetime) -> Customer:
-    """What stays of an absorbed record: where it went."""
+    """What stays of an absorbed customer (a tombstone): where they went."""
     return Customer(
         id=source.id,
         number=source.number,
@@ -150,7 +150,7 @@ def tombstone(source: Customer, master_id: str, *, now: datetime) -> Customer:
 
 
 def snapshot(customer: Customer) -> dict[str, Any]:
-    """What an absorbed record held, for the history (bank details only masked)."""
+    """What an absorbed customer held, for the history (bank details only masked)."""
     data = customer.model_dump(
         mode="json",
         exclude={"bank_accounts", "provenance", "version", "updated_at"},

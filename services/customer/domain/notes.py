@@ -1,14 +1,14 @@
-"""Internal notes: what staff wrote about a customer, kept apart from the record itself."""
+"""Internal notes: what staff wrote about a customer, kept apart from the customer."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from services.customer.domain.customer import Record
+from services.customer.domain.customer import DomainModel
 from shared.contracts.envelope import Actor
 
 
-class Note(Record):
+class Note(DomainModel):
     id: str
     customer_id: str
     text: str

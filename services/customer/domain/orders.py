@@ -9,14 +9,55 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from services.customer.domain.customer import OrderStats, Record
-from shared.contracts.orders import CanonicalOrder, OrderStatus
+from services.customer.domain.channels import order_key
+from services.customer.domain.customer import DomainModel, OrderStats
+from shared.contracts.orders import OrderStatus
 
 NOT_REVENUE = (OrderStatus.CANCELLED, OrderStatus.REFUNDED)
 
 
-class OrderSummary(Record):
+class Buyer(DomainModel):
+    """The person behind an order as the channel knows them, values as the channel sent them."""
+
+    channel_customer_id: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    company: str | None = None
+    language: str | None = None
+
+
+class Order(DomainModel):
+    """An order as the customer domain reads it: who bought, where, when, for how much.
+
+    Addresses stay as the channel gave them (field name -> value): the domain normalises them
+    when it applies the order, and names a refused one in the history.
+    """
+
+    channel: str
+    shop: str
+    order_id: str
+    order_number: str
+    placed_at: datetime
+    # Decides which data is newer (survivorship).
+    updated_at: datetime
+    status: OrderStatus
+    currency: str
+    total: Decimal
+    line_count: int
+    buyer: Buyer
+    billing_address: dict[str, Any] | None = None
+    shipping_address: dict[str, Any] | None = None
+
+    @property
+    def key(self) -> str:
+        return order_key(self.channel, self.shop, self.order_id)
+
+
+class OrderSummary(DomainModel):
     id: str
     customer_id: str
     channel: str
@@ -35,7 +76,7 @@ class OrderSummary(Record):
         return Decimal(0) if self.status in NOT_REVENUE else self.total
 
 
-def summary_of(order: CanonicalOrder, customer_id: str) -> OrderSummary:
+def summary_of(order: Order, customer_id: str) -> OrderSummary:
     return OrderSummary(
         id=order.key,
         customer_id=customer_id,
@@ -59,7 +100,7 @@ def is_newer(summary: OrderSummary, known: OrderSummary | None) -> bool:
 def count_order(
     stats: OrderStats, summary: OrderSummary, replaces: OrderSummary | None
 ) -> OrderStats:
-    """Statistics after `summary` is recorded in place of `replaces` (None: a new order)."""
+    """Statistics after `summary` is counted in place of `replaces` (None: a new order)."""
     revenue = dict(stats.revenue)
     if replaces is not None:
         revenue[replaces.currency] = revenue.get(replaces.currency, Decimal(0)) - replaces.revenue

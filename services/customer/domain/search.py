@@ -1,6 +1,6 @@
-"""What a record is found by: folded names, channels, and its duplicate match keys.
+"""What a customer is found by: folded names, channels, and its duplicate match keys.
 
-These are stored with the record (under `search`) and indexed, so that a name prefix is matched
+These are stored with the customer (under `search`) and indexed, so that a name prefix is matched
 case- and accent-insensitively without collation support from the database.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from services.customer.domain.channels import channel_of
 from services.customer.domain.customer import Customer
 from services.customer.domain.duplicates import match_keys
 from services.customer.domain.text import fold
@@ -26,7 +27,7 @@ def search_fields(customer: Customer) -> dict[str, Any]:
             names.append(value)
             # Every word, so that "schmidt" finds "Anna Maria Schmidt-Weber" too.
             names += re.split(r"[\s-]+", value)
-    channels = [c.split(":", 1)[0] for c in customer.channels]
+    channels = [channel_of(c) for c in customer.channels]
     return {
         "names": sorted(set(n for n in names if n)),
         "sort_name": f"{last} {first}".strip() or company,

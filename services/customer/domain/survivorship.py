@@ -1,9 +1,9 @@
-"""How an order changes its buyer's record: which value survives.
+"""How an order changes its buyer's customer data: which value survives.
 
 Every profile field remembers where its value came from, when, and who set it. An order's data
 replaces a field only if the order is at least as new as what the field last saw, so updates
-delivered out of order end in the same record; a value a person set by hand is never
-overwritten by an import. Lists (emails, phones, addresses, channels) only grow from orders.
+delivered out of order end in the same customer; a value a person set by hand is never
+overwritten by an order. Lists (emails, phones, addresses, channels) only grow from orders.
 """
 
 from __future__ import annotations
@@ -14,19 +14,14 @@ from datetime import datetime
 from typing import Any
 
 from services.customer.domain.addresses import normalise_address, with_address
+from services.customer.domain.channels import account_key, order_provenance, sales_channel
 from services.customer.domain.customer import Customer, EmailAddress, Provenance
 from services.customer.domain.errors import InvalidInput
-from services.customer.domain.identities import (
-    account_id,
-    is_masked_email,
-    normalise_email,
-    normalise_phone,
-)
-from services.customer.domain.orders import OrderSummary, count_order, is_newer, summary_of
+from services.customer.domain.identities import is_masked_email, normalise_email, normalise_phone
+from services.customer.domain.orders import Order, OrderSummary, count_order, is_newer, summary_of
 from shared.contracts.envelope import Actor
-from shared.contracts.orders import CanonicalOrder
 
-# Buyer fields an order carries, by the record field they fill.
+# Buyer fields an order carries, by the customer field they fill.
 BUYER_FIELDS = ("first_name", "last_name", "company", "language")
 
 
@@ -39,13 +34,9 @@ class OrderApplied:
     skipped: dict[str, str] = field(default_factory=dict)
 
 
-def order_source(order: CanonicalOrder) -> str:
-    return f"{order.channel}:{order.shop}:order:{order.order_id}"
-
-
 def apply_order(
     customer: Customer,
-    order: CanonicalOrder,
+    order: Order,
     *,
     known: OrderSummary | None,
     actor: Actor,
@@ -54,14 +45,18 @@ def apply_order(
     new_id: Callable[[], str],
     foreign_emails: Collection[str] = (),
 ) -> OrderApplied:
-    """The record after the order is merged in (`customer` itself if nothing changed).
+    """The customer after the order is merged in (`customer` itself if nothing changed).
 
     `known` is the stored summary of this order, if any. `foreign_emails` are addresses another
     customer owns: they stay with that customer.
     """
     update: dict[str, Any] = {}
     provenance = dict(customer.provenance)
-    seen = Provenance(source=order_source(order), at=order.updated_at, actor=actor)
+    seen = Provenance(
+        source=order_provenance(order.channel, order.shop, order.order_id),
+        at=order.updated_at,
+        actor=actor,
+    )
     skipped: dict[str, str] = {}
 
     for name in BUYER_FIELDS:
@@ -82,11 +77,11 @@ def apply_order(
     if phones:
         update["phones"] = (*customer.phones, *phones)
 
-    channel = f"{order.channel}:{order.shop}"
+    channel = sales_channel(order.channel, order.shop)
     if channel not in customer.channels:
         update["channels"] = (*customer.channels, channel)
     if order.buyer.channel_customer_id:
-        account = account_id(order.channel, order.shop, order.buyer.channel_customer_id)
+        account = account_key(order.channel, order.shop, order.buyer.channel_customer_id)
         if account not in customer.channel_accounts:
             update["channel_accounts"] = (*customer.channel_accounts, account)
 
@@ -100,7 +95,7 @@ def apply_order(
             continue
         try:
             address = normalise_address(
-                postal.model_dump(),
+                postal,
                 address_id=new_id(),
                 default_region=default_region,
                 path=f"{kind}_address",
@@ -135,7 +130,7 @@ def _add_email(emails: tuple[EmailAddress, ...], address: str) -> tuple[EmailAdd
     return (*demoted, EmailAddress(address=address, primary=True))
 
 
-def _order_may_set(current: Provenance | None, order: CanonicalOrder) -> bool:
+def _order_may_set(current: Provenance | None, order: Order) -> bool:
     if current is None:
         return True
     if current.by_hand:
@@ -143,9 +138,10 @@ def _order_may_set(current: Provenance | None, order: CanonicalOrder) -> bool:
     return order.updated_at >= current.at
 
 
-def _order_phones(order: CanonicalOrder, default_region: str) -> list[str]:
-    region = order.billing_address.country_code if order.billing_address else default_region
-    raw = [order.buyer.phone, order.billing_address.phone if order.billing_address else None]
+def _order_phones(order: Order, default_region: str) -> list[str]:
+    billing = order.billing_address or {}
+    region = billing.get("country_code") or default_region
+    raw = [order.buyer.phone, billing.get("phone")]
     found: list[str] = []
     for value in raw:
         phone = normalise_phone(value, default_region=region)

@@ -15,8 +15,8 @@ import pytest
 from pymongo import AsyncMongoClient
 from pymongo.errors import DuplicateKeyError
 
+from services.customer.adapters.identities import MongoIdentities
 from services.customer.domain.identities import Identifier, IdentifierKind
-from services.customer.store import CustomerStore
 from shared.mongo import Document, in_transaction
 from tests.conftest import Namespace
 from tests.integration.customer.conftest import Producer
@@ -101,7 +101,7 @@ async def test_an_identity_claimed_by_one_customer_cannot_be_claimed_by_another(
     different document ids would both commit. The identity's key being the document id is
     what stops the second claim there, and this proves it.
     """
-    store = CustomerStore(mongo[namespace.database("customer")])
+    store = MongoIdentities(mongo[namespace.database("customer")])
     email = Identifier(IdentifierKind.EMAIL, "claimed@example.com")
     await in_transaction(mongo, lambda session: store.claim([email], "first", session=session))
     # One transaction, no runner around it: the runner would retry the lost race and give up.

@@ -6,8 +6,8 @@ from typing import Any
 
 import httpx
 
+from services.customer.adapters.vault import BankVault
 from services.customer.settings import CustomerSettings
-from services.customer.vault import BankVault
 from tests.integration.customer.conftest import fields_of, ok, problem
 
 IBAN = "DE89 3704 0044 0532 0130 00"

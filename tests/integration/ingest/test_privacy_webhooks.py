@@ -168,7 +168,7 @@ async def test_a_shops_redaction_erases_whom_only_it_knew_and_unlinks_the_rest(
 ) -> None:
     suite, events = shop_suite
     # Batches of one: the run goes on batch after batch.
-    monkeypatch.setattr("services.customer.shop_erasure.BATCH", 1)
+    monkeypatch.setattr("services.customer.use_cases.erasure.BATCH", 1)
     await order(suite, "anna@example.com", "7001")
     await order(suite, "bert@example.com", "7002")
     await order(suite, "bert@example.com", "12", channel=WOO[0], shop=WOO[1])

@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 from cryptography.exceptions import InvalidTag
 
+from services.customer.adapters.vault import BankVault
 from services.customer.domain.bank import check_account, mask_iban
 from services.customer.domain.errors import InvalidInput
-from services.customer.vault import BankVault
 
 
 def test_a_valid_iban_is_compacted_and_its_bic_derived() -> None:

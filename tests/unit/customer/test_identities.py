@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from services.customer.domain.identities import (
@@ -9,7 +11,13 @@ from services.customer.domain.identities import (
     normalise_email,
     normalise_phone,
 )
-from tests.support.orders import order
+from services.customer.domain.orders import Order
+from services.customer.use_cases.orders import order_of
+from tests.support.orders import order as canonical_order
+
+
+def order(**kwargs: Any) -> Order:
+    return order_of(canonical_order(**kwargs))
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from services.customer.domain.customer import OrderStats
-from services.customer.domain.orders import combine_stats, count_order, summary_of
+from services.customer.domain.orders import Order, combine_stats, count_order, summary_of
+from services.customer.use_cases.orders import order_of
 from shared.contracts.orders import OrderStatus
-from tests.support.orders import order
+from tests.support.orders import order as canonical_order
+
+
+def order(**kwargs: Any) -> Order:
+    return order_of(canonical_order(**kwargs))
 
 
 def test_statistics_count_orders_and_revenue_per_currency() -> None:

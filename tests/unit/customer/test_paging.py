@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.customer import paging
+from services.customer.adapters import paging
 from services.customer.domain.errors import InvalidInput
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from services.customer.domain.erasure import known_only_through, shop_channel, without_shop
+from services.customer.domain.channels import sales_channel
+from services.customer.domain.erasure import known_only_through, without_shop
 from services.customer.domain.identities import belongs_to_shop, identifiers_of_person
 from tests.unit.customer.records import at, customer
 
-SHOP = shop_channel("shopify", "demo-store.myshopify.com")
+SHOP = sales_channel("shopify", "demo-store.myshopify.com")
 OTHER = "shopify:outlet.myshopify.com"
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from services.customer.domain.customer import Customer, new_customer
 from services.customer.domain.orders import OrderSummary
 from services.customer.domain.survivorship import OrderApplied, apply_order
+from services.customer.use_cases.orders import order_of
 from shared.contracts.orders import CanonicalOrder
 from tests.support.orders import order
 from tests.unit.customer.records import SHOP, T0, at, by_import, customer
@@ -20,7 +21,7 @@ def apply(
 ) -> OrderApplied:
     return apply_order(
         record,
-        placed,
+        order_of(placed),
         known=known,
         actor=SHOP,
         now=at(100),

@@ -1,0 +1,72 @@
+"""Order summaries per customer (the `orders` collection), keyed by the suite's order key."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pymongo import DESCENDING
+
+from services.customer.adapters import paging
+from services.customer.adapters.bson import from_document, to_document
+from services.customer.domain.orders import OrderSummary
+from services.customer.use_cases.ports import ChangedMeanwhile
+
+if TYPE_CHECKING:
+    from pymongo.asynchronous.database import AsyncDatabase
+
+    from shared.mongo import Document, Session
+
+
+class MongoOrders:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.orders = db["orders"]
+
+    async def ensure_indexes(self) -> None:
+        await self.orders.create_index(
+            [("customer_id", DESCENDING), ("placed_at", DESCENDING), ("_id", DESCENDING)]
+        )
+
+    async def get(self, key: str, *, session: Session) -> OrderSummary | None:
+        doc = await self.orders.find_one({"_id": key}, session=session)
+        return from_document(OrderSummary, doc) if doc else None
+
+    async def buyer_of_any(self, keys: list[str], *, session: Session) -> str | None:
+        """The customer who placed one of these orders (keys from `order_key`), if any."""
+        if not keys:
+            return None
+        doc = await self.orders.find_one({"_id": {"$in": keys}}, session=session)
+        return str(doc["customer_id"]) if doc else None
+
+    async def save(
+        self, summary: OrderSummary, *, replaces: OrderSummary | None, session: Session
+    ) -> None:
+        if replaces is None:
+            # A concurrent first upsert of the same order fails here and runs again.
+            await self.orders.insert_one(to_document(summary), session=session)
+            return
+        result = await self.orders.replace_one(
+            {"_id": summary.id, "updated_at": replaces.updated_at},
+            to_document(summary),
+            session=session,
+        )
+        if result.matched_count != 1:
+            raise ChangedMeanwhile(summary.id)
+
+    async def hand_over(self, from_ids: list[str], to_id: str, *, session: Session) -> int:
+        result = await self.orders.update_many(
+            {"customer_id": {"$in": from_ids}}, {"$set": {"customer_id": to_id}}, session=session
+        )
+        return result.modified_count
+
+    async def page(
+        self, customer_id: str, *, cursor: str | None, limit: int
+    ) -> tuple[list[OrderSummary], str | None]:
+        found, next_cursor = await paging.page(
+            self.orders,
+            {"customer_id": customer_id},
+            field="placed_at",
+            descending=True,
+            cursor=cursor,
+            limit=limit,
+        )
+        return [from_document(OrderSummary, doc) for doc in found], next_cursor

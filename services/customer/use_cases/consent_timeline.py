@@ -1,0 +1,73 @@
+"""Consent decisions join the customer's timeline (the consent service owns the decisions).
+
+The entry keeps what was decided, when and how, but not the IP address or user agent of the
+evidence: those stay in the consent ledger, which pseudonymises them on erasure.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from services.customer.use_cases.ports import reference
+from shared.contracts.customer_history import ActivityKind
+from shared.contracts.customers import FieldChange
+from shared.unit_of_work import Outcome
+
+if TYPE_CHECKING:
+    from services.customer.use_cases.changes import Changes
+    from services.customer.use_cases.ports import Clock, Ref
+    from shared.contracts.consent import ConsentChanged
+    from shared.mongo import Session
+    from shared.unit_of_work import ChangeRunner
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ConsentTimeline:
+    unit: ChangeRunner
+    changes: Changes
+    clock: Clock
+
+    async def record_change(self, event: ConsentChanged) -> Ref:
+        async def change(session: Session) -> Outcome[Ref]:
+            # A decision about a customer merged away belongs to the master now.
+            customer = await self.changes.customers.resolve(event.customer_id, session=session)
+            if customer is None:
+                log.warning(
+                    "consent change %s is about unknown customer %s; not in any timeline",
+                    event.message_id,
+                    event.customer_id,
+                )
+                return Outcome.kept({})
+            scope = f"consent.{event.purpose}" + (f".{event.channel}" if event.channel else "")
+            evidence = event.evidence
+            source = {
+                "channel": evidence.channel or "consent",
+                "consent_source": evidence.source.value,
+            }
+            if evidence.order_id:
+                source["order_id"] = evidence.order_id
+            await self.changes.record(
+                customer.id,
+                message=event,
+                kind=ActivityKind.CONSENT_CHANGED,
+                at=self.clock(),
+                session=session,
+                changes=(
+                    FieldChange(
+                        field=scope, before=event.previous_state.value, after=event.state.value
+                    ),
+                ),
+                source=source,
+                details={
+                    "decided_at": evidence.decided_at.isoformat(),
+                    "text_version": evidence.text_version,
+                    "reported_level": evidence.reported_level,
+                },
+            )
+            return Outcome.kept(reference(customer_id=customer.id))
+
+        return await self.unit.run(event, change)

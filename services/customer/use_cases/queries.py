@@ -1,0 +1,179 @@
+"""Use cases that read: answered over request/reply, never changing anything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from services.customer.domain.custom_fields import filter_value
+from services.customer.domain.errors import InvalidInput, NotFound, customer_not_found
+from services.customer.domain.identities import normalise_email, normalise_phone
+from services.customer.domain.search import name_prefix_pattern
+from services.customer.use_cases.ports import CustomerFilter
+from services.customer.use_cases.views import (
+    activity_view,
+    candidate_view,
+    customer_view,
+    field_view,
+    note_view,
+    order_view,
+)
+from shared.contracts.custom_fields import CustomFieldList, CustomFieldView
+from shared.contracts.customer_history import ActivityPage, OrderPage
+from shared.contracts.customer_notes import NotePage, NoteView
+from shared.contracts.customers import CustomerPage, CustomerView
+from shared.contracts.duplicates import DuplicateCandidateView, DuplicatePage
+from shared.contracts.replies import FieldError
+
+if TYPE_CHECKING:
+    from services.customer.use_cases.ports import (
+        Customers,
+        CustomFields,
+        Duplicates,
+        History,
+        Notes,
+        Orders,
+    )
+    from shared.contracts.custom_fields import GetCustomField, ListCustomFields
+    from shared.contracts.customer_details import AddressView, BankAccountView
+    from shared.contracts.customer_history import GetCustomerOrders, GetTimeline
+    from shared.contracts.customer_notes import ListNotes
+    from shared.contracts.customers import FindCustomers, GetCustomer
+    from shared.contracts.duplicates import GetDuplicate, ListDuplicates
+
+
+@dataclass
+class CustomerQueries:
+    customers: Customers
+    orders: Orders
+    history: History
+    notes: Notes
+    fields: CustomFields
+    duplicates: Duplicates
+    default_region: str
+
+    async def get(self, query: GetCustomer) -> CustomerView:
+        return await self.view(query.customer_id)
+
+    async def view(self, customer_id: str) -> CustomerView:
+        customer = await self.customers.get(customer_id)
+        if customer is None:
+            raise customer_not_found(customer_id)
+        return customer_view(customer)
+
+    async def address(self, customer_id: str, address_id: str) -> AddressView:
+        view = await self.view(customer_id)
+        return next(a for a in view.addresses if a.id == address_id)
+
+    async def bank_account(self, customer_id: str, account_id: str) -> BankAccountView:
+        view = await self.view(customer_id)
+        return next(a for a in view.bank_accounts if a.id == account_id)
+
+    async def find(self, query: FindCustomers) -> CustomerPage:
+        where = await self._filter(query)
+        if where is None:
+            # A malformed email or phone belongs to no customer: an empty page, not an error.
+            return CustomerPage(items=())
+        found, next_cursor = await self.customers.find(
+            where,
+            sort=query.sort,
+            descending=query.descending,
+            cursor=query.cursor,
+            limit=query.limit,
+        )
+        return CustomerPage(items=tuple(customer_view(c) for c in found), next_cursor=next_cursor)
+
+    async def _filter(self, query: FindCustomers) -> CustomerFilter | None:
+        email = phone = None
+        if query.email is not None and (email := normalise_email(query.email)) is None:
+            return None
+        if query.phone is not None:
+            phone = normalise_phone(query.phone, default_region=self.default_region)
+            if phone is None:
+                return None
+        extra = {}
+        if query.extra:
+            definitions = await self.fields.all()
+            unknown = [k for k in query.extra if k not in definitions]
+            if unknown:
+                raise InvalidInput(
+                    FieldError(field=f"extra.{k}", message="no custom field with this key")
+                    for k in unknown
+                )
+            extra = {k: filter_value(definitions[k], v) for k, v in query.extra.items()}
+        where = CustomerFilter(
+            name_pattern=name_prefix_pattern(query.name) if query.name else None,
+            email=email,
+            phone=phone,
+            number=query.number,
+            channel=query.channel,
+            tag=query.tag,
+            extra=extra,
+        )
+        return replace(where, statuses=query.status) if query.status else where
+
+    async def _existing(self, customer_id: str) -> None:
+        if await self.customers.get(customer_id) is None:
+            raise customer_not_found(customer_id)
+
+    async def orders_of(self, query: GetCustomerOrders) -> OrderPage:
+        await self._existing(query.customer_id)
+        found, next_cursor = await self.orders.page(
+            query.customer_id, cursor=query.cursor, limit=query.limit
+        )
+        return OrderPage(items=tuple(order_view(o) for o in found), next_cursor=next_cursor)
+
+    async def timeline(self, query: GetTimeline) -> ActivityPage:
+        await self._existing(query.customer_id)
+        found, next_cursor = await self.history.page(
+            query.customer_id,
+            actor_type=query.actor_type,
+            kinds=query.kinds,
+            cursor=query.cursor,
+            limit=query.limit,
+        )
+        return ActivityPage(items=tuple(activity_view(a) for a in found), next_cursor=next_cursor)
+
+    async def notes_of(self, query: ListNotes) -> NotePage:
+        await self._existing(query.customer_id)
+        found, next_cursor = await self.notes.page(
+            query.customer_id, cursor=query.cursor, limit=query.limit
+        )
+        return NotePage(items=tuple(note_view(n) for n in found), next_cursor=next_cursor)
+
+    async def note(self, customer_id: str, note_id: str) -> NoteView:
+        note = await self.notes.get(customer_id, note_id)
+        if note is None:
+            raise NotFound("Note", f"customer {customer_id} has no note {note_id}")
+        return note_view(note)
+
+    async def custom_fields(self, _: ListCustomFields) -> CustomFieldList:
+        definitions = await self.fields.all()
+        return CustomFieldList(items=tuple(field_view(d) for d in definitions.values()))
+
+    async def custom_field(self, query: GetCustomField) -> CustomFieldView:
+        return await self.field(query.key)
+
+    async def field(self, key: str) -> CustomFieldView:
+        definition = await self.fields.get(key)
+        if definition is None:
+            raise NotFound("Custom field", f"no custom field {key}")
+        return field_view(definition)
+
+    async def duplicate_candidates(self, query: ListDuplicates) -> DuplicatePage:
+        found, next_cursor = await self.duplicates.page(
+            status=query.status,
+            customer_id=query.customer_id,
+            cursor=query.cursor,
+            limit=query.limit,
+        )
+        return DuplicatePage(items=tuple(candidate_view(c) for c in found), next_cursor=next_cursor)
+
+    async def duplicate(self, query: GetDuplicate) -> DuplicateCandidateView:
+        return await self.candidate(query.candidate_id)
+
+    async def candidate(self, candidate_id: str) -> DuplicateCandidateView:
+        candidate = await self.duplicates.get(candidate_id)
+        if candidate is None:
+            raise NotFound("Duplicate candidate", f"no candidate {candidate_id}")
+        return candidate_view(candidate)
