@@ -24,7 +24,12 @@ AMAZON_KEY = "amazon-integration-key-0123456789"
 EBAY_KEY = "ebay-integration-key-0123456789ab"
 ADOBE_KEY = "adobe-integration-key-0123456789a"
 INGEST_INTEGRATIONS = [
-    {"channel": "amazon", "shop": "A1PA6795UKMFR9", "api_key": AMAZON_KEY},
+    {
+        "channel": "amazon",
+        "shop": "A1PA6795UKMFR9",
+        "api_key": AMAZON_KEY,
+        "marketplaces": ["A1PA6795UKMFR9"],
+    },
     {"channel": "ebay", "shop": "vintage_finds_uk", "api_key": EBAY_KEY},
     {"channel": "adobe_commerce", "shop": "shop.example.ch", "api_key": ADOBE_KEY},
 ]
