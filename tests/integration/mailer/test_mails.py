@@ -7,7 +7,9 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from html import escape
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from faststream.rabbit import RabbitBroker
@@ -131,10 +133,13 @@ async def test_the_double_opt_in_mail_reaches_the_person_in_their_language_with_
     assert "Newsletter mit Angeboten, monatlich" in html
     link = re.search(r"http://\S+confirm\?token=\S+", text)
     assert link is not None
-    assert f'href="{link.group(0)}"' in html
+    assert f'href="{escape(link.group(0))}"' in html
 
-    # The link is the one the consent service stored: following it confirms the consent.
-    token = link.group(0).split("token=", 1)[1]
+    # The link is the one the consent service stored, in the mail's language: following it
+    # confirms the consent (and the page it opens speaks German).
+    query = parse_qs(urlsplit(link.group(0)).query)
+    assert query["lang"] == ["de"]
+    token = query["token"][0]
     confirmed = await rpc.request("consent", ConfirmDoubleOptIn(token=token, actor=TEST_ACTOR))
     assert confirmed.ok, confirmed.problem
     assert confirmed.result["state"] == "double_opt_in"
