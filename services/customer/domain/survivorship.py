@@ -34,7 +34,7 @@ class OrderApplied:
     skipped: dict[str, str] = field(default_factory=dict)
 
 
-def apply_order(
+def apply_order(  # noqa: C901, PLR0912 - the survivorship rules for each part of an order, in one pass
     customer: Customer,
     order: Order,
     *,
