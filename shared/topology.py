@@ -153,9 +153,12 @@ class Topology:
 
     @property
     def mailer(self) -> ConsumerQueue:
-        # Only the events it turns into mail: the rest of the consent family is not its business.
+        # Only the events it turns into mail: the rest of their families is not its business.
         return self._consumer(
-            "mailer", Binding(self.events.name, "consent.double_opt_in_requested.*")
+            "mailer",
+            Binding(self.events.name, "consent.double_opt_in_requested.*"),
+            Binding(self.events.name, "task.reminder_due.*"),
+            Binding(self.events.name, "task.overdue.*"),
         )
 
     @property

@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.gateway.adapters.ingest_client import IngestClient
+from services.gateway.adapters.pages import Pages
 from services.gateway.adapters.services_client import ServicesClient
 from services.gateway.entrypoints import ROUTERS
 from services.gateway.settings import GatewaySettings
@@ -34,6 +35,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     app.state.services = ServicesClient(rpc)
     app.state.ingest = IngestClient(settings.ingest_url, settings.ingest_token)
+    app.state.pages = Pages()
     return app
 
 

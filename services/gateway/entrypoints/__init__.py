@@ -9,8 +9,11 @@ from services.gateway.entrypoints import (
     duplicates,
     exports,
     imports,
+    integrations,
     notes,
+    notifications,
     reports,
+    tasks,
 )
 
 ROUTERS = (
@@ -23,4 +26,7 @@ ROUTERS = (
     reports.router,
     consents.router,
     imports.router,
+    tasks.router,
+    notifications.router,
+    integrations.router,
 )

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Path, Request
 
 from services.gateway.adapters.ingest_client import IngestClient
+from services.gateway.adapters.pages import Pages
 from services.gateway.use_cases.ports import Services
 from shared.contracts.envelope import Actor, ActorType, Id
 from shared.errors import field_error
@@ -62,3 +63,12 @@ async def _expected_version(
 
 # The version a change expects the record to have (`If-Match`); None: whatever it is now.
 ExpectedVersion = Annotated[int | None, Depends(_expected_version)]
+
+
+async def _pages(request: Request) -> Pages:
+    pages: Pages = request.app.state.pages
+    return pages
+
+
+# The HTML pages served to people (the double opt-in confirmation).
+PagesDep = Annotated[Pages, Depends(_pages)]
