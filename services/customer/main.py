@@ -168,7 +168,7 @@ def use_cases(
         queries=CustomerQueries(
             s.customers, s.orders, s.history, s.notes, s.fields, s.duplicates, region
         ),
-        reports=Reports(s.statistics, s.duplicates),
+        reports=Reports(s.statistics, s.duplicates, s.orders),
     )
 
 
