@@ -21,6 +21,7 @@ from services.customer.domain.identities import identifiers_of
 from services.customer.domain.orders import Buyer, Order
 from services.customer.domain.survivorship import apply_order
 from services.customer.use_cases.ports import reference
+from services.customer.use_cases.views import customer_ref
 from shared.contracts.consent import ConsentSource, ConsentState, Evidence, RecordConsent
 from shared.contracts.customer_history import ActivityKind
 from shared.unit_of_work import Outcome
@@ -172,13 +173,16 @@ def _details(order: Order, applied: OrderApplied, known: OrderSummary | None) ->
 
 
 def _consents(command: UpsertCustomerFromOrder, customer: Customer) -> list[Command]:
-    """Each marketing decision the order carried, for the consent service to record."""
+    """Each marketing decision the order carried, for the consent service to record, with the
+    customer it belongs to (the consent service learns them from it: no waiting for, and no
+    retrying until, the `customer.created` event)."""
     order = command.order
     return [
         command.caused(
             RecordConsent,
             message_id=uuid.uuid5(_CONSENT_NAMESPACE, f"{command.message_id}:{signal.purpose}").hex,
             customer_id=customer.id,
+            customer=customer_ref(customer),
             purpose=signal.purpose,
             channel=order.channel,
             state=ConsentState(signal.state),
