@@ -77,7 +77,7 @@ def merge(master: Customer, sources: Sequence[Customer], *, now: datetime) -> Me
     emails = list(master.emails)
     lists: dict[str, list[str]] = {
         name: list(getattr(master, name))
-        for name in ("phones", "tags", "channels", "channel_accounts")
+        for name in ("phones", "unverified_phones", "tags", "channels", "channel_accounts")
     }
     accounts = list(master.bank_accounts)
     defaults = {n: getattr(master, n) for n in ("default_billing_id", "default_shipping_id")}
