@@ -16,9 +16,12 @@ from shared.runtime import ServiceRuntime
 EXPECTED = {
     "consent": {"consent inbox": "RecordConsent", "consent requests": "GetConsents"},
     "tasks": {"tasks inbox": "CustomerCreated", "tasks requests": "CreateTask"},
-    "mailer": {"mailer inbox": "DoubleOptInRequested"},
+    "mailer": {"mailer inbox": "TaskReminderDue"},
     "pullers": {"pullers requests": "GetIntegrations"},
-    "customer": {"customer commands": "UpsertCustomerFromOrder", "customer requests": "GetCustomer"},
+    "customer": {
+        "customer commands": "UpsertCustomerFromOrder",
+        "customer requests": "GetCustomer",
+    },
 }
 
 
