@@ -111,10 +111,8 @@ async def test_an_unmappable_order_names_the_field_and_publishes_nothing(ingest:
     refused = problem(await suite.ingest.post("/webhooks/shopify", **shopify_delivery(body)), 422)
     assert {e["field"] for e in refused["errors"]} == {"currency"}
 
-    order["currency"] = "EUR"
-    body = json.dumps(order).encode()
-    refused = problem(await suite.ingest.post("/webhooks/shopify", **shopify_delivery(body)), 422)
-    assert {e["field"] for e in refused["errors"]} == {"billing_address.country_code"}
+    # A country code no standard knows ("ZZ") is no reason to refuse the order: the customer
+    # service keeps the address as given, unverified (see the test of unverified values).
 
     broken = problem(
         await suite.ingest.post("/webhooks/shopify", **shopify_delivery(b'{"id": 5827391029384')),
