@@ -2,6 +2,7 @@
 (or calls a use case when there is more to do than that), and answers with the reply's model."""
 
 from services.gateway.entrypoints import (
+    access,
     consents,
     custom_fields,
     customer_details,
@@ -23,4 +24,5 @@ ROUTERS = (
     reports.router,
     consents.router,
     imports.router,
+    access.router,
 )
