@@ -9,6 +9,8 @@ from faststream.rabbit import RabbitBroker
 from faststream.rabbit.opentelemetry import RabbitTelemetryMiddleware
 from faststream.rabbit.schemas import Channel
 
+from shared.observe import MessageObservation
+
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
 
@@ -35,7 +37,11 @@ def make_broker(
         default_channel=Channel(
             prefetch_count=settings.prefetch, publisher_confirms=True, on_return_raises=True
         ),
-        middlewares=[RabbitTelemetryMiddleware(tracer_provider=tracer_provider)],
+        # Telemetry first: a message's log lines and metrics are taken inside its span.
+        middlewares=[
+            RabbitTelemetryMiddleware(tracer_provider=tracer_provider),
+            MessageObservation,
+        ],
         graceful_timeout=settings.graceful_timeout_s,
         app_id=service,
         logger=logging.getLogger(f"{service}.broker"),

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sys
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -20,8 +19,10 @@ import uvicorn
 from fastapi import APIRouter, FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
+from shared import logs
 from shared.broker import make_broker
 from shared.health import Check, broker_check, health_router
+from shared.observe import RequestObservation
 from shared.problems import install_problem_handlers
 from shared.telemetry import setup_tracing
 from shared.topology import Topology, declare
@@ -36,13 +37,9 @@ Hook = Callable[[], Coroutine[Any, Any, None]]
 log = logging.getLogger(__name__)
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(),
-        stream=sys.stdout,
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-        force=True,
-    )
+def configure_logging(settings: ServiceSettings, service: str) -> None:
+    """Every line of the process, redacted, as JSON or readable text (`LOG_FORMAT`)."""
+    logs.configure_logging(settings.log_level, service=service, log_format=settings.log_format)
 
 
 @dataclass
@@ -105,6 +102,8 @@ class ServiceRuntime:
         FastAPIInstrumentor.instrument_app(
             app, tracer_provider=self.tracer, excluded_urls="health/live,health/ready"
         )
+        # Outermost: the request id is bound for every line logged while the request runs.
+        app.add_middleware(RequestObservation)
         return app
 
 

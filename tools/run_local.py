@@ -98,6 +98,8 @@ def main() -> int:
         "PYTHONPATH": str(ROOT),
     }
     env.setdefault("INGEST_INTEGRATIONS", json.dumps(DEV_INTEGRATIONS))
+    # Readable lines in a terminal; `LOG_FORMAT=json make run` shows what a collector gets.
+    env.setdefault("LOG_FORMAT", "console")
     embedded = None
     if not env.get("MONGODB_URL"):
         embedded = EmbeddedMongo(

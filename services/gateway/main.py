@@ -39,5 +39,5 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
 def run() -> None:
     settings = GatewaySettings()
-    configure_logging(settings.log_level)
+    configure_logging(settings, NAME)
     serve(create_app(settings), settings)
