@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from faststream import BaseMiddleware
+from opentelemetry import trace
 from starlette.routing import Match
 
 from shared import metrics
@@ -84,6 +85,9 @@ class _MessageScope(BaseMiddleware):
 
     async def _observed(self, call_next: AsyncFuncAny, msg: StreamMessage[Any], queue: str) -> Any:
         kind = metrics.message_type(msg)
+        # FastStream names the exchange the message came through; the conventions want the
+        # queue it was taken from as the consumer's destination.
+        trace.get_current_span().set_attribute("messaging.destination.name", queue)
         metrics.MESSAGES_RECEIVED.labels(self.service, queue, kind).inc()
         outcome = _Outcome(self.service, queue)
         token = _current.set(outcome)

@@ -61,7 +61,9 @@ class ServiceRuntime:
 
     @classmethod
     def create(cls, name: str, settings: ServiceSettings) -> ServiceRuntime:
-        tracer = setup_tracing(name, otlp_endpoint=settings.otlp_endpoint)
+        tracer = setup_tracing(
+            name, otlp_endpoint=settings.otlp_endpoint, environment=settings.environment.value
+        )
         broker = make_broker(settings, service=name, tracer_provider=tracer)
         runtime = cls(
             name=name,
