@@ -107,5 +107,5 @@ def install_access_problems(app: FastAPI) -> None:
 
 def run() -> None:
     settings = GatewaySettings()
-    configure_logging(settings.log_level)
+    configure_logging(settings, NAME)
     serve(create_app(settings), settings)
