@@ -132,6 +132,10 @@ class Topology:
             "customer",
             Binding(self.commands.name, "customer.#"),
             Binding(self.events.name, "consent.#"),
+            *(
+                Binding(self.events.name, f"task.{name}.#")
+                for name in ("created", "reassigned", "status_changed", "completed", "reminder_due")
+            ),
         )
 
     @property

@@ -7,7 +7,8 @@
    `.data/mail/` (MAIL_SINK_DIR and MAIL_SINK_PORT move it), for the mailer to send to.
 4. The services from the Procfile under honcho, their logs prefixed with their names; ingest
    takes the README's demo orders with a development integration key (unless
-   INGEST_INTEGRATIONS is set).
+   INGEST_INTEGRATIONS is set); the gateway takes a development admin key (unless
+   GATEWAY_BOOTSTRAP_API_KEY is set).
 Ctrl-C (or SIGTERM) stops the services first, then the sink and the embedded database.
 """
 
@@ -44,6 +45,9 @@ DEV_INTEGRATION_KEY = "dev-only-integration-key-demo-store"
 DEV_INTEGRATIONS = [
     {"channel": "shopify", "shop": "demo-store.myshopify.com", "api_key": DEV_INTEGRATION_KEY}
 ]
+
+# The admin key the README's gateway examples send (`X-API-Key`).
+DEV_BOOTSTRAP_API_KEY = "dev-only-admin-key-for-make-run"
 
 HOW_TO_START_RABBITMQ = """\
 RabbitMQ is not reachable at {url}
@@ -98,6 +102,9 @@ def main() -> int:
         "PYTHONPATH": str(ROOT),
     }
     env.setdefault("INGEST_INTEGRATIONS", json.dumps(DEV_INTEGRATIONS))
+    env.setdefault("GATEWAY_BOOTSTRAP_API_KEY", DEV_BOOTSTRAP_API_KEY)
+    # Readable lines in a terminal; `LOG_FORMAT=json make run` shows what a collector gets.
+    env.setdefault("LOG_FORMAT", "console")
     embedded = None
     if not env.get("MONGODB_URL"):
         embedded = EmbeddedMongo(

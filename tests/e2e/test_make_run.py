@@ -20,11 +20,13 @@ from pymongo import AsyncMongoClient
 
 from shared.mongo import Document
 from tests.conftest import SERVICES, Namespace
+from tests.support.deployment import DEPLOYED_SERVICES
 from tests.support.orders import INTEGRATION_HEADERS, order_json
 from tests.support.otlp import otlp_receiver
 from tests.support.processes import Process, port_open, tail, wait_ready
 from tests.support.waiting import eventually
 from tools.embedded_mongo import free_port
+from tools.run_local import DEV_BOOTSTRAP_API_KEY
 
 pytestmark = pytest.mark.e2e
 
@@ -32,10 +34,16 @@ pytestmark = pytest.mark.e2e
 async def test_make_run_serves_the_order_to_customer_path_and_stops_cleanly(
     namespace: Namespace, tmp_path: Path
 ) -> None:
-    ports = {service: free_port() for service in SERVICES}
+    # Every service on a free port: another suite may be running on the default ones.
+    ports = {service: free_port() for service in DEPLOYED_SERVICES}
     mongo_port, otlp_port = free_port(), free_port()
     env = (
-        {k: v for k, v in os.environ.items() if k != "MONGODB_URL"}
+        # `make run`'s own development admin key, not the tests'.
+        {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("MONGODB_URL", "GATEWAY_BOOTSTRAP_API_KEY")
+        }
         | {f"{service.upper()}_PORT": str(port) for service, port in ports.items()}
         | {
             "EMBEDDED_MONGODB_PORT": str(mongo_port),
@@ -53,6 +61,8 @@ async def test_make_run_serves_the_order_to_customer_path_and_stops_cleanly(
             await asyncio.to_thread(wait_ready, port, process=suite.popen, log=log)
         async with httpx.AsyncClient(timeout=10) as http:
             ingest, gateway = (f"http://127.0.0.1:{ports[s]}" for s in ("ingest", "gateway"))
+            # The development admin key `make run` gives the gateway.
+            admin = {"X-API-Key": DEV_BOOTSTRAP_API_KEY}
             accepted = await http.post(
                 f"{ingest}/v1/orders",
                 json=order_json(email="e2e@example.com"),
@@ -62,12 +72,16 @@ async def test_make_run_serves_the_order_to_customer_path_and_stops_cleanly(
 
             async def customer() -> dict[str, Any] | None:
                 page = (
-                    await http.get(f"{gateway}/v1/customers", params={"email": "e2e@example.com"})
+                    await http.get(
+                        f"{gateway}/v1/customers",
+                        params={"email": "e2e@example.com"},
+                        headers=admin,
+                    )
                 ).json()
                 return page["items"][0] if page["items"] else None
 
             found = await eventually(customer, what="the customer behind the gateway")
-            by_id = await http.get(f"{gateway}/v1/customers/{found['id']}")
+            by_id = await http.get(f"{gateway}/v1/customers/{found['id']}", headers=admin)
             assert by_id.json()["emails"][0]["address"] == "e2e@example.com"
 
         mongo: AsyncMongoClient[Document] = AsyncMongoClient(

@@ -2,6 +2,7 @@
 (or calls a use case when there is more to do than that), and answers with the reply's model."""
 
 from services.gateway.entrypoints import (
+    access,
     consents,
     custom_fields,
     customer_details,
@@ -29,4 +30,5 @@ ROUTERS = (
     tasks.router,
     notifications.router,
     integrations.router,
+    access.router,
 )

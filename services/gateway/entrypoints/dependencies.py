@@ -7,20 +7,55 @@ import re
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
+from fastapi.security import APIKeyHeader, HTTPBearer
 
 from services.gateway.adapters.ingest_client import IngestClient
 from services.gateway.adapters.pages import Pages
+from services.gateway.domain import principal as p
+from services.gateway.domain.policy import Grants
+from services.gateway.use_cases import access
 from services.gateway.use_cases.ports import Services
 from shared.contracts.envelope import Actor, ActorType, Id
 from shared.errors import field_error
 
-# Until the gateway authenticates callers (API keys / JWT map to principals with roles), every
-# request acts as the API itself.
+# How a caller authenticates, as the OpenAPI document declares it. The check itself is done
+# for every route by `entrypoints.authentication` before the endpoint runs; these only read
+# the header so that the document (and its docs page) shows the schemes.
+_API_KEY = APIKeyHeader(
+    name="X-API-Key", scheme_name="ApiKey", auto_error=False, description="an API key"
+)
+_BEARER = HTTPBearer(
+    scheme_name="Bearer",
+    auto_error=False,
+    description="an API key, or a JWT of the identity provider the gateway is set up for",
+)
+
+# Until changes record the principal, every request acts as the API itself.
 API_ACTOR = Actor(type=ActorType.API, id="gateway")
 
 
-async def current_actor() -> Actor:
+async def authenticated(
+    request: Request,
+    _key: Annotated[object, Depends(_API_KEY)],
+    _bearer: Annotated[object, Depends(_BEARER)],
+) -> access.Caller:
+    caller: access.Caller = request.state.caller
+    return caller
+
+
+Authenticated = Annotated[access.Caller, Depends(authenticated)]
+
+
+async def current_actor(_: Authenticated) -> Actor:
     return API_ACTOR
+
+
+async def _principal(caller: Authenticated) -> p.Principal:
+    return caller.principal
+
+
+async def _grants(caller: Authenticated) -> Grants:
+    return caller.grants
 
 
 async def _services(request: Request) -> Services:
@@ -35,6 +70,10 @@ async def _ingest(request: Request) -> IngestClient:
 
 # Who is calling: every request acts as someone, recorded in what it changes and reads.
 Caller = Annotated[Actor, Depends(current_actor)]
+# The principal behind it: a key or a person, their roles, the shop a key is bound to.
+Principal = Annotated[p.Principal, Depends(_principal)]
+# What the principal's roles allow (`domain.policy`).
+Access = Annotated[Grants, Depends(_grants)]
 ServicesDep = Annotated[Services, Depends(_services)]
 IngestDep = Annotated[IngestClient, Depends(_ingest)]
 

@@ -19,6 +19,7 @@ from services.ingest.domain.imports.order_columns import OPTIONAL_COLUMNS, REQUI
 from shared.mongo import Document
 from tests.conftest import Namespace, Suite, suite_of
 from tests.integration.ingest.serving import served
+from tests.support.access import BOOTSTRAP_KEY
 from tests.support.broker import Tap, tap
 from tests.support.orders import order_json
 from tests.support.waiting import eventually
@@ -186,7 +187,9 @@ async def test_the_command_line_tool_imports_a_file_into_customers(
         served(suite.apps["ingest"], ingest_port),
         served(suite.apps["gateway"]) as gateway_url,
     ):
-        status = await asyncio.to_thread(import_orders.run, [str(path), "--gateway", gateway_url])
+        status = await asyncio.to_thread(
+            import_orders.run, [str(path), "--gateway", gateway_url, "--api-key", BOOTSTRAP_KEY]
+        )
         # Two rows had an invalid currency: imported with failures.
         assert status == 1
 

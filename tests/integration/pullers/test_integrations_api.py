@@ -19,6 +19,7 @@ from tests.integration.pullers.marketplaces import (
     FakeAdobeCommerce,
     adobe_order,
 )
+from tests.support.access import ADMIN_HEADERS
 from tests.support.waiting import eventually
 
 
@@ -50,7 +51,9 @@ async def test_the_gateway_shows_each_integrations_last_run_watermark_and_errors
             pullers(ingest_url, monkeypatch, shop, broken),
             running(create_app("gateway")) as gateway,
             httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=gateway), base_url="http://gateway"
+                transport=httpx.ASGITransport(app=gateway),
+                base_url="http://gateway",
+                headers=ADMIN_HEADERS,
             ) as api,
         ):
 

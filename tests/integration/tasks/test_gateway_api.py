@@ -219,7 +219,7 @@ async def test_a_due_reminder_reaches_my_notifications_newest_first(
         page: dict[str, Any] = ok(await api.get("/v1/notifications"))
         return page if len(page["items"]) == 2 else None
 
-    page = await eventually(both, timeout=20, what="two notifications")
+    page = await eventually(both, timeout=30, what="two notifications")
     assert [n["title"] for n in page["items"]] == ["second", "first"]
     assert (page["unread"], page["items"][0]["kind"]) == (2, "reminder")
 

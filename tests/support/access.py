@@ -1,0 +1,6 @@
+"""How tests call the gateway: as an admin, with the bootstrap key every test namespace sets."""
+
+from __future__ import annotations
+
+BOOTSTRAP_KEY = "test-bootstrap-admin-key-0123456789"
+ADMIN_HEADERS = {"X-API-Key": BOOTSTRAP_KEY}
