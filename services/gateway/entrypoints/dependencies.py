@@ -14,7 +14,7 @@ from services.gateway.domain import principal as p
 from services.gateway.domain.policy import Grants
 from services.gateway.use_cases import access
 from services.gateway.use_cases.ports import Services
-from shared.contracts.envelope import Actor, ActorType, Id
+from shared.contracts.envelope import Actor, Id
 from shared.errors import field_error
 
 # How a caller authenticates, as the OpenAPI document declares it. The check itself is done
@@ -29,10 +29,6 @@ _BEARER = HTTPBearer(
     description="an API key, or a JWT of the identity provider the gateway is set up for",
 )
 
-# Until changes record the principal, every request acts as the API itself.
-API_ACTOR = Actor(type=ActorType.API, id="gateway")
-
-
 async def authenticated(
     request: Request,
     _key: Annotated[object, Depends(_API_KEY)],
@@ -45,8 +41,10 @@ async def authenticated(
 Authenticated = Annotated[access.Caller, Depends(authenticated)]
 
 
-async def current_actor(_: Authenticated) -> Actor:
-    return API_ACTOR
+async def current_actor(caller: Authenticated) -> Actor:
+    """Whom what the request changes or reads is recorded as: a person (their token's subject)
+    as a supporter, a key as `api` by its id."""
+    return caller.principal.actor
 
 
 async def _principal(caller: Authenticated) -> p.Principal:

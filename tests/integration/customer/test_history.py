@@ -12,6 +12,7 @@ from shared.contracts.consent import ConsentChanged, ConsentSource, ConsentState
 from shared.contracts.envelope import Actor, ActorType
 from shared.contracts.orders import OrderStatus
 from tests.integration.customer.conftest import Producer, count_is, ok, problem
+from tests.support.access import ADMIN_ACTOR
 from tests.support.broker import Tap
 from tests.support.orders import upsert
 from tests.support.waiting import eventually
@@ -152,7 +153,7 @@ async def test_notes_tags_status_and_password_reset_are_recorded_and_announced(
     url = f"/v1/customers/{customer['id']}"
     first = ok(await api.post(f"{url}/notes", json={"text": "called about a refund"}), 201)
     second = ok(await api.post(f"{url}/notes", json={"text": "prefers phone"}), 201)
-    assert first["author"] == {"type": "api", "id": "gateway"}
+    assert first["author"] == ADMIN_ACTOR
     ok(await api.patch(f"{url}/notes/{first['id']}", json={"pinned": True}))
     notes = ok(await api.get(f"{url}/notes"))["items"]
     assert [n["id"] for n in notes] == [first["id"], second["id"]], "pinned first"
