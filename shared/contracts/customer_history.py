@@ -39,6 +39,9 @@ class ActivityKind(StrEnum):
     DATA_EXPORTED = "data_exported"
     # A shop's data was erased (the shop left): what tied the customer to it is gone.
     SHOP_DATA_ERASED = "shop_data_erased"
+    # Someone read the customer's personal data (from the gateway's access log; the customer
+    # service records none).
+    VIEWED = "viewed"
 
 
 class ActivityView(Contract):
