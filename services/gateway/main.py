@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from services.gateway.adapters.access_log_store import MongoAccessLog
 from services.gateway.adapters.access_store import MongoKeys, MongoRoles
 from services.gateway.adapters.ingest_client import IngestClient
+from services.gateway.adapters.rate_limits import RateLimits
 from services.gateway.adapters.services_client import ServicesClient
 from services.gateway.adapters.tokens import JwtVerifier, TokenRules
 from services.gateway.domain.policy import AccessDenied
@@ -69,7 +70,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         max_json_depth=settings.max_json_depth,
         streamed={"/v1/imports": settings.max_import_bytes},
         open_query={"/v1/customers": ("extra.",)},
-        answers=Answers(every=(401, 403, 503), naming_a_record=(404,), changing=(409,)),
+        answers=Answers(every=(401, 403, 429, 503), naming_a_record=(404,), changing=(409,)),
     )
     # Added last, so it runs first: nobody unauthenticated gets further, not even to the limits.
     app.add_middleware(Authentication)
@@ -85,6 +86,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.key_admin = KeyAdmin(keys, roles, utc_now)
     app.state.role_admin = role_admin
     app.state.access_log = access_log
+    app.state.rate_limits = RateLimits(settings.rate_limit)
     app.state.services = services = ServicesClient(rpc)
     app.state.custom_field_groups = CustomFieldGroups(services)
     app.state.ingest = IngestClient(settings.ingest_url, settings.ingest_token)

@@ -1,5 +1,6 @@
 """Every request but a few public ones is authenticated before anything else reads it: an
 ASGI middleware, so that a route cannot forget it and an anonymous caller's body is never read.
+Then the principal's rate limit: 429 with `Retry-After` past it.
 
 The key comes as `X-API-Key: <key>` or `Authorization: Bearer <key or token>`; the caller (the
 principal and what its roles grant) goes on the request's state for the endpoints.
@@ -16,6 +17,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.gateway.adapters.rate_limits import RateLimits
 from services.gateway.use_cases.access import Authenticator, Unauthenticated
 from shared.contracts.replies import Problem
 from shared.problems import problem_response, unavailable
@@ -96,6 +98,19 @@ class Authentication:
                 "Access data unavailable", "The credentials cannot be checked now."
             )
             await problem_response(refusal.problem, headers=refusal.headers)(scope, receive, send)
+            return
+        rate_limits: RateLimits = request.app.state.rate_limits
+        wait = await rate_limits.retry_after(caller.principal.id)
+        if wait is not None:
+            problem = Problem(
+                type="urn:problem:too-many-requests",
+                title="Too many requests",
+                status=429,
+                detail=f"more than {rate_limits.item} for this principal; retry in {wait} s",
+            )
+            await problem_response(problem, headers={"Retry-After": str(wait)})(
+                scope, receive, send
+            )
             return
         scope.setdefault("state", {})["caller"] = caller
         await self.app(scope, receive, send)
