@@ -10,7 +10,13 @@ from pydantic import AwareDatetime
 
 from services.gateway.domain import redaction
 from services.gateway.domain.roles import Action, FieldGroup
-from services.gateway.entrypoints.dependencies import Access, Caller, ServicesDep, allowed
+from services.gateway.entrypoints.dependencies import (
+    Access,
+    Caller,
+    ServicesDep,
+    Viewer,
+    allowed,
+)
 from shared.contracts import customer_reports as r
 from shared.contracts.tasks import GetTaskReport, TaskReport
 
@@ -40,6 +46,7 @@ async def top_customers(
     caller: Caller,
     services: ServicesDep,
     grants: Access,
+    viewer: Viewer,
     currency: Annotated[str, Query(pattern=r"^[A-Z]{3}$")],
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> r.TopCustomersReport:
@@ -48,6 +55,10 @@ async def top_customers(
     query = r.TopCustomersByRevenue(currency=currency, limit=limit, actor=caller)
     report = await services.ask("customer", query, r.TopCustomersReport)
     items = [redaction.top_customer(i.model_dump(), grants) for i in report.items]
+    # A name is personal data: on record for each customer it was shown of.
+    await viewer.record_reads(
+        {i["customer_id"]: {"identity"} for i in items if i.get("display_name")}
+    )
     return r.TopCustomersReport.model_validate({"currency": report.currency, "items": items})
 
 

@@ -69,7 +69,9 @@ async def with_views(
 ) -> ActivityPage:
     """The timeline page with the customer's "viewed" entries of the same stretch of time
     merged in, newest first: from the page's oldest entry (or the very first, on the last page)
-    to its newest (or now, on the first page)."""
+    to its newest (or now, on the first page). Reads that fall between the last entry of one
+    page and the first of the next show on neither (the cursor is the customer service's, and
+    opaque): the access log lists them all."""
     if kinds and ActivityKind.VIEWED not in kinds:
         return page
     items = list(page.items)

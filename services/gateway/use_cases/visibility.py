@@ -108,6 +108,9 @@ class Visibility:
         await self.log.record({customer_id: {"bank"} if shown else set()})
         return tuple(_shown(BankAccountView, a) for a in shown)
 
+    async def record_reads(self, reads: Mapping[str, Iterable[str]]) -> None:
+        await self.log.record(reads)
+
     async def record(self, customer_id: str, group: str, returned: bool = True) -> None:
         """A read the endpoint answers as the service gave it (addresses, notes, orders,
         consents): on record when it returned any."""

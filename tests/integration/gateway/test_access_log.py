@@ -8,11 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from faststream.rabbit import RabbitBroker
+from faststream.rabbit.schemas import Channel
 from pymongo import AsyncMongoClient
 
+from shared.broker import publish
 from shared.mongo import Document
 from tests.conftest import Suite
 from tests.integration.gateway.conftest import as_key, new_key
+from tests.support.orders import upsert
+from tests.support.waiting import eventually
 
 PERSON = {
     "first_name": "Nina",
@@ -127,3 +132,34 @@ async def test_the_access_log_is_for_those_who_manage_access(customer_suite: Sui
         for path in ("/v1/customers/abc/access-log", "/v1/access-log?principal=x"):
             answer: httpx.Response = await supporter.get(path)
             assert answer.status_code == 403
+
+
+async def test_a_report_that_names_customers_is_on_record_for_them(customer_suite: Suite) -> None:
+    suite = customer_suite
+    namespace = suite.namespace
+    broker = RabbitBroker(
+        namespace.infra.amqp_url,
+        default_channel=Channel(publisher_confirms=True, on_return_raises=True),
+    )
+    await broker.connect()
+    try:
+        await publish(broker, namespace.topology, upsert(email="top@example.com", order_id="t-1"))
+    finally:
+        await broker.stop()
+
+    async def top() -> Any:
+        report = await suite.gateway.get("/v1/reports/top-customers", params={"currency": "EUR"})
+        return report.json()["items"] or None
+
+    [customer] = await eventually(top, what="the top customer")
+    assert customer["display_name"]
+    entries = await log_of(suite, customer["customer_id"])
+    assert [(e["route"], e["field_groups"]) for e in entries] == [
+        ("GET /v1/reports/top-customers", ["identity"])
+    ]
+    # The analyst sees no names, and so nothing is recorded.
+    _, key = await new_key(suite, "analyst")
+    async with as_key(suite, key) as analyst:
+        report = await analyst.get("/v1/reports/top-customers", params={"currency": "EUR"})
+        assert "display_name" not in report.json()["items"][0]
+    assert len(await log_of(suite, customer["customer_id"])) == 1

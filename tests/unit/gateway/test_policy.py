@@ -98,3 +98,14 @@ def test_timeline_entries_lose_what_the_caller_may_not_read() -> None:
     assert shown is not None
     assert [c["field"] for c in shown["changes"]] == ["first_name"]
     assert redaction.activity({"kind": "bank_account_added"}, grants("marketing"), CUSTOM) is None
+
+
+def test_consent_changes_in_the_timeline_are_for_consent_readers() -> None:
+    entry = {
+        "kind": "consent_changed",
+        "changes": [{"field": "consent.email.shopify", "before": "none", "after": "withdrawn"}],
+    }
+    shown = redaction.activity(entry, grants("marketing"), {})
+    assert shown is not None
+    assert shown["changes"] == entry["changes"]
+    assert redaction.activity(entry, grants("analyst"), {}) is None
