@@ -15,7 +15,6 @@ import os
 import signal
 import time
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -26,7 +25,7 @@ from shared.broker import make_broker
 from shared.mongo import Document
 from tests.conftest import Namespace, create_app, running
 from tests.integration.test_ingest_availability import through
-from tests.support.faults import measure, order_stream, send_all, wait_stored
+from tests.support.faults import final_state, measure, order_stream, send_all, wait_stored
 from tests.support.infrastructure import Infrastructure
 from tests.support.own_database import own_database
 from tests.support.processes import Process, service, tail, wait_ready
@@ -224,18 +223,3 @@ async def test_four_customer_instances_end_in_the_same_state_as_one(
                 await client.close()
     one, four = states
     assert four == one
-
-
-async def final_state(db: Any) -> dict[str, Any]:
-    """What a person would compare: each buyer's name, contacts, orders and revenue."""
-    state = {}
-    async for doc in db["customers"].find({}):
-        [email] = [e["address"] for e in doc["emails"]]
-        state[email] = (
-            doc.get("first_name"),
-            doc.get("last_name"),
-            sorted(doc.get("phones", [])),
-            doc["stats"]["order_count"],
-            {k: str(v) for k, v in doc["stats"]["revenue"].items()},
-        )
-    return state

@@ -110,3 +110,18 @@ async def wait_stored(db: Any, count: int, *, timeout: float) -> float:
             raise AssertionError(f"{stored} of {count} orders stored after {timeout:.0f} s")
         await asyncio.sleep(0.2)
     return loop.time() - started
+
+
+async def final_state(db: Any) -> dict[str, Any]:
+    """What a person would compare: each buyer's name, contacts, orders and revenue."""
+    state = {}
+    async for doc in db["customers"].find({}):
+        [email] = [e["address"] for e in doc["emails"]]
+        state[email] = (
+            doc.get("first_name"),
+            doc.get("last_name"),
+            sorted(doc.get("phones", [])),
+            doc["stats"]["order_count"],
+            {k: str(v) for k, v in doc["stats"]["revenue"].items()},
+        )
+    return state
