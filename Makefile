@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 # as processes in the end-to-end tests are not counted); a change that drops below it says so.
 COVERAGE_FLOOR ?= 90
 
-.PHONY: install run test lint typecheck imports unit check bench bench-quick fuzz clean
+.PHONY: install run test lint typecheck imports unit check bench bench-quick bench-faults fuzz clean
 
 install: $(STAMP)
 
@@ -47,6 +47,10 @@ bench: install
 ## a smaller benchmark run, in under two minutes
 bench-quick: install
 	$(BIN)/python -m bench --profile quick
+
+## faults at a larger scale: kill -9 twice, the database frozen 20 s, 4 instances (ORDERS=600)
+bench-faults: install
+	$(BIN)/python -m bench.faults --orders $${ORDERS:-600}
 
 ## schemathesis against ingest, far longer than in `make test` (FUZZ_EXAMPLES, FUZZ_SEED)
 fuzz: install
