@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck imports unit check bench bench-quick fuzz clean
+.PHONY: install run test lint typecheck imports unit check bench bench-quick fuzz docs clean
 
 install: $(STAMP)
 
@@ -50,6 +50,10 @@ fuzz: install
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} \
 	FUZZ_PHASES=$${FUZZ_PHASES:-examples,coverage,fuzzing,stateful} \
 	$(BIN)/python -m pytest tests/integration/test_schemathesis_ingest.py -s --timeout=3600
+
+## regenerate the AsyncAPI and OpenAPI documents under docs/api/ (a test compares them)
+docs: install
+	$(BIN)/python -m tools.api_docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

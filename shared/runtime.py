@@ -110,6 +110,8 @@ class ServiceRuntime:
 
     def app(self, *, title: str, routers: Sequence[APIRouter] = ()) -> FastAPI:
         app = FastAPI(title=title, lifespan=self.lifespan)
+        # The parts behind the app, for what documents it (`tools.api_docs`).
+        app.state.runtime = self
         install_problem_handlers(app)
         app.include_router(health_router(self.checks))
         app.include_router(metrics_router())

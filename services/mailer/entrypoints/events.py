@@ -6,13 +6,11 @@ and the event's routing key in the mailer's queue bindings (`shared.topology`).
 
 from __future__ import annotations
 
-from typing import Any
-
 from faststream.rabbit import RabbitRouter
 
 from services.mailer.use_cases.double_opt_in import DoubleOptInMails
 from shared.contracts.consent import DoubleOptInRequested
-from shared.dispatch import Dispatcher
+from shared.dispatch import Dispatcher, Received
 from shared.topology import Topology
 
 
@@ -22,7 +20,8 @@ def event_router(topology: Topology, double_opt_in: DoubleOptInMails) -> RabbitR
     router = RabbitRouter()
 
     @router.subscriber(topology.mailer.subscription(), title="mailer inbox")
-    async def on_event(body: Any) -> None:
+    @dispatcher.typed
+    async def on_event(body: Received) -> None:
         await dispatcher.dispatch(body)
 
     return router
