@@ -21,6 +21,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Literal
 
 import structlog
@@ -232,7 +233,7 @@ def _drop_record(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMap
 def processors(service: str, log_format: LogFormat) -> list[structlog.types.Processor]:
     """The chain every line takes, up to (not including) rendering."""
     chain: list[structlog.types.Processor] = [
-        structlog.contextvars.merge_contextvars,
+        merge_bound,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True, key="time"),
@@ -286,9 +287,25 @@ def _plain(sio: Any, exc_info: Any) -> None:
     return
 
 
+# The ids of the message or request being handled. One variable holding a small dict, set and
+# reset per message: structlog's own contextvars helpers copy the whole context on every bind.
+_bound: ContextVar[Mapping[str, str] | None] = ContextVar("suite_log_ids", default=None)
+
+
+def merge_bound(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    ids = _bound.get()
+    if ids:
+        for key, value in ids.items():
+            event.setdefault(key, value)
+    return event
+
+
 @contextmanager
 def bound(**fields: str | None) -> Iterator[None]:
     """Add these fields (a message or request id) to every line logged inside the block."""
     present = {k: v for k, v in fields.items() if v}
-    with structlog.contextvars.bound_contextvars(**present):
+    token = _bound.set({**(_bound.get() or {}), **present})
+    try:
         yield
+    finally:
+        _bound.reset(token)
