@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 # as processes in the end-to-end tests are not counted); a change that drops below it says so.
 COVERAGE_FLOOR ?= 90
 
-.PHONY: install run test lint typecheck imports unit check bench bench-quick bench-faults fuzz clean
+.PHONY: install run test lint typecheck imports unit check bench bench-quick bench-faults fuzz docs clean
 
 install: $(STAMP)
 
@@ -57,6 +57,10 @@ fuzz: install
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} \
 	FUZZ_PHASES=$${FUZZ_PHASES:-examples,coverage,fuzzing,stateful} \
 	$(BIN)/python -m pytest tests/integration/test_schemathesis_ingest.py -s --timeout=3600
+
+## regenerate the AsyncAPI and OpenAPI documents under docs/api/ (a test compares them)
+docs: install
+	$(BIN)/python -m tools.api_docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

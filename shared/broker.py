@@ -14,6 +14,7 @@ from prometheus_client import REGISTRY
 from shared.observe import MessageObservation
 
 if TYPE_CHECKING:
+    from opentelemetry.sdk.metrics import MeterProvider
     from opentelemetry.sdk.trace import TracerProvider
 
     from shared.contracts.envelope import Message
@@ -26,7 +27,11 @@ PUBLISH_TIMEOUT_S = 10.0
 
 
 def make_broker(
-    settings: ServiceSettings, *, service: str, tracer_provider: TracerProvider | None
+    settings: ServiceSettings,
+    *,
+    service: str,
+    tracer_provider: TracerProvider | None,
+    meter_provider: MeterProvider | None = None,
 ) -> RabbitBroker:
     """A broker that never loses a publish quietly.
 
@@ -41,7 +46,9 @@ def make_broker(
         ),
         # Telemetry first: a message's log lines and metrics are taken inside its span.
         middlewares=[
-            RabbitTelemetryMiddleware(tracer_provider=tracer_provider),
+            RabbitTelemetryMiddleware(
+                tracer_provider=tracer_provider, meter_provider=meter_provider
+            ),
             RabbitPrometheusMiddleware(registry=REGISTRY, app_name=service),
             MessageObservation(service),
         ],

@@ -29,13 +29,14 @@ from shared.broker import make_broker
 from shared.health import Check, broker_check, health_router
 from shared.observe import RequestObservation
 from shared.problems import install_problem_handlers
-from shared.telemetry import setup_tracing
+from shared.telemetry import setup_metrics, setup_tracing
 from shared.topology import Topology, declare
 
 if TYPE_CHECKING:
     from types import FrameType
 
     from faststream.rabbit import RabbitBroker
+    from opentelemetry.sdk.metrics import MeterProvider
     from opentelemetry.sdk.trace import TracerProvider
 
     from shared.settings import ServiceSettings
@@ -60,6 +61,8 @@ class ServiceRuntime:
     topology: Topology
     tracer: TracerProvider
     broker: RabbitBroker
+    # OpenTelemetry metrics over OTLP, when an endpoint is set.
+    meter: MeterProvider | None = None
     checks: dict[str, Check] = field(default_factory=dict)
     on_start: list[Hook] = field(default_factory=list)
     on_stop: list[Hook] = field(default_factory=list)
@@ -70,13 +73,17 @@ class ServiceRuntime:
         tracer = setup_tracing(
             name, otlp_endpoint=settings.otlp_endpoint, environment=settings.environment.value
         )
-        broker = make_broker(settings, service=name, tracer_provider=tracer)
+        meter = setup_metrics(
+            name, otlp_endpoint=settings.otlp_endpoint, environment=settings.environment.value
+        )
+        broker = make_broker(settings, service=name, tracer_provider=tracer, meter_provider=meter)
         runtime = cls(
             name=name,
             settings=settings,
             topology=Topology(settings.broker_namespace, settings.broker_retry_delay_ms),
             tracer=tracer,
             broker=broker,
+            meter=meter,
         )
         runtime.checks["broker"] = broker_check(broker)
         work_queue = next(
@@ -117,13 +124,18 @@ class ServiceRuntime:
 
     def app(self, *, title: str, routers: Sequence[APIRouter] = ()) -> FastAPI:
         app = FastAPI(title=title, lifespan=self.lifespan)
+        # The parts behind the app, for what documents it (`tools.api_docs`).
+        app.state.runtime = self
         install_problem_handlers(app)
         app.include_router(health_router(self.checks))
         app.include_router(metrics_router())
         for router in routers:
             app.include_router(router)
         FastAPIInstrumentor.instrument_app(
-            app, tracer_provider=self.tracer, excluded_urls="health/live,health/ready"
+            app,
+            tracer_provider=self.tracer,
+            meter_provider=self.meter,
+            excluded_urls="health/live,health/ready,/metrics$",
         )
         # Outermost: the request id is bound for every line logged while the request runs.
         app.add_middleware(RequestObservation, service=self.name, router=app.router)

@@ -163,8 +163,15 @@ async def test_no_log_line_of_any_service_holds_personal_data(
             for value in PERSONAL_VALUES:
                 assert value.lower() not in lowered, f"{name} line {number} holds {value!r}"
         assert f"{name} stopped" in text, tail(log)
-    # The error paths did log, and with the personal parts taken out.
+    # The error paths did log, and with the personal parts taken out; the parked message's
+    # line names it and its trace.
     everything = "".join(log.read_text() for log in suite.logs.values())
-    assert "broken-1" in everything
     assert REDACTED in everything
+    parked = [
+        entry
+        for entry in map(json.loads, suite.logs["customer"].read_text().splitlines())
+        if entry.get("message_id") == "broken-1" and entry["level"] == "error"
+    ]
+    assert parked, "no line about the parked message"
+    assert len(parked[0]["trace_id"]) == 32
     assert lines_seen > 50

@@ -5,7 +5,7 @@ gateway request through its request/reply call.
 The seven services run as processes and export their spans over OTLP/HTTP to a receiver in
 this test. The chain is checked parent by parent (each span's parent id), the messaging spans
 against OpenTelemetry's messaging conventions, and every span's resource names its service,
-the suite's version and the environment.
+the suite's version and the environment. The same endpoint receives OpenTelemetry's metrics.
 """
 
 from __future__ import annotations
@@ -107,6 +107,7 @@ async def test_one_trace_follows_an_order_and_a_query_across_the_services(
     env = {
         "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{otlp_port}",
         "OTEL_BSP_SCHEDULE_DELAY": "200",
+        "OTEL_METRIC_EXPORT_INTERVAL": "500",
     }
     topology = namespace.topology
     with otlp_receiver(otlp_port) as spans:
@@ -132,6 +133,14 @@ async def test_one_trace_follows_an_order_and_a_query_across_the_services(
                 query_trace = await eventually(
                     lambda: complete_trace(spans, "GET /v1/customers", {"gateway", "customer"}),
                     what="the query's trace to reach the customer service",
+                )
+                # OpenTelemetry's own metrics go to the same endpoint.
+                await eventually(
+                    lambda: (
+                        "messaging.process.duration" in spans.metric_names["customer"]
+                        and any(n.startswith("http.server") for n in spans.metric_names["ingest"])
+                    ),
+                    what="OTLP metrics from the customer service and ingest",
                 )
             suite.stop()
 

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
+    ExportMetricsServiceRequest,
+)
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
@@ -45,6 +48,8 @@ def _attributes(pairs: Iterable[Any]) -> dict[str, str]:
 class Spans:
     def __init__(self) -> None:
         self.records: list[SpanRecord] = []
+        # service name -> names of the OTLP metrics it pushed
+        self.metric_names: dict[str, set[str]] = defaultdict(set)
         self._lock = threading.Lock()
         # trace id -> service names that reported a span in it
         self.services_by_trace: dict[str, set[str]] = defaultdict(set)
@@ -79,6 +84,14 @@ class Spans:
                         self.services_by_trace[trace_id].add(service)
                         self.names_by_trace[trace_id].append(f"{service}: {span.name}")
 
+    def add_metrics(self, request: ExportMetricsServiceRequest) -> None:
+        with self._lock:
+            for resource_metrics in request.resource_metrics:
+                service = _attributes(resource_metrics.resource.attributes).get("service.name")
+                for scope in resource_metrics.scope_metrics:
+                    for metric in scope.metrics:
+                        self.metric_names[str(service)].add(metric.name)
+
     def in_trace(self, trace_id: str) -> list[SpanRecord]:
         with self._lock:
             return [r for r in self.records if r.trace_id == trace_id]
@@ -99,6 +112,10 @@ def otlp_receiver(port: int) -> Iterator[Spans]:
                 request = ExportTraceServiceRequest()
                 request.ParseFromString(body)
                 spans.add(request)
+            elif self.path == "/v1/metrics":
+                metrics = ExportMetricsServiceRequest()
+                metrics.ParseFromString(body)
+                spans.add_metrics(metrics)
             reply = ExportTraceServiceResponse().SerializeToString()
             self.send_response(200)
             self.send_header("Content-Type", "application/x-protobuf")
