@@ -7,19 +7,26 @@ Everything the endpoints depend on is built here, once, and put on the app's sta
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.staticfiles import StaticFiles
 
 from services.gateway.adapters.access_store import MongoKeys, MongoRoles
+from services.gateway.adapters.console_sessions import MongoSessions
 from services.gateway.adapters.ingest_client import IngestClient
 from services.gateway.adapters.pages import Pages
 from services.gateway.adapters.services_client import ServicesClient
 from services.gateway.adapters.tokens import JwtVerifier, TokenRules
 from services.gateway.domain.policy import AccessDenied
-from services.gateway.entrypoints import ROUTERS
+from services.gateway.entrypoints import ROUTERS, console
 from services.gateway.entrypoints.authentication import Authentication
+from services.gateway.entrypoints.console.sign_in import ConsoleAuthentication
+from services.gateway.entrypoints.console.web import STATIC
 from services.gateway.settings import GatewaySettings
 from services.gateway.use_cases.access import Authenticator, KeyAdmin, RoleAdmin
+from services.gateway.use_cases.console_access import ConsoleAccess
 from shared.contracts.envelope import utc_now
 from shared.contracts.replies import Problem
 from shared.health import database_check
@@ -28,6 +35,7 @@ from shared.mongo import make_client
 from shared.problems import problem_response
 from shared.rpc import RpcClient
 from shared.runtime import ServiceRuntime, configure_logging, serve
+from shared.settings import Environment
 
 NAME = "gateway"
 
@@ -55,12 +63,14 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     client = make_client(settings.mongodb_url.get_secret_value(), app_name=NAME)
     db = client[settings.database]
     keys, roles = MongoKeys(db["api_keys"]), MongoRoles(db["roles"])
+    sessions = MongoSessions(db["console_sessions"])
     role_admin = RoleAdmin(roles)
     runtime.checks["database"] = database_check(client)
-    runtime.on_start += [keys.ensure_indexes, role_admin.seed]
+    runtime.on_start += [keys.ensure_indexes, sessions.ensure_indexes, role_admin.seed]
     runtime.on_stop.append(client.close)
 
-    app = runtime.app(title="customer suite API", routers=ROUTERS)
+    app = runtime.app(title="customer suite API", routers=(*ROUTERS, *console.ROUTERS))
+    app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
     install_request_limits(
         app,
         max_body_bytes=settings.max_body_bytes,
@@ -69,6 +79,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         open_query={"/v1/customers": ("extra.",)},
         answers=Answers(every=(401, 403, 503), naming_a_record=(404,), changing=(409,)),
     )
+    # The console's pages take a session instead of a key (and send a browser to sign in).
+    app.add_middleware(ConsoleAuthentication)
     # Added last, so it runs first: nobody unauthenticated gets further, not even to the limits.
     app.add_middleware(Authentication)
     install_access_problems(app)
@@ -79,6 +91,14 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         utc_now,
         bootstrap_key=bootstrap.get_secret_value() if bootstrap else None,
         tokens=token_verifier(settings),
+    )
+    app.state.console_access = ConsoleAccess(
+        app.state.authenticator, sessions, timedelta(hours=settings.console_session_hours)
+    )
+    # Outside development and tests the console is served over HTTPS only.
+    app.state.console_secure_cookies = settings.environment not in (
+        Environment.DEVELOPMENT,
+        Environment.TEST,
     )
     app.state.key_admin = KeyAdmin(keys, roles, utc_now)
     app.state.role_admin = role_admin

@@ -30,6 +30,9 @@ class GatewaySettings(DatabaseSettings):
     # Deepest nesting of a JSON body.
     max_json_depth: int = Field(32, ge=8, le=1000)
 
+    # How long a console session lasts after sign-in.
+    console_session_hours: float = Field(8, gt=0, le=24 * 30)
+
     # An admin key from the environment, for the first start (to make the real keys); unset
     # once those exist. Sent like any key.
     bootstrap_api_key: SecretStr | None = Field(None, min_length=24)

@@ -13,6 +13,7 @@ from pymongo.errors import PyMongoError
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from services.gateway.entrypoints.console.sign_in import is_console
 from services.gateway.use_cases.access import Authenticator, Unauthenticated
 from shared.contracts.replies import Problem
 from shared.problems import problem_response, unavailable
@@ -49,7 +50,9 @@ class Authentication:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in PUBLIC_PATHS:
+        path = scope.get("path", "")
+        # The console's pages have sign-in of their own (`console.sign_in`): a session cookie.
+        if scope["type"] != "http" or path in PUBLIC_PATHS or is_console(path):
             await self.app(scope, receive, send)
             return
         request = Request(scope)

@@ -1,0 +1,151 @@
+"""The console over HTTP: sign-in and its cookie, CSRF on every form, the screens rendered from
+the services' answers as the caller's roles read them, sign-out."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.conftest import Suite
+from tests.integration.console.support import (
+    IBAN,
+    csrf_of,
+    key_with_roles,
+    new_customer,
+    sign_in,
+)
+from tests.support.access import BOOTSTRAP_KEY
+
+
+async def test_an_anonymous_browser_is_sent_to_sign_in(browser: httpx.AsyncClient) -> None:
+    page = await browser.get("/console/customers", params={"name": "An"})
+    assert page.status_code == 303
+    assert page.headers["location"] == "/console/sign-in?next=%2Fconsole%2Fcustomers%3Fname%3DAn"
+    form = await browser.get("/console/sign-in")
+    assert form.status_code == 200
+    assert 'name="api_key"' in form.text
+    assert (await browser.get("/console/static/console.css")).status_code == 200
+
+
+async def test_sign_in_opens_a_session_only_for_the_console(browser: httpx.AsyncClient) -> None:
+    refused = await sign_in(browser, "not-a-key-of-this-suite")
+    assert refused.status_code == 401
+    assert "not a key or token" in refused.text
+    forged = await browser.post(
+        "/console/sign-in", data={"csrf_token": "forged", "api_key": BOOTSTRAP_KEY}
+    )
+    assert forged.status_code == 403
+
+    signed_in = await sign_in(browser, BOOTSTRAP_KEY)
+    assert signed_in.status_code == 303
+    assert signed_in.headers["location"] == "/console/customers"
+    cookie = next(
+        c for c in signed_in.headers.get_list("set-cookie") if c.startswith("console_session=")
+    )
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+    assert "Path=/console" in cookie
+    assert "Max-Age=28800" in cookie
+    assert "Secure" not in cookie  # tests run as in development: plain HTTP
+    assert (await browser.get("/console/customers")).status_code == 200
+    # The session opens the console, never the API.
+    assert (await browser.get("/v1/customers")).status_code == 401
+
+
+async def test_search_and_customer_360(console_suite: Suite, browser: httpx.AsyncClient) -> None:
+    api = console_suite.gateway
+    anna = await new_customer(
+        api,
+        first_name="Anna",
+        last_name="Schmidt",
+        emails=[{"address": "anna@example.com", "primary": True}],
+        addresses=[{"line1": "Hauptstraße 5", "city": "Berlin", "country": "DE"}],
+    )
+    await new_customer(api, first_name="Bernd", last_name="Brot")
+    url = f"/v1/customers/{anna['id']}"
+    assert (await api.post(f"{url}/bank-accounts", json={"iban": IBAN, "holder": "A S"})).is_success
+    assert (
+        await api.post(f"{url}/notes", json={"text": "Calls mornings", "pinned": True})
+    ).is_success
+    await sign_in(browser, BOOTSTRAP_KEY)
+
+    found = await browser.get("/console/customers", params={"name": "ann"})
+    assert "Anna Schmidt" in found.text
+    assert "Bernd" not in found.text
+    bad = await browser.get("/console/customers", params={"number": "many"})
+    assert 'aria-invalid="true"' in bad.text
+
+    page = await browser.get(f"/console/customers/{anna['id']}")
+    assert page.status_code == 200
+    html = page.text
+    assert "Anna Schmidt" in html
+    assert "default billing" in html
+    assert "Calls mornings" in html
+    assert "A S" in html  # an admin reads the holder
+    assert "DE89" not in html.replace("DE89 **", "")  # the service never shows a full IBAN
+    assert 'class="timeline"' in html
+    assert 'class="kind-created"' in html
+    assert 'class="kind-bank_account_added"' in html
+
+    filtered = await browser.get(f"/console/customers/{anna['id']}", params={"kind": "note_added"})
+    assert 'class="kind-note_added"' in filtered.text
+    assert 'class="kind-bank_account_added"' not in filtered.text
+    assert (await browser.get("/console/customers/nobody-like-this")).status_code == 404
+
+
+async def test_every_form_needs_the_session_csrf_token(
+    console_suite: Suite, browser: httpx.AsyncClient
+) -> None:
+    anna = await new_customer(console_suite.gateway, first_name="Anna")
+    await sign_in(browser, BOOTSTRAP_KEY)
+    notes = f"/console/customers/{anna['id']}/notes"
+    forged = await browser.post(notes, data={"text": "x", "csrf_token": "guess"})
+    assert forged.status_code == 403
+    page = await browser.get(f"/console/customers/{anna['id']}")
+    added = await browser.post(
+        notes, data={"text": "Prefers email", "csrf_token": csrf_of(page.text)}
+    )
+    assert added.status_code == 303
+    assert "Prefers email" in (await browser.get(f"/console/customers/{anna['id']}")).text
+
+    assert (
+        await browser.post("/console/sign-out", data={"csrf_token": "guess"})
+    ).status_code == 403
+    out = await browser.post("/console/sign-out", data={"csrf_token": csrf_of(page.text)})
+    assert out.status_code == 303
+    assert (await browser.get("/console/customers")).status_code == 303
+
+
+async def test_roles_shape_what_the_screens_show(
+    console_suite: Suite, browser: httpx.AsyncClient
+) -> None:
+    api = console_suite.gateway
+    anna = await new_customer(api, first_name="Anna", last_name="Schmidt")
+    url = f"/v1/customers/{anna['id']}"
+    assert (
+        await api.post(f"{url}/bank-accounts", json={"iban": IBAN, "holder": "Konto Inhaberin"})
+    ).is_success
+
+    await sign_in(browser, await key_with_roles(api, "supporter"))
+    supporter = (await browser.get(f"/console/customers/{anna['id']}")).text
+    assert "Anna Schmidt" in supporter
+    assert "Konto Inhaberin" not in supporter  # masked: the IBAN's end only
+    assert "data-bank-accounts" in supporter
+
+    browser.cookies.clear()
+    await sign_in(browser, await key_with_roles(api, "analyst"))
+    analyst = (await browser.get(f"/console/customers/{anna['id']}")).text
+    assert "Schmidt" not in analyst
+    assert "Your roles do not show bank accounts" in analyst
+    search = await browser.get("/console/customers", params={"name": "Ann"})
+    assert "not readable" in search.text or "field group" in search.text
+
+
+async def test_a_revoked_key_ends_its_sessions(
+    console_suite: Suite, browser: httpx.AsyncClient
+) -> None:
+    api = console_suite.gateway
+    made = await api.post("/v1/api-keys", json={"name": "temp", "roles": ["supporter"]})
+    await sign_in(browser, made.json()["key"])
+    assert (await browser.get("/console/customers")).status_code == 200
+    assert (await api.delete(f"/v1/api-keys/{made.json()['id']}")).is_success
+    assert (await browser.get("/console/customers")).status_code == 303
