@@ -17,6 +17,7 @@ from services.gateway.entrypoints.console.web import (
     ScreensDep,
     SignedInCaller,
     ViewerDep,
+    choice,
     given,
     page,
     problem_of_error,
@@ -98,10 +99,12 @@ async def customer_360(
     screens: ScreensDep,
     viewer: ViewerDep,
     kind: Annotated[list[ActivityKind] | None, Query()] = None,
-    actor_type: Annotated[ActorType | None, Query()] = None,
+    actor_type: Annotated[str | None, Query(max_length=20)] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
-    timeline = TimelineFilter(kinds=tuple(kind or ()), actor_type=actor_type, cursor=cursor)
+    # A form's "anyone" sends the field blank.
+    actor = choice(ActorType, actor_type, "actor_type") if actor_type else None
+    timeline = TimelineFilter(kinds=tuple(kind or ()), actor_type=actor, cursor=cursor)
     try:
         screen = await screens.customer_360(caller, viewer, customer_id, timeline)
     except MergedElsewhere as merged:

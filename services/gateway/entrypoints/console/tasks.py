@@ -16,6 +16,7 @@ from services.gateway.entrypoints.console.web import (
     Form,
     ScreensDep,
     SignedInCaller,
+    choice,
     first,
     given,
     page,
@@ -68,7 +69,7 @@ async def create_task(caller: SignedInCaller, screens: ScreensDep, form: Form) -
         description=given(form, "description"),
         customer_id=given(form, "customer_id"),
         due_at=_deadline(given(form, "due_at")),
-        priority=t.TaskPriority(given(form, "priority") or t.TaskPriority.NORMAL),
+        priority=choice(t.TaskPriority, given(form, "priority") or "normal", "priority"),
         assignee=caller.principal.actor.id,
     )
     create = command(
@@ -91,7 +92,7 @@ async def change_status(
         caller.principal.actor,
         None,
         task_id=task_id,
-        status=t.TaskStatus(given(form, "status") or ""),
+        status=choice(t.TaskStatus, given(form, "status"), "status"),
         expected_version=int(version) if version and version.isdigit() else None,
     )
     await screens.services.ask("tasks", move, t.TaskView)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine, Mapping
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qsl
 
 from fastapi import Depends, Request, Response
@@ -22,7 +23,7 @@ from services.gateway.use_cases.console_screens import Screens
 from services.gateway.use_cases.console_view import RoleView, Viewer
 from services.gateway.use_cases.ports import Services
 from shared.contracts.replies import FieldError, Problem, ProblemError, problem_of
-from shared.errors import DomainError
+from shared.errors import DomainError, InvalidInput
 from shared.rpc import ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -162,6 +163,18 @@ def given(form: FormData, name: str) -> str | None:
     """A field's value, None when left blank."""
     value = (first(form, name) or "").strip()
     return value or None
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def choice(kind: type[E], value: str | None, field: str) -> E:
+    """A value of a form's select (or a link's parameter) as its enum; refused naming it."""
+    try:
+        return kind(value or "")
+    except ValueError:
+        allowed = ", ".join(k.value for k in kind)
+        raise InvalidInput([FieldError(field=field, message=f"one of {allowed}")]) from None
 
 
 SignedInCaller = Annotated[Caller, Depends(_caller)]
