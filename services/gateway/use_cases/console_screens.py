@@ -193,7 +193,11 @@ class Screens:
             raise MergedElsewhere(view.merged_into)
         shown_timeline = activities.result()
         if isinstance(shown_timeline, h.ActivityPage):
-            shown_timeline = await viewer.timeline(customer_id, shown_timeline)
+            shown_timeline = await viewer.timeline(customer_id, shown_timeline, query)
+        for group, part in ((G.ORDERS, orders), (G.NOTES, notes), (G.CONSENT, ledger)):
+            shown = part.result()
+            if isinstance(shown, h.OrderPage | n.NotePage | cs.ConsentHistoryPage):
+                await viewer.record(customer_id, group, returned=bool(shown.items))
         return Customer360(
             customer=await viewer.customer(view),
             orders=orders.result(),

@@ -2,7 +2,8 @@
 roles read (`domain.policy`), bank accounts masked for the roles that read them masked.
 
 The screens ask for their parts through a `Viewer`, the one place each answer passes before a
-template sees it; the gateway's access log records reads in that same place.
+template sees it. Its methods are those of the API's `use_cases.visibility.Visibility` (the cut
+and the access log of the API routes), so that the console can be given that one instead.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any, Protocol
 
 from services.gateway.domain.policy import CUSTOMER_FIELDS, Grants, field_group
 from services.gateway.domain.roles import EVERY_GROUP, FieldGroup
-from shared.contracts.customer_history import ActivityKind, ActivityPage
+from shared.contracts.customer_history import ActivityKind, ActivityPage, GetTimeline
 from shared.contracts.customers import CustomerPage, CustomerView
 
 G = FieldGroup
@@ -45,7 +46,12 @@ class Viewer(Protocol):
 
     async def customer(self, view: CustomerView) -> CustomerView: ...
     async def customers(self, page: CustomerPage) -> CustomerPage: ...
-    async def timeline(self, customer_id: str, page: ActivityPage) -> ActivityPage: ...
+    async def timeline(
+        self, customer_id: str, page: ActivityPage, query: GetTimeline
+    ) -> ActivityPage: ...
+    async def record(self, customer_id: str, group: str, returned: bool = True) -> None:
+        """A part the screen shows as the service gave it (notes, orders, consent)."""
+        ...
 
 
 @dataclass
@@ -62,7 +68,9 @@ class RoleView:
         items = [self._cut(v) for v in page.items]
         return CustomerPage.model_validate({"items": items, "next_cursor": page.next_cursor})
 
-    async def timeline(self, customer_id: str, page: ActivityPage) -> ActivityPage:
+    async def timeline(
+        self, customer_id: str, page: ActivityPage, query: GetTimeline
+    ) -> ActivityPage:
         items = []
         for entry in page.items:
             group = _KIND_GROUPS.get(entry.kind)
@@ -75,6 +83,9 @@ class RoleView:
             ]
             items.append(entry.model_copy(update={"changes": tuple(changes)}))
         return ActivityPage(items=tuple(items), next_cursor=page.next_cursor)
+
+    async def record(self, customer_id: str, group: str, returned: bool = True) -> None:
+        """Nothing to do: this viewer keeps no access log (the gateway's `Visibility` does)."""
 
     def _cut(self, view: CustomerView) -> dict[str, Any]:
         """The view's data without what the caller may not read (left at the model's empty
