@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from services.gateway.adapters.access_store import MongoKeys, MongoRoles
 from services.gateway.adapters.console_sessions import MongoSessions
 from services.gateway.adapters.ingest_client import IngestClient
+from services.gateway.adapters.oidc import OidcClientSettings, OidcProvider
 from services.gateway.adapters.pages import Pages
 from services.gateway.adapters.services_client import ServicesClient
 from services.gateway.adapters.tokens import JwtVerifier, TokenRules
@@ -56,6 +57,24 @@ def token_verifier(settings: GatewaySettings) -> JwtVerifier | None:
     return JwtVerifier(rules, jwks_url=settings.jwt_jwks_url, jwks_file=settings.jwt_jwks_file)
 
 
+def oidc_provider(settings: GatewaySettings) -> OidcProvider | None:
+    if not (settings.oidc_issuer and settings.oidc_client_id and settings.oidc_redirect_url):
+        return None
+    secret = settings.oidc_client_secret
+    return OidcProvider(
+        OidcClientSettings(
+            issuer=settings.oidc_issuer,
+            client_id=settings.oidc_client_id,
+            client_secret=secret.get_secret_value() if secret else "",
+            redirect_url=settings.oidc_redirect_url,
+            roles_claim=settings.jwt_roles_claim,
+            name_claim=settings.jwt_name_claim,
+            leeway_s=settings.jwt_leeway_s,
+            algorithms=settings.jwt_algorithms,
+        )
+    )
+
+
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
     runtime = ServiceRuntime.create(NAME, settings)
@@ -92,8 +111,14 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         bootstrap_key=bootstrap.get_secret_value() if bootstrap else None,
         tokens=token_verifier(settings),
     )
+    provider = oidc_provider(settings)
+    if provider is not None:
+        runtime.on_stop.append(provider.close)
     app.state.console_access = ConsoleAccess(
-        app.state.authenticator, sessions, timedelta(hours=settings.console_session_hours)
+        app.state.authenticator,
+        sessions,
+        timedelta(hours=settings.console_session_hours),
+        provider,
     )
     # Outside development and tests the console is served over HTTPS only.
     app.state.console_secure_cookies = settings.environment not in (

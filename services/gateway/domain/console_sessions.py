@@ -8,6 +8,7 @@ checked again on every request (a revoked key ends its sessions at once).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -23,6 +24,12 @@ def token_hash(token: str) -> str:
 
 def new_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def code_challenge(verifier: str) -> str:
+    """PKCE (RFC 7636, S256): what the provider is told first, before the verifier proves it."""
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 def same_token(given: str | None, expected: str) -> bool:

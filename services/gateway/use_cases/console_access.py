@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
-from services.gateway.domain.console_sessions import ConsoleSession, open_session, token_hash
+from services.gateway.domain.console_sessions import (
+    ConsoleSession,
+    new_token,
+    open_session,
+    same_token,
+    token_hash,
+)
 from services.gateway.domain.policy import Grants
 from services.gateway.domain.principal import Principal, PrincipalKind
 from services.gateway.use_cases.access import (
@@ -29,6 +35,31 @@ class SessionStore(Protocol):
     async def remove(self, session_id: str) -> None: ...
 
 
+class IdentityProvider(Protocol):
+    """An OpenID Connect provider people sign in at (authorization code with PKCE)."""
+
+    async def authorization_url(self, *, state: str, nonce: str, verifier: str) -> str: ...
+    async def principal(self, *, code: str, verifier: str, nonce: str) -> Principal: ...
+
+
+@dataclass(frozen=True)
+class PendingSignIn:
+    """What the browser brings back from the provider must match: the state; what proves the
+    code is ours: the PKCE verifier; what the ID token must name: the nonce."""
+
+    state: str
+    nonce: str
+    verifier: str
+
+    def cookie(self) -> str:
+        return f"{self.state}.{self.nonce}.{self.verifier}"
+
+    @classmethod
+    def of_cookie(cls, value: str | None) -> PendingSignIn | None:
+        parts = (value or "").split(".")
+        return cls(*parts) if len(parts) == 3 and all(parts) else None
+
+
 @dataclass(frozen=True)
 class SignedIn:
     caller: Caller
@@ -40,6 +71,30 @@ class ConsoleAccess:
     authenticator: Authenticator
     sessions: SessionStore
     lifetime: timedelta
+    provider: IdentityProvider | None = None
+
+    async def start_at_provider(self) -> tuple[str, PendingSignIn]:
+        """Where to send the browser to sign in, and what to keep until it comes back."""
+        if self.provider is None:
+            raise Unauthenticated("no identity provider is set up; sign in with an API key")
+        pending = PendingSignIn(new_token(), new_token(), new_token())
+        url = await self.provider.authorization_url(
+            state=pending.state, nonce=pending.nonce, verifier=pending.verifier
+        )
+        return url, pending
+
+    async def finish_at_provider(
+        self, *, code: str | None, state: str | None, pending: PendingSignIn | None
+    ) -> tuple[ConsoleSession, str]:
+        """A session for the person the provider's code stands for."""
+        if self.provider is None:
+            raise Unauthenticated("no identity provider is set up; sign in with an API key")
+        if pending is None or not same_token(state, pending.state) or not code:
+            raise Unauthenticated("the sign-in at the provider is not this browser's; try again")
+        person = await self.provider.principal(
+            code=code, verifier=pending.verifier, nonce=pending.nonce
+        )
+        return await self.open(person)
 
     async def sign_in(self, credential: str) -> tuple[ConsoleSession, str]:
         """A session for whoever the credential proves to be, and its cookie's token."""

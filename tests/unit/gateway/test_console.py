@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from services.gateway.domain.console_sessions import ConsoleSession
+from services.gateway.domain.console_sessions import ConsoleSession, code_challenge
 from services.gateway.domain.policy import Grants
 from services.gateway.domain.principal import Principal, PrincipalKind
 from services.gateway.domain.roles import DEFAULT_ROLES
 from services.gateway.use_cases.access import Authenticator, Caller, KeyAdmin, Unauthenticated
-from services.gateway.use_cases.console_access import ConsoleAccess
+from services.gateway.use_cases.console_access import ConsoleAccess, PendingSignIn
 from services.gateway.use_cases.console_screens import (
     MergedElsewhere,
     Screens,
@@ -235,3 +235,19 @@ async def test_an_unknown_or_merged_customer() -> None:
     with pytest.raises(MergedElsewhere) as moved:
         await screens.customer_360(caller, RoleView(caller.grants), "c1", TimelineFilter())
     assert moved.value.master_id == "c2"
+
+
+def test_pkce_and_the_pending_sign_in() -> None:
+    # RFC 7636, appendix B.
+    verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+    assert code_challenge(verifier) == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    pending = PendingSignIn("s", "n", "v")
+    assert PendingSignIn.of_cookie(pending.cookie()) == pending
+    assert PendingSignIn.of_cookie("s.n") is None
+    assert PendingSignIn.of_cookie(None) is None
+
+
+async def test_sign_in_at_a_provider_needs_one(console: Any) -> None:
+    access = console[0]
+    with pytest.raises(Unauthenticated, match="no identity provider"):
+        await access.start_at_provider()

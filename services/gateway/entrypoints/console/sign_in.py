@@ -28,7 +28,7 @@ from services.gateway.entrypoints.console.web import (
     read_form,
 )
 from services.gateway.use_cases.access import Unauthenticated
-from services.gateway.use_cases.console_access import ConsoleAccess
+from services.gateway.use_cases.console_access import ConsoleAccess, PendingSignIn
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,11 @@ SESSION_COOKIE = "console_session"
 # Double-submit token of the sign-in form (there is no session yet to hold one).
 SIGN_IN_COOKIE = "console_sign_in"
 HOME = f"{PREFIX}/customers"
-PUBLIC = frozenset({SIGN_IN})
+PROVIDER = f"{SIGN_IN}/provider"
+CALLBACK = f"{SIGN_IN}/callback"
+# What a sign-in at the identity provider keeps until the browser comes back (10 minutes).
+PENDING_COOKIE = "console_pending_sign_in"
+PUBLIC = frozenset({SIGN_IN, PROVIDER, CALLBACK})
 STATIC_PREFIX = f"{PREFIX}/static/"
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
@@ -71,6 +75,7 @@ def _sign_in_page(
         status_code=status_code,
         csrf_token=token,
         error=error,
+        provider=_access(request).provider is not None,
         next=_safe_next(request.query_params.get("next")),
     )
     response.set_cookie(
@@ -78,6 +83,24 @@ def _sign_in_page(
         token,
         max_age=3600,
         path=SIGN_IN,
+        httponly=True,
+        secure=_secure(request),
+        samesite="lax",
+    )
+    return response
+
+
+def _access(request: Request) -> ConsoleAccess:
+    access: ConsoleAccess = request.app.state.console_access
+    return access
+
+
+def _with_session(response: Response, request: Request, token: str) -> Response:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(_access(request).lifetime.total_seconds()),
+        path=PREFIX,
         httponly=True,
         secure=_secure(request),
         samesite="lax",
@@ -100,24 +123,55 @@ async def sign_in(request: Request) -> Response:
     form = await read_form(request)
     if not same_token(first(form, "csrf_token"), request.cookies.get(SIGN_IN_COOKIE, "")):
         return _sign_in_page(request, error="The form expired; send it again.", status_code=403)
-    access: ConsoleAccess = request.app.state.console_access
     try:
-        session, token = await access.sign_in(first(form, "api_key") or "")
+        session, token = await _access(request).sign_in(first(form, "api_key") or "")
     except Unauthenticated as refused:
         return _sign_in_page(request, error=refused.detail, status_code=401)
     response = RedirectResponse(_safe_next(first(form, "next")), status_code=303)
     response.delete_cookie(SIGN_IN_COOKIE, path=SIGN_IN)
+    log.info("console session opened for %s", session.principal.id)
+    return _with_session(response, request, token)
+
+
+@router.get("/sign-in/provider")
+async def sign_in_at_provider(request: Request) -> Response:
+    """Off to the identity provider, with this browser's state, nonce and PKCE verifier kept
+    in a short-lived cookie only the callback reads."""
+    try:
+        url, pending = await _access(request).start_at_provider()
+    except Unauthenticated as refused:
+        return _sign_in_page(request, error=refused.detail, status_code=503)
+    response = RedirectResponse(url, status_code=303)
     response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=int(access.lifetime.total_seconds()),
-        path=PREFIX,
+        PENDING_COOKIE,
+        pending.cookie(),
+        max_age=600,
+        path=SIGN_IN,
         httponly=True,
         secure=_secure(request),
         samesite="lax",
     )
-    log.info("console session opened for %s", session.principal.id)
     return response
+
+
+@router.get("/sign-in/callback")
+async def provider_callback(request: Request) -> Response:
+    params = request.query_params
+    if "error" in params:
+        detail = params.get("error_description") or params["error"]
+        return _sign_in_page(request, error=f"The provider refused: {detail}", status_code=401)
+    try:
+        session, token = await _access(request).finish_at_provider(
+            code=params.get("code"),
+            state=params.get("state"),
+            pending=PendingSignIn.of_cookie(request.cookies.get(PENDING_COOKIE)),
+        )
+    except Unauthenticated as refused:
+        return _sign_in_page(request, error=refused.detail, status_code=401)
+    response = RedirectResponse(HOME, status_code=303)
+    response.delete_cookie(PENDING_COOKIE, path=SIGN_IN)
+    log.info("console session opened for %s", session.principal.id)
+    return _with_session(response, request, token)
 
 
 @router.post("/sign-out")
