@@ -123,6 +123,15 @@ class Screens:
         page = await self.services.ask("customer", query, c.CustomerPage)
         return await viewer.customers(page)
 
+    async def customer(self, caller: Caller, viewer: Viewer, customer_id: str) -> c.CustomerView:
+        """The record alone (for its edit forms)."""
+        caller.grants.require_read(G.CUSTOMERS)
+        query = c.GetCustomer(customer_id=customer_id, actor=caller.principal.actor)
+        view = await self.services.ask("customer", query, c.CustomerView)
+        if view.merged_into:
+            raise MergedElsewhere(view.merged_into)
+        return await viewer.customer(view)
+
     async def customer_360(
         self, caller: Caller, viewer: Viewer, customer_id: str, timeline: TimelineFilter
     ) -> Customer360:

@@ -1,8 +1,9 @@
 """The console in a real browser against the suite (customer, consent, tasks and the gateway
 on RabbitMQ and the database): sign in, find a customer by a partial name, open the 360 view
-with its timeline, create a task there, complete it, merge two duplicates on the merge screen,
-sign out; a supporter sees bank accounts masked, an analyst sees no names. Screenshots of the
-main screens go to $CONSOLE_SCREENSHOTS (a temporary directory otherwise)."""
+with its timeline, edit an address (a refused value, then a valid one), create a task there,
+complete it, merge two duplicates on the merge screen, sign out; a supporter sees bank accounts
+masked, an analyst sees no names. Screenshots of the main screens go to $CONSOLE_SCREENSHOTS
+(a temporary directory otherwise)."""
 
 from __future__ import annotations
 
@@ -106,11 +107,27 @@ async def test_a_supporter_day_in_the_console(
     await expect(page.locator(".timeline .kind-bank_account_added")).to_have_count(1)
     await page.screenshot(path=shots / "customer-360.png", full_page=True)
 
+    # An address edited: a refused value is shown beside its field, then a valid one saved.
+    await page.get_by_role("link", name="Edit profile and addresses").click()
+    address = page.get_by_role("form", name="Address Hauptstraße 5")
+    await address.get_by_label("Country").fill("Narnia")
+    await address.get_by_label("Line1").fill("Torstraße 1")
+    await address.get_by_role("button", name="Save address").click()
+    address = page.get_by_role("form", name="Address Hauptstraße 5")
+    await expect(address.locator(".error")).to_have_text("not an ISO 3166 country")
+    await expect(address.get_by_label("Country")).to_have_attribute("aria-invalid", "true")
+    await page.screenshot(path=shots / "edit-address-refused.png", full_page=True)
+    await address.get_by_label("Country").fill("DE")
+    await address.get_by_role("button", name="Save address").click()
+    await page.wait_for_url(re.compile(rf"/console/customers/{anna['id']}#"))
+    await expect(page.locator("#addresses-h + address")).to_contain_text("Torstraße 1")
+
     # The timeline filtered by kind, without JavaScript's help (a plain GET form).
     await page.get_by_label("note added").check()
     await page.get_by_role("button", name="Filter").click()
     await expect(page.locator(".timeline .kind-note_added")).to_have_count(1)
     await expect(page.locator(".timeline .kind-created")).to_have_count(0)
+    await page.goto(f"{console_url}/console/customers/{anna['id']}")
 
     # A task about the customer, created on the 360 view, completed in "My tasks".
     await page.get_by_text("New task about this customer").click()

@@ -3,6 +3,8 @@ the services' answers as the caller's roles read them, sign-out."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
 from tests.conftest import Suite
@@ -149,3 +151,49 @@ async def test_a_revoked_key_ends_its_sessions(
     assert (await browser.get("/console/customers")).status_code == 200
     assert (await api.delete(f"/v1/api-keys/{made.json()['id']}")).is_success
     assert (await browser.get("/console/customers")).status_code == 303
+
+
+async def test_edit_forms_show_refusals_beside_the_field(
+    console_suite: Suite, browser: httpx.AsyncClient
+) -> None:
+    api = console_suite.gateway
+    anna = await new_customer(
+        api,
+        first_name="Anna",
+        addresses=[{"line1": "Hauptstraße 5", "city": "Berlin", "country": "DE"}],
+    )
+    address_id = anna["addresses"][0]["id"]
+    await sign_in(browser, BOOTSTRAP_KEY)
+    edit = await browser.get(f"/console/customers/{anna['id']}/edit")
+    assert edit.status_code == 200
+    csrf = csrf_of(edit.text)
+    url = f"/console/customers/{anna['id']}/addresses/{address_id}"
+    address = {"csrf_token": csrf, "line1": "Torstraße 1", "city": "Berlin"}
+
+    refused = await browser.post(url, data=address | {"country": "Narnia"})
+    assert refused.status_code == 422
+    assert f'id="{address_id}-country-error"' in refused.text
+    assert "not an ISO 3166 country" in refused.text
+    assert 'value="Torstraße 1"' in refused.text, "what was typed stays in the form"
+
+    saved = await browser.post(url, data=address | {"country": "DE", "default_billing": "1"})
+    assert saved.status_code == 303
+    assert "Torstraße 1" in (await browser.get(f"/console/customers/{anna['id']}")).text
+
+    # The profile form was read at version N; someone changes the customer meanwhile.
+    edit = await browser.get(f"/console/customers/{anna['id']}/edit")
+    version = re.search(r'name="version" value="(\d+)"', edit.text)
+    assert version is not None
+    changed = await api.patch(f"/v1/customers/{anna['id']}", json={"first_name": "Anne"})
+    assert changed.status_code == 200, changed.text
+    profile = {"csrf_token": csrf, "version": version.group(1), "first_name": "Annika"}
+    stale = await browser.post(f"/console/customers/{anna['id']}/profile", data=profile)
+    assert stale.status_code == 409
+    assert "Someone changed this customer meanwhile" in stale.text
+    assert 'value="Anne"' in stale.text, "the form shows their version"
+    current = await browser.post(
+        f"/console/customers/{anna['id']}/profile",
+        data=profile | {"version": re.search(r'name="version" value="(\d+)"', stale.text).group(1)},  # type: ignore[union-attr]
+    )
+    assert current.status_code == 303
+    assert (await api.get(f"/v1/customers/{anna['id']}")).json()["first_name"] == "Annika"
