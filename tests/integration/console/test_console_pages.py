@@ -16,6 +16,7 @@ from tests.integration.console.support import (
     sign_in,
 )
 from tests.support.access import BOOTSTRAP_KEY
+from tests.support.waiting import eventually
 
 
 async def test_an_anonymous_browser_is_sent_to_sign_in(browser: httpx.AsyncClient) -> None:
@@ -197,3 +198,38 @@ async def test_edit_forms_show_refusals_beside_the_field(
     )
     assert current.status_code == 303
     assert (await api.get(f"/v1/customers/{anna['id']}")).json()["first_name"] == "Annika"
+
+
+async def test_consent_decisions_and_double_opt_in(
+    console_suite: Suite, browser: httpx.AsyncClient
+) -> None:
+    anna = await new_customer(
+        console_suite.gateway,
+        first_name="Anna",
+        emails=[{"address": "anna@example.com", "primary": True}],
+    )
+    await sign_in(browser, BOOTSTRAP_KEY)
+    page = await browser.get(f"/console/customers/{anna['id']}")
+    csrf = csrf_of(page.text)
+    consents = f"/console/customers/{anna['id']}/consents"
+
+    async def recorded() -> bool:
+        decision = {"csrf_token": csrf, "purpose": "email", "state": "withdrawn"}
+        answer = await browser.post(consents, data=decision | {"text": "Asked on the phone"})
+        return answer.status_code == 303  # once the consent service knows the customer
+
+    await eventually(recorded, what="the decision recorded")
+    shown = (await browser.get(f"/console/customers/{anna['id']}")).text
+    assert 'class="state withdrawn"' in shown
+    assert "Asked on the phone" in shown
+
+    started = await browser.post(
+        f"{consents}/double-opt-in",
+        data={"csrf_token": csrf, "purpose": "email", "text_version": "newsletter-v1"},
+    )
+    assert started.status_code == 303, started.text
+    refused = await browser.post(
+        consents, data={"csrf_token": csrf, "purpose": "email", "state": "maybe"}
+    )
+    assert refused.status_code == 422
+    assert "one of" in refused.text

@@ -2,6 +2,20 @@
 the gateway's use cases and the services directly, never the HTTP API over the network, so the
 console and the API share authentication, authorisation and what a caller is shown."""
 
-from services.gateway.entrypoints.console import customers, duplicates, editing, sign_in, tasks
+from services.gateway.entrypoints.console import (
+    consent,
+    customers,
+    duplicates,
+    editing,
+    sign_in,
+    tasks,
+)
 
-ROUTERS = (sign_in.router, customers.router, editing.router, tasks.router, duplicates.router)
+ROUTERS = (
+    sign_in.router,
+    customers.router,
+    editing.router,
+    consent.router,
+    tasks.router,
+    duplicates.router,
+)

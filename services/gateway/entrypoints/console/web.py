@@ -57,6 +57,7 @@ def page(
         session=session,
         caller=caller,
         reads=caller.grants.reads_group if caller else (lambda _: False),
+        writes=caller.grants.writes_group if caller else (lambda _: False),
         **context,
     )
     return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
