@@ -13,7 +13,7 @@ import inspect
 from collections import Counter
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TypeVar, Union
 
@@ -25,10 +25,11 @@ from shared.contracts import consent as cs
 from shared.contracts import custom_fields as cf
 from shared.contracts import customer_history as h
 from shared.contracts import customer_notes as n
+from shared.contracts import customer_reports as r
 from shared.contracts import customers as c
 from shared.contracts import duplicates as dup
 from shared.contracts import tasks as t
-from shared.contracts.envelope import Actor, ActorType
+from shared.contracts.envelope import Actor, ActorType, utc_now
 from shared.rpc import ServiceUnavailable
 
 G = FieldGroup
@@ -110,6 +111,29 @@ class Customer360:
 
 def _month(at: datetime) -> str:
     return at.strftime("%Y-%m")
+
+
+@dataclass(frozen=True)
+class Reports:
+    period: r.Period
+    new_customers: Part[r.NewCustomersReport]
+    repeat_purchase: Part[r.RepeatPurchaseReport]
+    top_customers: Part[r.TopCustomersReport]
+    consent: Part[cs.ConsentReport]
+    tasks: Part[t.TaskReport]
+    # Top customers are named only to those who read identities.
+    names_shown: bool
+
+    def new_per_day(self) -> list[tuple[str, int]]:
+        """New customers per day over the period (every day, none left out), for the chart."""
+        if not isinstance(self.new_customers, r.NewCustomersReport):
+            return []
+        counts: Counter[str] = Counter()
+        for row in self.new_customers.rows:
+            counts[row.day.isoformat()] += row.count
+        days = (self.period.end - self.period.start).days + 1
+        every = [(self.period.start + timedelta(days=i)).isoformat() for i in range(days)]
+        return [(day, counts[day]) for day in every]
 
 
 @dataclass
@@ -217,6 +241,54 @@ class Screens:
             ledger=ledger.result(),
             custom_fields=fields.result(),
             duplicates=duplicates.result(),
+        )
+
+    async def reports(self, caller: Caller, *, days: int, currency: str) -> Reports:
+        """The reports screen: every report at once, each part only for its readers."""
+        caller.grants.require_read(G.REPORTS)
+        actor, ask = caller.principal.actor, self.services.ask
+        today = utc_now().date()
+        period = r.Period(start=today - timedelta(days=days - 1), end=today)
+        async with asyncio.TaskGroup() as parts:
+            new = parts.create_task(
+                _part(
+                    True,
+                    ask(
+                        "customer",
+                        r.NewCustomersPerDay(period=period, actor=actor),
+                        r.NewCustomersReport,
+                    ),
+                )
+            )
+            repeat = parts.create_task(
+                _part(
+                    True, ask("customer", r.RepeatPurchaseRate(actor=actor), r.RepeatPurchaseReport)
+                )
+            )
+            top = parts.create_task(
+                _part(
+                    True,
+                    ask(
+                        "customer",
+                        r.TopCustomersByRevenue(currency=currency, actor=actor),
+                        r.TopCustomersReport,
+                    ),
+                )
+            )
+            consent = parts.create_task(
+                _part(True, ask("consent", cs.GetConsentReport(actor=actor), cs.ConsentReport))
+            )
+            tasks = parts.create_task(
+                _part(True, ask("tasks", t.GetTaskReport(actor=actor), t.TaskReport))
+            )
+        return Reports(
+            period=period,
+            new_customers=new.result(),
+            repeat_purchase=repeat.result(),
+            top_customers=top.result(),
+            consent=consent.result(),
+            tasks=tasks.result(),
+            names_shown=caller.grants.reads_group(G.IDENTITY),
         )
 
     async def tasks(

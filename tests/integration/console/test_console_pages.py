@@ -233,3 +233,22 @@ async def test_consent_decisions_and_double_opt_in(
     )
     assert refused.status_code == 422
     assert "one of" in refused.text
+
+
+async def test_reports_for_their_readers(console_suite: Suite, browser: httpx.AsyncClient) -> None:
+    api = console_suite.gateway
+    await new_customer(api, first_name="Anna")
+    await new_customer(api, first_name="Bernd")
+    await sign_in(browser, await key_with_roles(api, "analyst"))
+    page = await browser.get("/console/reports", params={"days": 7})
+    assert page.status_code == 200
+    assert "2 new customers" in page.text
+    assert "Repeat purchases" in page.text
+    assert "Consent rates" in page.text
+    assert "0 open, 0 overdue" in page.text
+
+    browser.cookies.clear()
+    await sign_in(browser, await key_with_roles(api, "supporter"))
+    refused = await browser.get("/console/reports")
+    assert refused.status_code == 403
+    assert "reports" in refused.text

@@ -7,6 +7,7 @@ from services.gateway.entrypoints.console import (
     customers,
     duplicates,
     editing,
+    reports,
     sign_in,
     tasks,
 )
@@ -18,4 +19,5 @@ ROUTERS = (
     consent.router,
     tasks.router,
     duplicates.router,
+    reports.router,
 )
