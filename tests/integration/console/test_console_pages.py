@@ -252,3 +252,38 @@ async def test_reports_for_their_readers(console_suite: Suite, browser: httpx.As
     refused = await browser.get("/console/reports")
     assert refused.status_code == 403
     assert "reports" in refused.text
+
+
+async def test_an_admin_makes_and_revokes_keys(
+    console_suite: Suite, browser: httpx.AsyncClient
+) -> None:
+    await sign_in(browser, BOOTSTRAP_KEY)
+    page = await browser.get("/console/admin")
+    assert page.status_code == 200
+    assert "supporter" in page.text
+    csrf = csrf_of(page.text)
+    refused = await browser.post("/console/admin/keys", data={"csrf_token": csrf, "name": "x"})
+    assert refused.status_code == 422
+    assert "choose at least one role" in refused.text
+    made = await browser.post(
+        "/console/admin/keys",
+        data={"csrf_token": csrf, "name": "Desk Berlin", "roles": ["supporter", "marketing"]},
+    )
+    assert made.status_code == 201
+    found = re.search(r"<code data-new-key>([^<]+)</code>", made.text)
+    assert found is not None
+    key = found.group(1)
+    key_id = re.search(r"/console/admin/keys/([0-9a-f]{16})/revoke", made.text)
+    assert key_id is not None
+
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=console_suite.apps["gateway"]), base_url="http://gateway"
+    ) as desk:
+        assert (await sign_in(desk, key)).status_code == 303
+        assert "Desk Berlin (supporter, marketing)" in (await desk.get("/console/customers")).text
+        assert (await desk.get("/console/admin")).status_code == 403
+        revoked = await browser.post(
+            f"/console/admin/keys/{key_id.group(1)}/revoke", data={"csrf_token": csrf}
+        )
+        assert revoked.status_code == 303
+        assert (await desk.get("/console/customers")).status_code == 303

@@ -3,6 +3,7 @@ the gateway's use cases and the services directly, never the HTTP API over the n
 console and the API share authentication, authorisation and what a caller is shown."""
 
 from services.gateway.entrypoints.console import (
+    admin,
     consent,
     customers,
     duplicates,
@@ -20,4 +21,5 @@ ROUTERS = (
     tasks.router,
     duplicates.router,
     reports.router,
+    admin.router,
 )
