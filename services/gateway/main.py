@@ -7,21 +7,29 @@ Everything the endpoints depend on is built here, once, and put on the app's sta
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.staticfiles import StaticFiles
 
 from services.gateway.adapters.access_log_store import MongoAccessLog
 from services.gateway.adapters.access_store import MongoKeys, MongoRoles
+from services.gateway.adapters.console_sessions import MongoSessions
 from services.gateway.adapters.ingest_client import IngestClient
+from services.gateway.adapters.oidc import OidcClientSettings, OidcProvider
 from services.gateway.adapters.pages import Pages
 from services.gateway.adapters.rate_limits import RateLimits
 from services.gateway.adapters.services_client import ServicesClient
 from services.gateway.adapters.tokens import JwtVerifier, TokenRules
 from services.gateway.domain.policy import AccessDenied
-from services.gateway.entrypoints import ROUTERS
+from services.gateway.entrypoints import ROUTERS, console
 from services.gateway.entrypoints.authentication import Authentication
+from services.gateway.entrypoints.console.sign_in import ConsoleAuthentication
+from services.gateway.entrypoints.console.web import STATIC
 from services.gateway.settings import GatewaySettings
 from services.gateway.use_cases.access import Authenticator, KeyAdmin, RoleAdmin
+from services.gateway.use_cases.console_access import ConsoleAccess
 from services.gateway.use_cases.visibility import CustomFieldGroups
 from shared.contracts.envelope import utc_now
 from shared.contracts.replies import Problem
@@ -31,6 +39,7 @@ from shared.mongo import make_client
 from shared.problems import problem_response
 from shared.rpc import RpcClient
 from shared.runtime import ServiceRuntime, configure_logging, serve
+from shared.settings import Environment
 
 NAME = "gateway"
 
@@ -51,6 +60,24 @@ def token_verifier(settings: GatewaySettings) -> JwtVerifier | None:
     return JwtVerifier(rules, jwks_url=settings.jwt_jwks_url, jwks_file=settings.jwt_jwks_file)
 
 
+def oidc_provider(settings: GatewaySettings) -> OidcProvider | None:
+    if not (settings.oidc_issuer and settings.oidc_client_id and settings.oidc_redirect_url):
+        return None
+    secret = settings.oidc_client_secret
+    return OidcProvider(
+        OidcClientSettings(
+            issuer=settings.oidc_issuer,
+            client_id=settings.oidc_client_id,
+            client_secret=secret.get_secret_value() if secret else "",
+            redirect_url=settings.oidc_redirect_url,
+            roles_claim=settings.jwt_roles_claim,
+            name_claim=settings.jwt_name_claim,
+            leeway_s=settings.jwt_leeway_s,
+            algorithms=settings.jwt_algorithms,
+        )
+    )
+
+
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
     runtime = ServiceRuntime.create(NAME, settings)
@@ -59,12 +86,19 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     db = client[settings.database]
     keys, roles = MongoKeys(db["api_keys"]), MongoRoles(db["roles"])
     access_log = MongoAccessLog(db["access_log"])
+    sessions = MongoSessions(db["console_sessions"])
     role_admin = RoleAdmin(roles)
     runtime.checks["database"] = database_check(client)
-    runtime.on_start += [keys.ensure_indexes, access_log.ensure_indexes, role_admin.seed]
+    runtime.on_start += [
+        keys.ensure_indexes,
+        access_log.ensure_indexes,
+        sessions.ensure_indexes,
+        role_admin.seed,
+    ]
     runtime.on_stop.append(client.close)
 
-    app = runtime.app(title="customer suite API", routers=ROUTERS)
+    app = runtime.app(title="customer suite API", routers=(*ROUTERS, *console.ROUTERS))
+    app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
     install_request_limits(
         app,
         max_body_bytes=settings.max_body_bytes,
@@ -73,6 +107,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         open_query={"/v1/customers": ("extra.",)},
         answers=Answers(every=(401, 403, 429, 503), naming_a_record=(404,), changing=(409,)),
     )
+    # The console's pages take a session instead of a key (and send a browser to sign in).
+    app.add_middleware(ConsoleAuthentication)
     # Added last, so it runs first: nobody unauthenticated gets further, not even to the limits.
     app.add_middleware(Authentication)
     install_access_problems(app)
@@ -83,6 +119,20 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         utc_now,
         bootstrap_key=bootstrap.get_secret_value() if bootstrap else None,
         tokens=token_verifier(settings),
+    )
+    provider = oidc_provider(settings)
+    if provider is not None:
+        runtime.on_stop.append(provider.close)
+    app.state.console_access = ConsoleAccess(
+        app.state.authenticator,
+        sessions,
+        timedelta(hours=settings.console_session_hours),
+        provider,
+    )
+    # Outside development and tests the console is served over HTTPS only.
+    app.state.console_secure_cookies = settings.environment not in (
+        Environment.DEVELOPMENT,
+        Environment.TEST,
     )
     app.state.key_admin = KeyAdmin(keys, roles, utc_now)
     app.state.role_admin = role_admin

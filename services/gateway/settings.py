@@ -31,6 +31,18 @@ class GatewaySettings(DatabaseSettings):
     # Deepest nesting of a JSON body.
     max_json_depth: int = Field(32, ge=8, le=1000)
 
+    # How long a console session lasts after sign-in.
+    console_session_hours: float = Field(8, gt=0, le=24 * 30)
+
+    # Sign-in to the console at an OpenID Connect provider (authorization code with PKCE): the
+    # issuer (its discovery document is read), the console's client there, and the console's
+    # callback URL registered with it (`<gateway>/console/sign-in/callback`). Roles and name come
+    # from the ID token's claims named by GATEWAY_JWT_ROLES_CLAIM and GATEWAY_JWT_NAME_CLAIM.
+    oidc_issuer: str | None = Field(None, pattern=r"^https?://")
+    oidc_client_id: str | None = Field(None, max_length=200)
+    oidc_client_secret: SecretStr | None = None
+    oidc_redirect_url: str | None = Field(None, pattern=r"^https?://")
+
     # An admin key from the environment, for the first start (to make the real keys); unset
     # once those exist. Sent like any key.
     bootstrap_api_key: SecretStr | None = Field(None, min_length=24)
@@ -54,6 +66,10 @@ class GatewaySettings(DatabaseSettings):
         "jwt_audience",
         "jwt_jwks_url",
         "jwt_jwks_file",
+        "oidc_issuer",
+        "oidc_client_id",
+        "oidc_client_secret",
+        "oidc_redirect_url",
         mode="before",
     )
     @classmethod
@@ -77,6 +93,13 @@ class GatewaySettings(DatabaseSettings):
             raise ValueError(
                 "bearer tokens need GATEWAY_JWT_ISSUER, GATEWAY_JWT_AUDIENCE and "
                 "GATEWAY_JWT_JWKS_URL or GATEWAY_JWT_JWKS_FILE"
+            )
+        console = [self.oidc_issuer, self.oidc_client_id, self.oidc_redirect_url]
+        if any(console) and not all(console):
+            raise ValueError(
+                "console sign-in at a provider needs GATEWAY_OIDC_ISSUER, GATEWAY_OIDC_CLIENT_ID "
+                "and GATEWAY_OIDC_REDIRECT_URL (and GATEWAY_OIDC_CLIENT_SECRET for a "
+                "confidential client)"
             )
         if self.jwt_jwks_url and self.jwt_jwks_file:
             raise ValueError("give GATEWAY_JWT_JWKS_URL or GATEWAY_JWT_JWKS_FILE, not both")

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.gateway.adapters.rate_limits import RateLimits
+from services.gateway.entrypoints.console.sign_in import is_console
 from services.gateway.use_cases.access import Authenticator, Unauthenticated
 from shared.contracts.replies import Problem
 from shared.problems import problem_response, unavailable
@@ -74,7 +75,8 @@ class Authentication:
             await self.app(scope, receive, send)
             return
         send = _with_request_id(scope, send)
-        if scope["path"] in PUBLIC_PATHS:
+        # The console's pages have sign-in of their own (`console.sign_in`): a session cookie.
+        if scope["path"] in PUBLIC_PATHS or is_console(scope["path"]):
             await self.app(scope, receive, send)
             return
         request = Request(scope)

@@ -1,0 +1,208 @@
+"""Console edit forms of a customer: the profile (with the version it was read at, so that a
+change made meanwhile is explained instead of overwritten) and the addresses; a refused value
+is shown beside its field, as the customer service named it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from services.gateway.domain.policy import WRITE_GROUPS
+from services.gateway.domain.roles import FieldGroup
+from services.gateway.entrypoints.console.web import (
+    PREFIX,
+    ConsoleRoute,
+    Form,
+    FormData,
+    ScreensDep,
+    SignedInCaller,
+    ViewerDep,
+    given,
+    page,
+    problem_of_error,
+)
+from services.gateway.use_cases.access import Caller
+from services.gateway.use_cases.commands import command
+from services.gateway.use_cases.console_screens import Screens
+from services.gateway.use_cases.console_view import Viewer
+from services.gateway.use_cases.ports import Refused
+from shared.contracts import customer_details as d
+from shared.contracts import customers as c
+from shared.contracts.envelope import Id
+from shared.errors import DomainError
+
+router = APIRouter(prefix=f"{PREFIX}/customers", route_class=ConsoleRoute, include_in_schema=False)
+CustomerId = Annotated[Id, Path()]
+
+PROFILE_FIELDS = ("title", "first_name", "last_name", "company", "language")
+ADDRESS_FIELDS = (
+    "first_name",
+    "last_name",
+    "company",
+    "line1",
+    "line2",
+    "postal_code",
+    "city",
+    "region",
+    "country",
+    "phone",
+)
+NEW = "new"
+STALE = (
+    "Someone changed this customer meanwhile. The form now shows their version: "
+    "check it and make your change again."
+)
+
+
+async def _edit_page(
+    request: Request,
+    customer_id: str,
+    caller: Caller,
+    screens: Screens,
+    viewer: Viewer,
+    *,
+    form: str | None = None,
+    values: FormData | None = None,
+    errors: dict[str, str] | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    customer = await screens.customer(caller, viewer, customer_id)
+    return page(
+        request,
+        "edit.html",
+        status_code=status_code,
+        c=customer,
+        form=form,
+        values={k: v[0] for k, v in (values or {}).items() if v},
+        errors=errors or {},
+        notice=notice,
+        profile_fields=PROFILE_FIELDS,
+        address_fields=ADDRESS_FIELDS,
+    )
+
+
+def _errors(error: Exception) -> tuple[dict[str, str], int] | None:
+    """The refusal's messages by form field (`address.postal_code` -> `postal_code`)."""
+    problem = problem_of_error(error)
+    if problem is None or problem.status not in (400, 403, 409, 422):
+        return None
+    fields = {e.field.split(".")[-1]: e.message for e in problem.errors}
+    return fields or {"form": problem.detail or problem.title}, problem.status
+
+
+@router.get("/{customer_id}/edit")
+async def edit(
+    request: Request,
+    customer_id: CustomerId,
+    caller: SignedInCaller,
+    screens: ScreensDep,
+    viewer: ViewerDep,
+) -> HTMLResponse:
+    return await _edit_page(request, customer_id, caller, screens, viewer)
+
+
+@router.post("/{customer_id}/profile")
+async def change_profile(
+    request: Request,
+    customer_id: CustomerId,
+    caller: SignedInCaller,
+    screens: ScreensDep,
+    viewer: ViewerDep,
+    form: Form,
+) -> Response:
+    values = {f: given(form, f) for f in PROFILE_FIELDS}
+    version = given(form, "version")
+    try:
+        caller.grants.require_writes({f: WRITE_GROUPS[f] for f in PROFILE_FIELDS})
+        patch = c.CustomerPatch(**{f: v for f, v in values.items() if v is not None})
+        update = command(
+            c.UpdateCustomer,
+            caller.principal.actor,
+            given(form, "idempotency_key"),
+            customer_id=customer_id,
+            set=patch,
+            clear=tuple(f for f, v in values.items() if v is None),
+            expected_version=int(version) if version and version.isdigit() else None,
+        )
+        await screens.services.ask("customer", update, c.CustomerView)
+    except (Refused, DomainError, ValidationError) as error:
+        refused = _errors(error)
+        if refused is None:
+            raise
+        fields, status = refused
+        if status == 409:
+            # Their version, not the one this form was filled in on: nothing of it is lost.
+            return await _edit_page(
+                request, customer_id, caller, screens, viewer, notice=STALE, status_code=409
+            )
+        return await _edit_page(
+            request,
+            customer_id,
+            caller,
+            screens,
+            viewer,
+            form="profile",
+            values=form,
+            errors=fields,
+            status_code=status,
+        )
+    return RedirectResponse(f"{PREFIX}/customers/{customer_id}", status_code=303)
+
+
+@router.post("/{customer_id}/addresses/{address_id}")
+async def save_address(
+    request: Request,
+    customer_id: CustomerId,
+    address_id: Annotated[Id, Path()],
+    caller: SignedInCaller,
+    screens: ScreensDep,
+    viewer: ViewerDep,
+    form: Form,
+) -> Response:
+    """`address_id` `new` adds one; otherwise the address's content and defaults change."""
+    fields = {f: given(form, f) for f in ADDRESS_FIELDS}
+    defaults = {
+        "default_billing": given(form, "default_billing") is not None,
+        "default_shipping": given(form, "default_shipping") is not None,
+    }
+    try:
+        caller.grants.require_writes({"addresses": FieldGroup.ADDRESSES})
+        address = d.AddressInput(**{k: v for k, v in fields.items() if v is not None})
+        actor, key = caller.principal.actor, given(form, "idempotency_key")
+        if address_id == NEW:
+            add = command(
+                d.AddAddress, actor, key, customer_id=customer_id, address=address, **defaults
+            )
+            await screens.services.ask("customer", add, d.AddressView)
+        else:
+            change = command(
+                d.ChangeAddress,
+                actor,
+                key,
+                customer_id=customer_id,
+                address_id=address_id,
+                address=address,
+                **defaults,
+            )
+            await screens.services.ask("customer", change, d.AddressView)
+    except (Refused, DomainError, ValidationError) as error:
+        refused = _errors(error)
+        if refused is None:
+            raise
+        messages, status = refused
+        return await _edit_page(
+            request,
+            customer_id,
+            caller,
+            screens,
+            viewer,
+            form=address_id,
+            values=form,
+            errors=messages,
+            status_code=status,
+        )
+    return RedirectResponse(f"{PREFIX}/customers/{customer_id}#addresses-h", status_code=303)

@@ -1,0 +1,188 @@
+"""The console in a real browser against the suite (customer, consent, tasks and the gateway
+on RabbitMQ and the database): sign in, find a customer by a partial name, open the 360 view
+with its timeline, edit an address (a refused value, then a valid one), create a task there,
+complete it, merge two duplicates on the merge screen, sign out; a supporter sees bank accounts
+masked, an analyst sees no names. Screenshots of the main screens go to $CONSOLE_SCREENSHOTS
+(a temporary directory otherwise)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from tests.conftest import Suite
+from tests.integration.console.browser import CHROMIUM, CHROMIUM_ARGS, served
+from tests.integration.console.support import IBAN, key_with_roles, new_customer
+from tests.support.access import BOOTSTRAP_KEY
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (CI installs it)"
+)
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    directory = Path(os.environ.get("CONSOLE_SCREENSHOTS", tmp_path / "screenshots"))
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+@pytest.fixture
+async def console_url(console_suite: Suite) -> AsyncIterator[str]:
+    async with served(console_suite.apps["gateway"]) as url:
+        yield url
+
+
+@pytest.fixture
+async def chromium() -> AsyncIterator[Browser]:
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        await browser.close()
+
+
+async def signed_in(browser: Browser, url: str, key: str) -> Page:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    await page.goto(f"{url}/console/customers")
+    assert "/console/sign-in" in page.url, "an anonymous browser is sent to sign in"
+    await page.get_by_label("API key").fill(key)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.wait_for_url(re.compile(r"/console/customers$"))
+    return page
+
+
+async def make_customers(api: httpx.AsyncClient) -> tuple[dict[str, str], dict[str, str]]:
+    anna = await new_customer(
+        api,
+        first_name="Annegret",
+        last_name="Vogel",
+        emails=[{"address": "annegret@example.com", "primary": True}],
+        addresses=[{"line1": "Hauptstraße 5", "city": "Berlin", "country": "DE"}],
+    )
+    url = f"/v1/customers/{anna['id']}"
+    added = await api.post(f"{url}/bank-accounts", json={"iban": IBAN, "holder": "Konto Inhaberin"})
+    assert added.status_code == 201, added.text
+    assert (
+        await api.post(f"{url}/notes", json={"text": "Calls mornings", "pinned": True})
+    ).is_success
+    # One person twice: same phone, a typo in the name.
+    petra = await new_customer(
+        api, first_name="Petra", last_name="Schäfer", phones=["+49 171 2223333"]
+    )
+    await new_customer(
+        api, first_name="Petra", last_name="Schafer", phones=["0171 2223333"], language="de"
+    )
+    return anna, petra
+
+
+async def test_a_supporter_day_in_the_console(
+    console_suite: Suite, console_url: str, chromium: Browser, shots: Path
+) -> None:
+    api = console_suite.gateway
+    anna, _ = await make_customers(api)
+    page = await signed_in(chromium, console_url, BOOTSTRAP_KEY)
+
+    # Find by a partial name, from the keyboard: "/" jumps to the search box.
+    await page.keyboard.press("/")
+    await page.keyboard.type("anneg")
+    await page.keyboard.press("Enter")
+    await page.wait_for_url(re.compile(r"name=anneg"))
+    await page.screenshot(path=shots / "customers.png", full_page=True)
+    await page.get_by_role("link", name="Annegret Vogel").click()
+
+    # The 360 view: profile, defaults, notes, orders, the timeline.
+    await page.wait_for_url(re.compile(rf"/console/customers/{anna['id']}"))
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Annegret Vogel")
+    await expect(page.locator("#addresses-h + address")).to_contain_text("default billing")
+    await expect(page.locator("#notes .pinned")).to_contain_text("Calls mornings")
+    await expect(page.locator(".timeline .kind-created")).to_have_count(1)
+    await expect(page.locator(".timeline .kind-bank_account_added")).to_have_count(1)
+    await page.screenshot(path=shots / "customer-360.png", full_page=True)
+
+    # An address edited: a refused value is shown beside its field, then a valid one saved.
+    await page.get_by_role("link", name="Edit profile and addresses").click()
+    address = page.get_by_role("form", name="Address Hauptstraße 5")
+    await address.get_by_label("Country").fill("Narnia")
+    await address.get_by_label("Line1").fill("Torstraße 1")
+    await address.get_by_role("button", name="Save address").click()
+    address = page.get_by_role("form", name="Address Hauptstraße 5")
+    await expect(address.locator(".error")).to_have_text("not an ISO 3166 country")
+    await expect(address.get_by_label("Country")).to_have_attribute("aria-invalid", "true")
+    await page.screenshot(path=shots / "edit-address-refused.png", full_page=True)
+    await address.get_by_label("Country").fill("DE")
+    await address.get_by_role("button", name="Save address").click()
+    await page.wait_for_url(re.compile(rf"/console/customers/{anna['id']}#"))
+    await expect(page.locator("#addresses-h + address")).to_contain_text("Torstraße 1")
+
+    # The timeline filtered by kind, without JavaScript's help (a plain GET form).
+    await page.get_by_label("note added").check()
+    await page.get_by_role("button", name="Filter").click()
+    await expect(page.locator(".timeline .kind-note_added")).to_have_count(1)
+    await expect(page.locator(".timeline .kind-created")).to_have_count(0)
+    await page.goto(f"{console_url}/console/customers/{anna['id']}")
+
+    # A task about the customer, created on the 360 view, completed in "My tasks".
+    await page.get_by_text("New task about this customer").click()
+    await page.get_by_label("Title").fill("Call back about the invoice")
+    await page.get_by_role("button", name="Create task").click()
+    await expect(page.locator("#tasks")).to_contain_text("Call back about the invoice")
+    await page.get_by_role("link", name="My tasks").click()
+    row = page.locator("tr[data-task='Call back about the invoice']")
+    await row.get_by_label("New status of Call back about the invoice").select_option("completed")
+    await page.screenshot(path=shots / "tasks.png", full_page=True)
+    await row.get_by_role("button", name="Change").click()
+    await expect(row).to_have_count(0)
+    await page.get_by_label("completed").check()
+    await page.get_by_role("button", name="Show").click()
+    await expect(row).to_have_count(1)
+
+    # Two records of one person merged on the merge screen, the master chosen.
+    async def proposed() -> list[object]:
+        items: list[object] = (await api.get("/v1/duplicates")).json()["items"]
+        return items
+
+    await eventually(proposed, what="a duplicate candidate")
+    await page.get_by_role("link", name="Duplicates").click()
+    await page.get_by_role("link", name="Compare and merge").first.click()
+    await expect(page.get_by_role("heading", name="Carried over to the master")).to_be_visible()
+    await page.screenshot(path=shots / "merge.png", full_page=True)
+    await page.get_by_role("button", name=re.compile("Merge into No")).click()
+    await expect(page.locator(".timeline .kind-merged")).to_have_count(1)
+    assert (await api.get("/v1/duplicates")).json()["items"] == []
+
+    # Sign out: the session is over, the pages send to sign-in again.
+    await page.get_by_role("button", name="Sign out").click()
+    await page.wait_for_url(re.compile(r"/console/sign-in"))
+    await page.goto(f"{console_url}/console/customers/{anna['id']}")
+    assert "/console/sign-in" in page.url
+
+
+async def test_roles_in_the_browser(
+    console_suite: Suite, console_url: str, chromium: Browser, shots: Path
+) -> None:
+    api = console_suite.gateway
+    anna, _ = await make_customers(api)
+
+    supporter = await signed_in(chromium, console_url, await key_with_roles(api, "supporter"))
+    await supporter.goto(f"{console_url}/console/customers/{anna['id']}")
+    bank = supporter.locator("[data-bank-accounts]")
+    await expect(bank).to_contain_text("**30 00")  # the IBAN's end only
+    assert IBAN not in await supporter.content()
+    assert "Konto Inhaberin" not in await bank.inner_text()
+    await supporter.screenshot(path=shots / "customer-360-supporter.png", full_page=True)
+
+    analyst = await signed_in(chromium, console_url, await key_with_roles(api, "analyst"))
+    await analyst.goto(f"{console_url}/console/customers/{anna['id']}")
+    await expect(analyst.get_by_role("heading", level=1)).to_have_text(re.compile(r"Customer \d+"))
+    html = await analyst.content()
+    assert "Annegret" not in html
+    assert "Vogel" not in html
+    assert "annegret@example.com" not in html

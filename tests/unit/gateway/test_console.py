@@ -1,0 +1,253 @@
+"""The console's use cases with in-memory stores and services: sessions (open, resumed, ended,
+refused once the key is revoked), the cut of what a role reads, and a 360 screen gathered from
+the parts the caller may read, with a part whose service is down shown as unavailable."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from services.gateway.domain.console_sessions import ConsoleSession, code_challenge
+from services.gateway.domain.policy import Grants
+from services.gateway.domain.principal import Principal, PrincipalKind
+from services.gateway.domain.roles import DEFAULT_ROLES
+from services.gateway.use_cases.access import Authenticator, Caller, KeyAdmin, Unauthenticated
+from services.gateway.use_cases.console_access import ConsoleAccess, PendingSignIn
+from services.gateway.use_cases.console_screens import (
+    MergedElsewhere,
+    Screens,
+    TimelineFilter,
+    Unavailable,
+)
+from services.gateway.use_cases.console_view import RoleView
+from services.gateway.use_cases.ports import Refused
+from shared.contracts import consent as cs
+from shared.contracts import custom_fields as cf
+from shared.contracts import customer_history as h
+from shared.contracts import customer_notes as n
+from shared.contracts import customers as c
+from shared.contracts import duplicates as dup
+from shared.contracts import tasks as t
+from shared.contracts.customer_details import BankAccountView
+from shared.contracts.envelope import Actor, ActorType
+from shared.rpc import ServiceUnavailable
+from tests.unit.gateway.access_fakes import MemoryKeys, MemoryRoles
+from tests.unit.gateway.fakes import FakeServices, problem
+from tests.unit.gateway.test_authentication import BOOTSTRAP, Clock
+
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+class MemorySessions:
+    def __init__(self) -> None:
+        self.sessions: dict[str, ConsoleSession] = {}
+
+    async def add(self, session: ConsoleSession) -> None:
+        self.sessions[session.id] = session
+
+    async def get(self, session_id: str) -> ConsoleSession | None:
+        return self.sessions.get(session_id)
+
+    async def remove(self, session_id: str) -> None:
+        self.sessions.pop(session_id, None)
+
+
+@pytest.fixture
+async def console() -> tuple[ConsoleAccess, KeyAdmin, Clock, MemorySessions]:
+    keys, roles, clock, sessions = MemoryKeys(), MemoryRoles(), Clock(), MemorySessions()
+    await roles.seed(DEFAULT_ROLES)
+    authenticator = Authenticator(keys, roles, clock, bootstrap_key=BOOTSTRAP)
+    access = ConsoleAccess(authenticator, sessions, timedelta(hours=8))
+    return access, KeyAdmin(keys, roles, clock), clock, sessions
+
+
+async def test_a_session_stands_for_the_key_until_it_ends(console: Any) -> None:
+    access, admin, clock, sessions = console
+    record, key = await admin.create(name="desk", roles=("supporter",), created_by="t")
+    session, token = await access.sign_in(key)
+    assert token not in sessions.sessions, "only the token's hash is kept"
+    assert key not in repr(session)
+
+    resumed = await access.resume(token)
+    assert resumed.caller.principal.id == record.id
+    assert resumed.caller.grants.reads_masked("bank")
+
+    clock.now += timedelta(hours=8)
+    with pytest.raises(Unauthenticated, match="ended"):
+        await access.resume(token)
+
+
+async def test_a_revoked_key_or_sign_out_ends_the_session(console: Any) -> None:
+    access, admin, _, _ = console
+    record, key = await admin.create(name="desk", roles=("supporter",), created_by="t")
+    session, token = await access.sign_in(key)
+    await admin.revoke(record.id)
+    with pytest.raises(Unauthenticated, match="revoked"):
+        await access.resume(token)
+
+    session, token = await access.sign_in(BOOTSTRAP)
+    await access.sign_out(session)
+    with pytest.raises(Unauthenticated):
+        await access.resume(token)
+    with pytest.raises(Unauthenticated):
+        await access.sign_in("   ")
+    with pytest.raises(Unauthenticated):
+        await access.resume(None)
+
+
+def test_a_form_needs_the_session_token() -> None:
+    session = ConsoleSession("h", None, "csrf-1", NOW, NOW)  # type: ignore[arg-type]
+    assert session.accepts_form("csrf-1")
+    assert not session.accepts_form("csrf-2")
+    assert not session.accepts_form(None)
+
+
+def _caller(*roles: str) -> Caller:
+    who = Principal("p", "p", PrincipalKind.KEY, roles)
+    return Caller(who, Grants.of(who, DEFAULT_ROLES))
+
+
+def _grants(*roles: str) -> Grants:
+    return _caller(*roles).grants
+
+
+ACTOR = Actor(type=ActorType.API, id="p")
+ACCOUNT = BankAccountView(
+    id="b1",
+    iban_masked="DE89 **** 3000",
+    bic="COBADEFFXXX",
+    bank_name="Commerzbank",
+    country_code="DE",
+    holder="Anna S",
+    added_at=NOW,
+)
+ANNA = c.CustomerView(
+    id="c1",
+    customer_number=10001,
+    status=c.CustomerStatus.ACTIVE,
+    version=3,
+    first_name="Anna",
+    emails=(c.EmailView(address="anna@example.com", primary=True),),
+    bank_accounts=(ACCOUNT,),
+    extra={"vip": True, "salary": 10},
+    created_at=NOW,
+    updated_at=NOW,
+)
+
+
+async def test_the_cut_follows_the_roles() -> None:
+    supporter = await RoleView(_grants("supporter"), {"salary": "hr"}).customer(ANNA)
+    assert supporter.first_name == "Anna"
+    assert supporter.bank_accounts[0].holder is None
+    assert supporter.bank_accounts[0].iban_masked == "DE89 **** 3000"
+    assert supporter.extra == {"vip": True}, "a custom field of a group the role does not read"
+
+    admin = await RoleView(_grants("admin")).customer(ANNA)
+    assert admin.bank_accounts[0].holder == "Anna S"
+
+    analyst = await RoleView(_grants("analyst")).customer(ANNA)
+    assert analyst.first_name is None
+    assert analyst.emails == ()
+    assert analyst.customer_number == 10001
+
+
+async def test_the_timeline_cut_drops_entries_and_changes_of_unread_groups() -> None:
+    entries = (
+        h.ActivityView(
+            id="a1",
+            customer_id="c1",
+            at=NOW,
+            actor=ACTOR,
+            kind=h.ActivityKind.UPDATED,
+            changes=(
+                c.FieldChange(field="first_name", before="A", after="Anna"),
+                c.FieldChange(field="tags", before=[], after=["vip"]),
+            ),
+        ),
+        h.ActivityView(
+            id="a2", customer_id="c1", at=NOW, actor=ACTOR, kind=h.ActivityKind.NOTE_ADDED
+        ),
+    )
+    query = h.GetTimeline(customer_id="c1", actor=ACTOR)
+    page = h.ActivityPage(items=entries)
+    cut = await RoleView(_grants("analyst")).timeline("c1", page, query)
+    assert [a.id for a in cut.items] == ["a1"]
+    assert [ch.field for ch in cut.items[0].changes] == ["tags"]
+
+
+def _services(**overrides: Any) -> FakeServices:
+    answers: dict[Any, Any] = {
+        ("customer", c.GetCustomer): lambda q: ANNA,
+        ("customer", h.GetCustomerOrders): lambda q: h.OrderPage(items=()),
+        ("tasks", t.GetCustomerTasks): lambda q: t.TaskPage(items=()),
+        ("customer", n.ListNotes): lambda q: n.NotePage(items=()),
+        ("customer", h.GetTimeline): lambda q: h.ActivityPage(items=()),
+        ("consent", cs.GetConsents): lambda q: cs.CustomerConsents(customer_id="c1", consents=()),
+        ("consent", cs.GetConsentHistory): lambda q: cs.ConsentHistoryPage(items=()),
+        ("customer", cf.ListCustomFields): lambda q: cf.CustomFieldList(items=()),
+        ("customer", dup.ListDuplicates): lambda q: dup.DuplicatePage(items=()),
+    }
+    answers.update(overrides)
+    return FakeServices(answers)
+
+
+async def test_the_360_asks_only_for_what_the_role_reads() -> None:
+    services = _services()
+    caller = _caller("analyst")
+    screen = await Screens(services).customer_360(
+        caller, RoleView(caller.grants), "c1", TimelineFilter()
+    )
+    asked = {type(q) for _, q in services.asked}
+    assert n.ListNotes not in asked
+    assert cs.GetConsents not in asked
+    assert h.GetTimeline not in asked
+    assert screen.notes is None
+    assert screen.customer.first_name is None
+
+
+async def test_a_part_whose_service_is_down_is_shown_unavailable() -> None:
+    def down(_: Any) -> Any:
+        raise ServiceUnavailable("consent", "no answer")
+
+    services = _services()
+    services.answers[("consent", cs.GetConsents)] = down
+    caller = _caller("supporter")
+    screen = await Screens(services).customer_360(
+        caller, RoleView(caller.grants), "c1", TimelineFilter(kinds=(h.ActivityKind.MERGED,))
+    )
+    assert screen.consents == Unavailable("consent")
+    assert isinstance(screen.notes, n.NotePage)
+    [timeline] = services.sent(h.GetTimeline)
+    assert timeline.kinds == (h.ActivityKind.MERGED,)
+
+
+async def test_an_unknown_or_merged_customer() -> None:
+    services = _services()
+    services.answers[("customer", c.GetCustomer)] = lambda q: problem(404, "Customer not found")
+    caller = _caller("admin")
+    screens = Screens(services)
+    with pytest.raises(Refused):
+        await screens.customer_360(caller, RoleView(caller.grants), "c9", TimelineFilter())
+    merged = ANNA.model_copy(update={"merged_into": "c2", "status": c.CustomerStatus.MERGED})
+    services.answers[("customer", c.GetCustomer)] = lambda q: merged
+    with pytest.raises(MergedElsewhere) as moved:
+        await screens.customer_360(caller, RoleView(caller.grants), "c1", TimelineFilter())
+    assert moved.value.master_id == "c2"
+
+
+def test_pkce_and_the_pending_sign_in() -> None:
+    # RFC 7636, appendix B.
+    verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+    assert code_challenge(verifier) == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    pending = PendingSignIn("s", "n", "v")
+    assert PendingSignIn.of_cookie(pending.cookie()) == pending
+    assert PendingSignIn.of_cookie("s.n") is None
+    assert PendingSignIn.of_cookie(None) is None
+
+
+async def test_sign_in_at_a_provider_needs_one(console: Any) -> None:
+    access = console[0]
+    with pytest.raises(Unauthenticated, match="no identity provider"):
+        await access.start_at_provider()
