@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import itertools
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -38,7 +38,7 @@ from shared.contracts.customers import CustomerSort, CustomerStatus
 from shared.contracts.duplicates import CandidateStatus
 from shared.contracts.envelope import Actor, ActorType, Message
 from shared.mongo import Document, Session
-from shared.unit_of_work import Outcome, remembered
+from shared.unit_of_work import ChangeRunner, Outcome, Together, remembered
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -481,6 +481,8 @@ class FakeUnitOfWork:
     data: Data
     inbox: dict[str, Any] = field(default_factory=dict)
     published: list[Message] = field(default_factory=list)
+    # The size of each batch run together.
+    batches: list[int] = field(default_factory=list)
 
     async def run(
         self,
@@ -501,6 +503,23 @@ class FakeUnitOfWork:
         self.inbox[message.message_id] = {"result": outcome.remembered}
         self.published += outcome.events
         return outcome.result
+
+    async def run_together(
+        self, messages: Sequence[Message], body: Callable[[ChangeRunner], Awaitable[R]]
+    ) -> R:
+        """The batch's changes all kept, or all undone (one transaction)."""
+        together = Together(cast("Session", None), dict(self.inbox))
+        before = copy.deepcopy(self.data.__dict__)
+        try:
+            result = await body(together)
+        except BaseException:
+            self.data.__dict__.update(before)
+            raise
+        for message, remembered_result in together.processed:
+            self.inbox[message.message_id] = {"result": remembered_result}
+        self.published += together.events
+        self.batches.append(len(messages))
+        return result
 
     def sent(self, message_type: type[Message]) -> list[Any]:
         """The published messages of this type, oldest first."""
