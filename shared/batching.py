@@ -32,7 +32,13 @@ class BatchFailed(Exception):
 
 class Batcher(Generic[T, R]):
     """Collects items until `size` are waiting or the first has waited `wait_s`, then hands
-    them to `handle`, which returns one result per item, in order."""
+    them to `handle`, which returns one result per item, in order.
+
+    One batch runs at a time: the items that arrive meanwhile form the next one, which starts as
+    soon as the running one is done. Batches of one process running side by side would only
+    conflict with each other over the same records (a returning buyer, a counter); parallelism
+    comes from more processes.
+    """
 
     def __init__(
         self,
@@ -50,36 +56,43 @@ class Batcher(Generic[T, R]):
         self.name = name
         self._waiting: list[tuple[T, asyncio.Future[R]]] = []
         self._timer: asyncio.TimerHandle | None = None
-        self._running: set[asyncio.Task[None]] = set()
+        self._worker: asyncio.Task[None] | None = None
 
     async def submit(self, item: T) -> R:
         """The item's result once its batch is done; `BatchFailed` if the batch failed."""
-        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[R] = loop.create_future()
         self._waiting.append((item, future))
         if len(self._waiting) >= self.size:
-            self._flush()
-        elif self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(self.wait_s, self._flush)
+            self._start()
+        elif self._timer is None and not self._busy:
+            self._timer = loop.call_later(self.wait_s, self._start)
         # Shielded: a handler cancelled at shutdown must not cancel the batch of the others;
         # its message, unacknowledged, comes back and the inbox recognises it if it committed.
         return await asyncio.shield(future)
 
     async def drain(self) -> None:
-        """Hand over what is waiting and wait for every running batch (at shutdown)."""
-        self._flush()
-        while self._running:
-            await asyncio.gather(*self._running, return_exceptions=True)
+        """Hand over what is waiting and wait until every batch is done (at shutdown)."""
+        self._start()
+        while self._worker is not None and not self._worker.done():
+            await asyncio.shield(self._worker)
 
-    def _flush(self) -> None:
+    @property
+    def _busy(self) -> bool:
+        return self._worker is not None and not self._worker.done()
+
+    def _start(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        batch, self._waiting = self._waiting, []
-        if not batch:
-            return
-        task = asyncio.get_running_loop().create_task(self._run(batch), name=self.name)
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)
+        if self._waiting and not self._busy:
+            self._worker = asyncio.get_running_loop().create_task(self._work(), name=self.name)
+
+    async def _work(self) -> None:
+        # What arrived while a batch ran is the next batch, without waiting any longer.
+        while self._waiting:
+            batch, self._waiting = self._waiting[: self.size], self._waiting[self.size :]
+            await self._run(batch)
 
     async def _run(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
         try:

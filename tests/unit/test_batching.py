@@ -124,3 +124,29 @@ async def test_drain_hands_over_what_is_waiting() -> None:
 def test_a_batch_holds_at_least_one_item() -> None:
     with pytest.raises(ValueError, match="at least one"):
         Batcher(Recorder().handle, size=0, wait_s=0.01)
+
+
+async def test_one_batch_runs_at_a_time_and_what_arrives_meanwhile_follows_at_once() -> None:
+    release = asyncio.Event()
+    running: list[int] = []
+    batches: list[list[int]] = []
+
+    async def slow(items: Sequence[int]) -> list[int]:
+        running.append(1)
+        assert len(running) == 1, "two batches at once"
+        batches.append(list(items))
+        if len(batches) == 1:
+            await release.wait()
+        running.pop()
+        return list(items)
+
+    batcher = Batcher(slow, size=2, wait_s=60)
+    first = [asyncio.create_task(batcher.submit(i)) for i in (1, 2)]
+    await asyncio.sleep(0.01)
+    later = [asyncio.create_task(batcher.submit(i)) for i in (3, 4, 5)]
+    await asyncio.sleep(0.01)
+    assert batches == [[1, 2]]
+    release.set()
+    # No waiting for the timer: the next batches follow the first one directly.
+    assert await asyncio.wait_for(asyncio.gather(*first, *later), timeout=2) == [1, 2, 3, 4, 5]
+    assert batches == [[1, 2], [3, 4], [5]]
