@@ -34,10 +34,10 @@ class Batcher(Generic[T, R]):
     """Collects items until `size` are waiting or the first has waited `wait_s`, then hands
     them to `handle`, which returns one result per item, in order.
 
-    One batch runs at a time: the items that arrive meanwhile form the next one, which starts as
-    soon as the running one is done. Batches of one process running side by side would only
-    conflict with each other over the same records (a returning buyer, a counter); parallelism
-    comes from more processes.
+    At most `concurrency` batches run at a time: the items that arrive meanwhile form the next
+    ones, which start as soon as a running one is done. Inside a batch the items run one after
+    the other, so a few batches side by side keep the database busy while each waits for its
+    answers; many would only conflict with each other over the same records.
     """
 
     def __init__(
@@ -46,17 +46,21 @@ class Batcher(Generic[T, R]):
         *,
         size: int,
         wait_s: float,
+        concurrency: int = 1,
         name: str = "batch",
     ) -> None:
-        if size < 1 or wait_s < 0:
-            raise ValueError("a batch holds at least one item and waits no negative time")
+        if size < 1 or wait_s < 0 or concurrency < 1:
+            raise ValueError(
+                "a batch holds at least one item, waits no negative time, and one runs at least"
+            )
         self._handle = handle
         self.size = size
         self.wait_s = wait_s
         self.name = name
         self._waiting: list[tuple[T, asyncio.Future[R]]] = []
         self._timer: asyncio.TimerHandle | None = None
-        self._worker: asyncio.Task[None] | None = None
+        self.concurrency = concurrency
+        self._workers: set[asyncio.Task[None]] = set()
 
     async def submit(self, item: T) -> R:
         """The item's result once its batch is done; `BatchFailed` if the batch failed."""
@@ -74,19 +78,22 @@ class Batcher(Generic[T, R]):
     async def drain(self) -> None:
         """Hand over what is waiting and wait until every batch is done (at shutdown)."""
         self._start()
-        while self._worker is not None and not self._worker.done():
-            await asyncio.shield(self._worker)
+        while self._workers:
+            await asyncio.gather(*self._workers, return_exceptions=True)
 
     @property
     def _busy(self) -> bool:
-        return self._worker is not None and not self._worker.done()
+        """As many batches run as may: a new one waits for the first to finish, not for time."""
+        return len(self._workers) >= self.concurrency
 
     def _start(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
         if self._waiting and not self._busy:
-            self._worker = asyncio.get_running_loop().create_task(self._work(), name=self.name)
+            worker = asyncio.get_running_loop().create_task(self._work(), name=self.name)
+            self._workers.add(worker)
+            worker.add_done_callback(self._workers.discard)
 
     async def _work(self) -> None:
         # What arrived while a batch ran is the next batch, without waiting any longer.

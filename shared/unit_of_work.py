@@ -70,9 +70,10 @@ class BatchRunner(ChangeRunner, Protocol):
     """A unit of work that can also run the changes of many messages in one transaction."""
 
     async def run_together(
-        self, messages: Sequence[Message], body: Callable[[ChangeRunner], Awaitable[R]]
+        self, messages: Sequence[Message], body: Callable[[ChangeRunner, Session], Awaitable[R]]
     ) -> R:
-        """`body` runs each message's change with the runner it is given (in message order)."""
+        """`body` runs each message's change with the runner it is given (in message order);
+        the session is the batch's, for what it reads or writes for all of them."""
 
 
 @dataclass
@@ -146,7 +147,7 @@ class UnitOfWork:
         return result
 
     async def run_together(
-        self, messages: Sequence[Message], body: Callable[[ChangeRunner], Awaitable[R]]
+        self, messages: Sequence[Message], body: Callable[[ChangeRunner, Session], Awaitable[R]]
     ) -> R:
         """Many messages' changes in one transaction; see the module's docstring.
 
@@ -156,7 +157,7 @@ class UnitOfWork:
 
         async def transaction(session: Session) -> tuple[R, list[Message]]:
             together = Together(session, await self.inbox.recall_all(messages, session=session))
-            result = await body(together)
+            result = await body(together, session)
             await self.inbox.remember_all(together.processed, session=session)
             return result, await self.outbox.add(together.events, session=session)
 

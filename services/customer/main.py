@@ -122,13 +122,16 @@ def wire(runtime: ServiceRuntime, settings: CustomerSettings) -> None:
     )
 
     batch = settings.order_batch_size
-    batcher = order_batcher(cases, size=batch, wait_s=settings.order_batch_wait_ms / 1000)
+    at_once = settings.order_batches_at_once
+    batcher = order_batcher(
+        cases, size=batch, wait_s=settings.order_batch_wait_ms / 1000, concurrency=at_once
+    )
     runtime.broker.include_router(
         work_queue_router(
             runtime.topology,
             work_queue_dispatcher(cases, orders=batcher if batch > 1 else None),
-            # Room for a batch being collected while the one before commits.
-            prefetch=max(settings.prefetch, 2 * batch),
+            # Room for the batches that run and one more being collected.
+            prefetch=max(settings.prefetch, (at_once + 1) * batch),
         ),
         middlewares=[Redelivery(runtime.broker, runtime.topology.customer)],
     )

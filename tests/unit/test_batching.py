@@ -150,3 +150,25 @@ async def test_one_batch_runs_at_a_time_and_what_arrives_meanwhile_follows_at_on
     # No waiting for the timer: the next batches follow the first one directly.
     assert await asyncio.wait_for(asyncio.gather(*first, *later), timeout=2) == [1, 2, 3, 4, 5]
     assert batches == [[1, 2], [3, 4], [5]]
+
+
+async def test_up_to_concurrency_batches_run_side_by_side() -> None:
+    release = asyncio.Event()
+    running: list[list[int]] = []
+    most = 0
+
+    async def slow(items: Sequence[int]) -> list[int]:
+        nonlocal most
+        running.append(list(items))
+        most = max(most, len(running))
+        await release.wait()
+        running.remove(list(items))
+        return list(items)
+
+    batcher = Batcher(slow, size=2, wait_s=60, concurrency=2)
+    tasks = [asyncio.create_task(batcher.submit(i)) for i in range(6)]
+    await asyncio.sleep(0.01)
+    assert sorted(running) == [[0, 1], [2, 3]]
+    release.set()
+    assert await asyncio.wait_for(asyncio.gather(*tasks), timeout=2) == list(range(6))
+    assert most == 2

@@ -31,10 +31,14 @@ if TYPE_CHECKING:
 
 
 def order_batcher(
-    cases: CustomerUseCases, *, size: int, wait_s: float
+    cases: CustomerUseCases, *, size: int, wait_s: float, concurrency: int
 ) -> Batcher[UpsertCustomerFromOrder, Ref]:
     return Batcher(
-        cases.order_batches.upsert_from_orders, size=size, wait_s=wait_s, name="order batch"
+        cases.order_batches.upsert_from_orders,
+        size=size,
+        wait_s=wait_s,
+        concurrency=concurrency,
+        name="order batch",
     )
 
 

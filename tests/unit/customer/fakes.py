@@ -82,6 +82,9 @@ class FakeCustomers:
     async def get(self, customer_id: str, *, session: Session | None = None) -> Customer | None:
         return self.data.customers.get(customer_id)
 
+    async def get_many(self, customer_ids: list[str], *, session: Session) -> list[Customer]:
+        return [self.data.customers[i] for i in customer_ids if i in self.data.customers]
+
     async def resolve(self, customer_id: str, *, session: Session | None = None) -> Customer | None:
         customer = self.data.customers.get(customer_id)
         while customer is not None and customer.merged_into is not None:
@@ -200,6 +203,9 @@ class FakeOrders:
 
     async def get(self, key: str, *, session: Session) -> OrderSummary | None:
         return self.data.orders.get(key)
+
+    async def get_many(self, keys: list[str], *, session: Session) -> list[OrderSummary]:
+        return [self.data.orders[k] for k in keys if k in self.data.orders]
 
     async def buyer_of_any(self, keys: list[str], *, session: Session) -> str | None:
         return next((self.data.orders[k].customer_id for k in keys if k in self.data.orders), None)
@@ -505,13 +511,16 @@ class FakeUnitOfWork:
         return outcome.result
 
     async def run_together(
-        self, messages: Sequence[Message], body: Callable[[ChangeRunner], Awaitable[R]]
+        self,
+        messages: Sequence[Message],
+        body: Callable[[ChangeRunner, Session], Awaitable[R]],
     ) -> R:
         """The batch's changes all kept, or all undone (one transaction)."""
-        together = Together(cast("Session", None), dict(self.inbox))
+        session = cast("Session", None)
+        together = Together(session, dict(self.inbox))
         before = copy.deepcopy(self.data.__dict__)
         try:
-            result = await body(together)
+            result = await body(together, session)
         except BaseException:
             self.data.__dict__.update(before)
             raise
