@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from pymongo.asynchronous.collection import AsyncCollection
 
     from shared.contracts.envelope import Message
@@ -34,17 +36,41 @@ class Inbox:
         """The record of an earlier processing of this message, with its `result` if kept."""
         return await self._collection.find_one({"_id": message.message_id}, session=session)
 
+    async def recall_all(
+        self, messages: Sequence[Message], *, session: Session
+    ) -> dict[str, Document]:
+        """`recall` for many messages in one read: message id -> its record, for those seen."""
+        ids = list({m.message_id for m in messages})
+        cursor = self._collection.find({"_id": {"$in": ids}}, session=session)
+        return {doc["_id"]: doc async for doc in cursor}
+
+    async def remember_all(
+        self, processed: Sequence[tuple[Message, Any]], *, session: Session
+    ) -> None:
+        """`remember` for many (message, result) pairs in one write, processed at one time."""
+        if processed:
+            now = datetime.now(UTC)
+            await self._collection.insert_many(
+                [_entry(message, result, now) for message, result in processed], session=session
+            )
+
     async def remember(self, message: Message, *, session: Session, result: Any = None) -> None:
         """Record the message as processed; a concurrent twin makes the transaction fail.
 
         `result` (JSON-compatible) is kept for a command answered over request/reply: the same
         request sent again gets the same answer instead of a second change.
         """
-        entry: Document = {
-            "_id": message.message_id,
-            "type": message.type,
-            "processed_at": datetime.now(UTC),
-        }
-        if result is not None:
-            entry["result"] = result
-        await self._collection.insert_one(entry, session=session)
+        await self._collection.insert_one(
+            _entry(message, result, datetime.now(UTC)), session=session
+        )
+
+
+def _entry(message: Message, result: Any, processed_at: datetime) -> Document:
+    entry: Document = {
+        "_id": message.message_id,
+        "type": message.type,
+        "processed_at": processed_at,
+    }
+    if result is not None:
+        entry["result"] = result
+    return entry

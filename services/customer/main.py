@@ -23,7 +23,11 @@ from services.customer.adapters.orders import MongoOrders
 from services.customer.adapters.statistics import MongoStatistics
 from services.customer.adapters.vault import BankVault
 from services.customer.entrypoints.requests import request_dispatcher, request_router
-from services.customer.entrypoints.work_queue import work_queue_dispatcher, work_queue_router
+from services.customer.entrypoints.work_queue import (
+    order_batcher,
+    work_queue_dispatcher,
+    work_queue_router,
+)
 from services.customer.settings import CustomerSettings
 from services.customer.use_cases import CustomerUseCases
 from services.customer.use_cases.changes import Changes
@@ -35,6 +39,7 @@ from services.customer.use_cases.erasure import ErasureCommands
 from services.customer.use_cases.imports import ImportCommands
 from services.customer.use_cases.merges import MergeCommands
 from services.customer.use_cases.notes import NoteCommands
+from services.customer.use_cases.order_batches import OrderBatches
 from services.customer.use_cases.orders import OrderCommands
 from services.customer.use_cases.people import People
 from services.customer.use_cases.ports import (
@@ -63,7 +68,7 @@ from shared.mongo import make_client
 from shared.outbox import Outbox
 from shared.redelivery import Redelivery
 from shared.runtime import ServiceRuntime, configure_logging, serve
-from shared.unit_of_work import ChangeRunner, UnitOfWork
+from shared.unit_of_work import BatchRunner, UnitOfWork
 
 NAME = "customer"
 # Many consumers updating one customer at once (a burst of one buyer's orders) conflict a lot;
@@ -117,8 +122,18 @@ def wire(runtime: ServiceRuntime, settings: CustomerSettings) -> None:
         default_region=settings.default_region,
     )
 
+    batch = settings.order_batch_size
+    at_once = settings.order_batches_at_once
+    batcher = order_batcher(
+        cases, size=batch, wait_s=settings.order_batch_wait_ms / 1000, concurrency=at_once
+    )
     runtime.broker.include_router(
-        work_queue_router(runtime.topology, work_queue_dispatcher(cases)),
+        work_queue_router(
+            runtime.topology,
+            work_queue_dispatcher(cases, orders=batcher if batch > 1 else None),
+            # Room for the batches that run and one more being collected.
+            prefetch=max(settings.prefetch, (at_once + 1) * batch),
+        ),
         middlewares=[Redelivery(runtime.broker, runtime.topology.customer)],
     )
     runtime.broker.include_router(request_router(runtime.topology, request_dispatcher(cases)))
@@ -140,18 +155,20 @@ def wire(runtime: ServiceRuntime, settings: CustomerSettings) -> None:
         outbox.ensure_indexes,
     ]
     runtime.background.append(outbox.relay)
-    runtime.on_stop.append(client.close)
+    runtime.on_stop += [batcher.drain, client.close]
 
 
 def use_cases(
-    stores: Stores, unit: ChangeRunner, *, clock: Clock, vault: Vault, default_region: str
+    stores: Stores, unit: BatchRunner, *, clock: Clock, vault: Vault, default_region: str
 ) -> CustomerUseCases:
     """Every use case, on these stores and this unit of work."""
     s, region = stores, default_region
     changes = Changes(s.customers, s.history, s.duplicates)
     people = People(s.customers, s.identities, s.orders)
+    orders = OrderCommands(unit, changes, s.identities, s.orders, clock, region)
     return CustomerUseCases(
-        orders=OrderCommands(unit, changes, s.identities, s.orders, clock, region),
+        orders=orders,
+        order_batches=OrderBatches(unit, orders),
         imports=ImportCommands(unit, changes, s.identities, s.fields, clock, region),
         profiles=ProfileCommands(unit, changes, s.identities, s.fields, clock, region),
         details=DetailCommands(unit, changes, vault, clock, region),

@@ -16,3 +16,9 @@ class CustomerSettings(DatabaseSettings):
     # Encrypts IBANs at rest. The development default is refused outside development and test
     # (see shared.settings): a deployment must set its own.
     bank_data_key: SecretStr = Field(SecretStr("dev-only-bank-data-key-change-me"), min_length=16)
+    # Orders processed together in one transaction: at most this many, collected for at most
+    # this long (see shared.batching). A size of 1 processes every order alone.
+    order_batch_size: int = Field(16, ge=1, le=500)
+    order_batch_wait_ms: int = Field(20, ge=0, le=5_000)
+    # Batches processed side by side by one process (the work queue's prefetch follows).
+    order_batches_at_once: int = Field(4, ge=1, le=32)

@@ -93,6 +93,10 @@ class MongoCustomers:
         doc = await self.customers.find_one({"_id": customer_id}, session=session)
         return _customer(doc) if doc else None
 
+    async def get_many(self, customer_ids: list[str], *, session: Session) -> list[Customer]:
+        cursor = self.customers.find({"_id": {"$in": customer_ids}}, session=session)
+        return [_customer(doc) async for doc in cursor]
+
     async def resolve(self, customer_id: str, *, session: Session | None = None) -> Customer | None:
         customer = await self.get(customer_id, session=session)
         for _ in range(MAX_MERGE_HOPS):

@@ -34,6 +34,10 @@ class MongoOrders:
         doc = await self.orders.find_one({"_id": key}, session=session)
         return from_document(OrderSummary, doc) if doc else None
 
+    async def get_many(self, keys: list[str], *, session: Session) -> list[OrderSummary]:
+        cursor = self.orders.find({"_id": {"$in": keys}}, session=session)
+        return [from_document(OrderSummary, doc) async for doc in cursor]
+
     async def buyer_of_any(self, keys: list[str], *, session: Session) -> str | None:
         """The customer who placed one of these orders (keys from `order_key`), if any."""
         if not keys:

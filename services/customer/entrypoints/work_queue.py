@@ -4,6 +4,10 @@ events of other services the customer service follows (consent changes join the 
 A message is processed and acknowledged; a failure is retried later or parked by the
 redelivery middleware (`shared.redelivery`), and a body that fits no contract is parked at once.
 Events of the consent service it does not follow are skipped.
+
+Orders, by far the most frequent message, are processed in micro-batches (`shared.batching`):
+the orders that arrive together share one transaction, and one whose batch failed is processed
+on its own, so its failure is handled as above. The queue's prefetch lets a batch fill up.
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from faststream.rabbit import RabbitRouter
+from faststream.rabbit.schemas import Channel
 
 from services.customer.entrypoints.requests import answered_commands
+from shared.batching import Batcher, in_batches
 from shared.contracts import customers, privacy
 from shared.contracts.consent import ConsentChanged
 from shared.contracts.orders import UpsertCustomerFromOrder
@@ -27,13 +33,30 @@ from shared.dispatch import Dispatcher, Received
 
 if TYPE_CHECKING:
     from services.customer.use_cases import CustomerUseCases
+    from services.customer.use_cases.ports import Ref
     from shared.topology import Topology
 
 
-def work_queue_dispatcher(cases: CustomerUseCases) -> Dispatcher[Any]:
+def order_batcher(
+    cases: CustomerUseCases, *, size: int, wait_s: float, concurrency: int
+) -> Batcher[UpsertCustomerFromOrder, Ref]:
+    return Batcher(
+        cases.order_batches.upsert_from_orders,
+        size=size,
+        wait_s=wait_s,
+        concurrency=concurrency,
+        name="order batch",
+    )
+
+
+def work_queue_dispatcher(
+    cases: CustomerUseCases, *, orders: Batcher[UpsertCustomerFromOrder, Ref] | None = None
+) -> Dispatcher[Any]:
+    """`orders`: the batcher orders go through; without one each order is processed alone."""
     # Events of other services about customers arrive here too; unhandled ones are skipped.
     dispatcher: Dispatcher[Any] = Dispatcher(ignore=("consent.", "task."))
-    dispatcher.register(UpsertCustomerFromOrder, cases.orders.upsert_from_order)
+    upsert = cases.orders.upsert_from_order
+    dispatcher.register(UpsertCustomerFromOrder, in_batches(orders, upsert) if orders else upsert)
     dispatcher.register(ConsentChanged, cases.consent.record_change)
     # Task events that join the timeline of the customer they name.
     dispatcher.register(TaskCreated, cases.tasks.record)
@@ -52,10 +75,17 @@ def work_queue_dispatcher(cases: CustomerUseCases) -> Dispatcher[Any]:
     return dispatcher
 
 
-def work_queue_router(topology: Topology, dispatcher: Dispatcher[Any]) -> RabbitRouter:
+def work_queue_router(
+    topology: Topology, dispatcher: Dispatcher[Any], *, prefetch: int | None = None
+) -> RabbitRouter:
+    """`prefetch`: messages handled at once, if not the broker's default (a batch's worth)."""
     router = RabbitRouter()
 
-    @router.subscriber(topology.customer.subscription(), title="customer commands")
+    @router.subscriber(
+        topology.customer.subscription(),
+        title="customer commands",
+        channel=Channel(prefetch_count=prefetch) if prefetch else None,
+    )
     @dispatcher.typed
     async def on_command(body: Received) -> None:
         await dispatcher.dispatch(body)

@@ -16,6 +16,7 @@ from services.customer.use_cases.erasure import ErasureCommands
 from services.customer.use_cases.imports import ImportCommands
 from services.customer.use_cases.merges import MergeCommands
 from services.customer.use_cases.notes import NoteCommands
+from services.customer.use_cases.order_batches import OrderBatches
 from services.customer.use_cases.orders import OrderCommands
 from services.customer.use_cases.profiles import ProfileCommands
 from services.customer.use_cases.queries import CustomerQueries
@@ -27,6 +28,7 @@ from services.customer.use_cases.task_timeline import TaskTimeline
 @dataclass
 class CustomerUseCases:
     orders: OrderCommands
+    order_batches: OrderBatches
     imports: ImportCommands
     profiles: ProfileCommands
     details: DetailCommands

@@ -72,6 +72,9 @@ class Customers(Protocol):
 
     async def get(self, customer_id: str, *, session: Session | None = None) -> Customer | None: ...
 
+    async def get_many(self, customer_ids: list[str], *, session: Session) -> list[Customer]:
+        """The customers of these ids that exist (a batch reads them at once)."""
+
     async def resolve(self, customer_id: str, *, session: Session | None = None) -> Customer | None:
         """The customer, or the master a merged one went to."""
 
@@ -124,6 +127,9 @@ class Orders(Protocol):
     """Order summaries per customer."""
 
     async def get(self, key: str, *, session: Session) -> OrderSummary | None: ...
+
+    async def get_many(self, keys: list[str], *, session: Session) -> list[OrderSummary]:
+        """The summaries of these orders that exist (a batch reads them at once)."""
 
     async def buyer_of_any(self, keys: list[str], *, session: Session) -> str | None: ...
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import itertools
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -38,7 +38,7 @@ from shared.contracts.customers import CustomerSort, CustomerStatus
 from shared.contracts.duplicates import CandidateStatus
 from shared.contracts.envelope import Actor, ActorType, Message
 from shared.mongo import Document, Session
-from shared.unit_of_work import Outcome, remembered
+from shared.unit_of_work import ChangeRunner, Outcome, Together, remembered
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -82,6 +82,9 @@ class FakeCustomers:
 
     async def get(self, customer_id: str, *, session: Session | None = None) -> Customer | None:
         return self.data.customers.get(customer_id)
+
+    async def get_many(self, customer_ids: list[str], *, session: Session) -> list[Customer]:
+        return [self.data.customers[i] for i in customer_ids if i in self.data.customers]
 
     async def resolve(self, customer_id: str, *, session: Session | None = None) -> Customer | None:
         customer = self.data.customers.get(customer_id)
@@ -201,6 +204,9 @@ class FakeOrders:
 
     async def get(self, key: str, *, session: Session) -> OrderSummary | None:
         return self.data.orders.get(key)
+
+    async def get_many(self, keys: list[str], *, session: Session) -> list[OrderSummary]:
+        return [self.data.orders[k] for k in keys if k in self.data.orders]
 
     async def buyer_of_any(self, keys: list[str], *, session: Session) -> str | None:
         return next((self.data.orders[k].customer_id for k in keys if k in self.data.orders), None)
@@ -493,6 +499,8 @@ class FakeUnitOfWork:
     data: Data
     inbox: dict[str, Any] = field(default_factory=dict)
     published: list[Message] = field(default_factory=list)
+    # The size of each batch run together.
+    batches: list[int] = field(default_factory=list)
 
     async def run(
         self,
@@ -513,6 +521,26 @@ class FakeUnitOfWork:
         self.inbox[message.message_id] = {"result": outcome.remembered}
         self.published += outcome.events
         return outcome.result
+
+    async def run_together(
+        self,
+        messages: Sequence[Message],
+        body: Callable[[ChangeRunner, Session], Awaitable[R]],
+    ) -> R:
+        """The batch's changes all kept, or all undone (one transaction)."""
+        session = cast("Session", None)
+        together = Together(session, dict(self.inbox))
+        before = copy.deepcopy(self.data.__dict__)
+        try:
+            result = await body(together, session)
+        except BaseException:
+            self.data.__dict__.update(before)
+            raise
+        for message, remembered_result in together.processed:
+            self.inbox[message.message_id] = {"result": remembered_result}
+        self.published += together.events
+        self.batches.append(len(messages))
+        return result
 
     def sent(self, message_type: type[Message]) -> list[Any]:
         """The published messages of this type, oldest first."""

@@ -1,0 +1,69 @@
+"""Use case: many orders at once, each exactly as `orders.OrderCommands` handles it alone.
+
+A consumer's micro-batch of `UpsertCustomerFromOrder` commands runs in one transaction, in the
+order the commands arrived: each order goes through the same use case as alone, and sees what
+the orders before it in the batch changed, so two orders of one new buyer make one customer.
+A command already processed (a redelivery, or a twin in the same batch) changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, cast
+
+from services.customer.use_cases.batch_reads import (
+    BatchCustomers,
+    BatchHistory,
+    BatchIdentities,
+    BatchOrders,
+    read_ahead,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from services.customer.use_cases.orders import OrderCommands
+    from services.customer.use_cases.ports import Customers, History, Identities, Orders, Ref
+    from shared.contracts.orders import UpsertCustomerFromOrder
+    from shared.mongo import Session
+    from shared.unit_of_work import BatchRunner, ChangeRunner
+
+
+@dataclass
+class OrderBatches:
+    unit: BatchRunner
+    orders: OrderCommands
+
+    async def upsert_from_orders(self, commands: Sequence[UpsertCustomerFromOrder]) -> list[Ref]:
+        """Each command's answer, in order; all of them are stored, or none."""
+
+        async def each(runner: ChangeRunner, session: Session) -> list[Ref]:
+            single = self.orders
+            owners, orders, customers = await read_ahead(
+                commands,
+                identities=single.identities,
+                orders=single.orders,
+                customers=single.changes.customers,
+                session=session,
+            )
+            history = BatchHistory(single.changes.history)
+            # The single-order use case, its changes run in the batch's transaction, its reads
+            # answered from what the batch read ahead (see batch_reads).
+            alone = replace(
+                single,
+                unit=runner,
+                identities=cast("Identities", BatchIdentities(single.identities, owners)),
+                orders=cast("Orders", BatchOrders(single.orders, orders)),
+                changes=replace(
+                    single.changes,
+                    customers=cast(
+                        "Customers", BatchCustomers(single.changes.customers, customers)
+                    ),
+                    history=cast("History", history),
+                ),
+            )
+            answers = [await alone.upsert_from_order(command) for command in commands]
+            await history.flush(session=session)
+            return answers
+
+        return await self.unit.run_together(commands, each)

@@ -1,0 +1,139 @@
+"""Micro-batching for a consumer: many messages in one database transaction.
+
+The database round trip, above all the commit, is what a processed message costs; taking up to
+`size` messages, or what arrived within `wait_s`, and processing them together divides that cost
+by the batch. FastStream has no batch subscriber for RabbitMQ, so the batch is formed here, on
+top of the ordinary subscriber: RabbitMQ hands a consumer up to its prefetch of unacknowledged
+messages at once, each in its own handler; each handler `submit`s its message and waits. The
+batch handler runs once for the lot, and each waiting handler returns only after it committed,
+so every message is acknowledged after the commit (a crash before leaves all of them
+unacknowledged, and RabbitMQ delivers them again). The prefetch must be at least `size`.
+
+A batch that fails says nothing about which message was at fault: each of its messages is then
+processed on its own (`in_batches`), exactly as without batching, so a bad one alone is retried
+or parked and the others go through.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+log = logging.getLogger(__name__)
+
+
+class BatchFailed(Exception):
+    """The batch this item was part of failed as a whole: process the item on its own."""
+
+
+class Batcher(Generic[T, R]):
+    """Collects items until `size` are waiting or the first has waited `wait_s`, then hands
+    them to `handle`, which returns one result per item, in order.
+
+    At most `concurrency` batches run at a time: the items that arrive meanwhile form the next
+    ones, which start as soon as a running one is done. Inside a batch the items run one after
+    the other, so a few batches side by side keep the database busy while each waits for its
+    answers; many would only conflict with each other over the same records.
+    """
+
+    def __init__(
+        self,
+        handle: Callable[[Sequence[T]], Awaitable[Sequence[R]]],
+        *,
+        size: int,
+        wait_s: float,
+        concurrency: int = 1,
+        name: str = "batch",
+    ) -> None:
+        if size < 1 or wait_s < 0 or concurrency < 1:
+            raise ValueError(
+                "a batch holds at least one item, waits no negative time, and one runs at least"
+            )
+        self._handle = handle
+        self.size = size
+        self.wait_s = wait_s
+        self.name = name
+        self._waiting: list[tuple[T, asyncio.Future[R]]] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self.concurrency = concurrency
+        self._workers: set[asyncio.Task[None]] = set()
+
+    async def submit(self, item: T) -> R:
+        """The item's result once its batch is done; `BatchFailed` if the batch failed."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[R] = loop.create_future()
+        self._waiting.append((item, future))
+        if len(self._waiting) >= self.size:
+            self._start()
+        elif self._timer is None and not self._busy:
+            self._timer = loop.call_later(self.wait_s, self._start)
+        # Shielded: a handler cancelled at shutdown must not cancel the batch of the others;
+        # its message, unacknowledged, comes back and the inbox recognises it if it committed.
+        return await asyncio.shield(future)
+
+    async def drain(self) -> None:
+        """Hand over what is waiting and wait until every batch is done (at shutdown)."""
+        self._start()
+        while self._workers:
+            await asyncio.gather(*self._workers, return_exceptions=True)
+
+    @property
+    def _busy(self) -> bool:
+        """As many batches run as may: a new one waits for the first to finish, not for time."""
+        return len(self._workers) >= self.concurrency
+
+    def _start(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._waiting and not self._busy:
+            worker = asyncio.get_running_loop().create_task(self._work(), name=self.name)
+            self._workers.add(worker)
+            worker.add_done_callback(self._workers.discard)
+
+    async def _work(self) -> None:
+        # What arrived while a batch ran is the next batch, without waiting any longer.
+        while self._waiting:
+            batch, self._waiting = self._waiting[: self.size], self._waiting[self.size :]
+            await self._run(batch)
+
+    async def _run(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
+        try:
+            results = await self._handle([item for item, _ in batch])
+            if len(results) != len(batch):
+                raise RuntimeError(f"{len(results)} results for a batch of {len(batch)}")
+        except Exception as error:  # noqa: BLE001 - each item is then tried on its own
+            log.warning(
+                "%s of %d failed, processing its items one by one: %r",
+                self.name,
+                len(batch),
+                error,
+            )
+            for _, future in batch:
+                if not future.done():
+                    failed = BatchFailed(f"{self.name} of {len(batch)} failed")
+                    failed.__cause__ = error
+                    future.set_exception(failed)
+            return
+        for (_, future), result in zip(batch, results, strict=True):
+            if not future.done():
+                future.set_result(result)
+
+
+def in_batches(
+    batcher: Batcher[T, R], alone: Callable[[T], Awaitable[R]]
+) -> Callable[[T], Awaitable[R]]:
+    """A handler of one item that goes through `batcher`, and through `alone` if its batch
+    failed: a failure of `alone` is the item's own, handled as without batching."""
+
+    async def handle(item: T) -> R:
+        try:
+            return await batcher.submit(item)
+        except BatchFailed:
+            return await alone(item)
+
+    return handle
