@@ -11,14 +11,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import uvicorn
+from aiormq.exceptions import AMQPConnectionError
 from fastapi import APIRouter, FastAPI, Response
 from faststream.rabbit import RabbitQueue
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from pymongo.errors import ConnectionFailure as PyMongoConnectionFailure
 
 from shared import logs, metrics
 from shared.broker import make_broker
@@ -29,6 +33,8 @@ from shared.telemetry import setup_metrics, setup_tracing
 from shared.topology import Topology, declare
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     from faststream.rabbit import RabbitBroker
     from opentelemetry.sdk.metrics import MeterProvider
     from opentelemetry.sdk.trace import TracerProvider
@@ -94,10 +100,11 @@ class ServiceRuntime:
 
     @contextlib.asynccontextmanager
     async def lifespan(self, _: FastAPI) -> AsyncIterator[None]:
-        await self.broker.connect()
-        await declare(self.broker, self.topology)
+        # A service started before RabbitMQ or MongoDB is up waits for them (`until_up`).
+        await until_up("RabbitMQ", self.broker.connect)
+        await until_up("RabbitMQ", lambda: declare(self.broker, self.topology))
         for hook in self.on_start:
-            await hook()
+            await until_up("its database", hook)
         await self.broker.start()
         tasks = [
             asyncio.create_task(job(), name=f"{self.name}-background") for job in self.background
@@ -163,8 +170,61 @@ async def report_queue_depth(broker: RabbitBroker, service: str, queue: str) -> 
         await asyncio.sleep(QUEUE_DEPTH_EVERY_S)
 
 
+# Waits between attempts to reach a dependency at start-up: doubling, at most this long.
+FIRST_WAIT_S = 0.5
+MAX_WAIT_S = 10.0
+
+
+def unreachable(error: BaseException) -> bool:
+    """A dependency that is not (yet) up, as opposed to a mistake that waiting does not fix."""
+    if isinstance(error, PyMongoConnectionFailure | ConnectionError | TimeoutError | OSError):
+        return True
+    return isinstance(error, AMQPConnectionError)
+
+
+# Set when the process is told to stop (SIGTERM, SIGINT): a start-up still waiting gives up.
+_stop_requested = threading.Event()
+
+
+class StartupAbandoned(Exception):
+    """The process was told to stop while it still waited for a dependency."""
+
+
+async def until_up(what: str, step: Callable[[], Awaitable[Any]]) -> None:
+    """Run a start-up step, again and again with back-off while `what` cannot be reached."""
+    wait = FIRST_WAIT_S
+    while True:
+        try:
+            await step()
+            return
+        except Exception as error:
+            if not unreachable(error):
+                raise
+            log.warning(
+                "waiting for %s (%s: %s); trying again in %.1f s",
+                what,
+                type(error).__name__,
+                str(error)[:200],
+                wait,
+            )
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if _stop_requested.is_set():
+                raise StartupAbandoned(f"told to stop while waiting for {what}")
+            await asyncio.sleep(0.1)
+        wait = min(wait * 2, MAX_WAIT_S)
+
+
+class _Server(uvicorn.Server):
+    """Uvicorn only looks at a stop signal once start-up is over; `until_up` looks at once."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        _stop_requested.set()
+        super().handle_exit(sig, frame)
+
+
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
@@ -173,3 +233,4 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
         # Uvicorn waits this long for open HTTP requests; the broker gets its own timeout after.
         timeout_graceful_shutdown=max(1, int(settings.graceful_timeout_s)),
     )
+    _Server(config).run()

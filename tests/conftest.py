@@ -16,13 +16,14 @@ from pymongo import AsyncMongoClient
 from shared.contracts.envelope import Actor, ActorType
 from shared.mongo import Document
 from shared.topology import Topology
+from tests.support.access import ADMIN_HEADERS, BOOTSTRAP_KEY
 from tests.support.broker import delete_namespace, unique_namespace
 from tests.support.infrastructure import Infrastructure, infrastructure
 from tests.support.orders import INTEGRATION, INTEGRATION_HEADERS
 
 SERVICES = ("customer", "consent", "tasks", "ingest", "gateway")
-# Services that own a MongoDB database (ingest: only its import jobs).
-DATABASE_SERVICES = ("customer", "consent", "tasks", "ingest")
+# Services that own a MongoDB database (ingest: only its import jobs; the gateway: access data).
+DATABASE_SERVICES = ("customer", "consent", "tasks", "ingest", "gateway")
 TEST_ACTOR = Actor(type=ActorType.API, id="tests")
 # Short, so retry tests need not wait long; every service of a namespace uses the same value.
 TEST_RETRY_DELAY_MS = 300
@@ -58,6 +59,7 @@ class Namespace:
             "BROKER_RETRY_DELAY_MS": str(TEST_RETRY_DELAY_MS),
             "LOG_LEVEL": "INFO",
             "INGEST_INTEGRATIONS": json.dumps([INTEGRATION]),
+            "GATEWAY_BOOTSTRAP_API_KEY": BOOTSTRAP_KEY,
         }
         for service in DATABASE_SERVICES:
             env[f"{service.upper()}_DATABASE"] = self.database(service)
@@ -124,8 +126,9 @@ async def suite_of(
                 httpx.AsyncClient(
                     transport=httpx.ASGITransport(app=apps[name]),
                     base_url=f"http://{name}",
-                    # Ingest's canonical orders come from the tests' integration.
-                    headers=INTEGRATION_HEADERS if name == "ingest" else None,
+                    # Ingest's canonical orders come from the tests' integration; the gateway
+                    # is called as an admin.
+                    headers=INTEGRATION_HEADERS if name == "ingest" else ADMIN_HEADERS,
                 )
             )
             for name in ("ingest", "gateway")

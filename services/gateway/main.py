@@ -1,4 +1,5 @@
-"""Composition root of the gateway: it owns no data and asks the services over RabbitMQ.
+"""Composition root of the gateway: it owns no customer data and asks the services over
+RabbitMQ; its own database holds access data (API keys, roles, the access log).
 
 Everything the endpoints depend on is built here, once, and put on the app's state, where the
 `Annotated` dependencies of `entrypoints.dependencies` find it.
@@ -6,23 +7,63 @@ Everything the endpoints depend on is built here, once, and put on the app's sta
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
+from services.gateway.adapters.access_log_store import MongoAccessLog
+from services.gateway.adapters.access_store import MongoKeys, MongoRoles
 from services.gateway.adapters.ingest_client import IngestClient
+from services.gateway.adapters.pages import Pages
+from services.gateway.adapters.rate_limits import RateLimits
 from services.gateway.adapters.services_client import ServicesClient
+from services.gateway.adapters.tokens import JwtVerifier, TokenRules
+from services.gateway.domain.policy import AccessDenied
 from services.gateway.entrypoints import ROUTERS
+from services.gateway.entrypoints.authentication import Authentication
 from services.gateway.settings import GatewaySettings
+from services.gateway.use_cases.access import Authenticator, KeyAdmin, RoleAdmin
+from services.gateway.use_cases.visibility import CustomFieldGroups
+from shared.contracts.envelope import utc_now
+from shared.contracts.replies import Problem
+from shared.health import database_check
 from shared.http_limits import Answers, install_request_limits
+from shared.mongo import make_client
+from shared.problems import problem_response
 from shared.rpc import RpcClient
 from shared.runtime import ServiceRuntime, configure_logging, serve
 
 NAME = "gateway"
 
 
+def token_verifier(settings: GatewaySettings) -> JwtVerifier | None:
+    if not settings.accepts_tokens:
+        return None
+    assert settings.jwt_issuer
+    assert settings.jwt_audience
+    rules = TokenRules(
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        roles_claim=settings.jwt_roles_claim,
+        name_claim=settings.jwt_name_claim,
+        leeway_s=settings.jwt_leeway_s,
+        algorithms=settings.jwt_algorithms,
+    )
+    return JwtVerifier(rules, jwks_url=settings.jwt_jwks_url, jwks_file=settings.jwt_jwks_file)
+
+
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
     runtime = ServiceRuntime.create(NAME, settings)
     rpc = RpcClient(runtime.broker, runtime.topology, timeout_s=settings.rpc_timeout_s)
+    client = make_client(settings.mongodb_url.get_secret_value(), app_name=NAME)
+    db = client[settings.database]
+    keys, roles = MongoKeys(db["api_keys"]), MongoRoles(db["roles"])
+    access_log = MongoAccessLog(db["access_log"])
+    role_admin = RoleAdmin(roles)
+    runtime.checks["database"] = database_check(client)
+    runtime.on_start += [keys.ensure_indexes, access_log.ensure_indexes, role_admin.seed]
+    runtime.on_stop.append(client.close)
+
     app = runtime.app(title="customer suite API", routers=ROUTERS)
     install_request_limits(
         app,
@@ -30,11 +71,45 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         max_json_depth=settings.max_json_depth,
         streamed={"/v1/imports": settings.max_import_bytes},
         open_query={"/v1/customers": ("extra.",)},
-        answers=Answers(every=(503,), naming_a_record=(404,), changing=(409,)),
+        answers=Answers(every=(401, 403, 429, 503), naming_a_record=(404,), changing=(409,)),
     )
-    app.state.services = ServicesClient(rpc)
+    # Added last, so it runs first: nobody unauthenticated gets further, not even to the limits.
+    app.add_middleware(Authentication)
+    install_access_problems(app)
+    bootstrap = settings.bootstrap_api_key
+    app.state.authenticator = Authenticator(
+        keys,
+        roles,
+        utc_now,
+        bootstrap_key=bootstrap.get_secret_value() if bootstrap else None,
+        tokens=token_verifier(settings),
+    )
+    app.state.key_admin = KeyAdmin(keys, roles, utc_now)
+    app.state.role_admin = role_admin
+    app.state.access_log = access_log
+    app.state.rate_limits = RateLimits(settings.rate_limit)
+    app.state.services = services = ServicesClient(rpc)
+    app.state.custom_field_groups = CustomFieldGroups(services)
     app.state.ingest = IngestClient(settings.ingest_url, settings.ingest_token)
+    app.state.pages = Pages()
     return app
+
+
+def install_access_problems(app: FastAPI) -> None:
+    """What the caller's roles do not allow: 403 naming the field or the action."""
+
+    async def on_denied(_: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, AccessDenied)
+        problem = Problem(
+            type="urn:problem:forbidden",
+            title="Forbidden",
+            status=403,
+            detail=error.detail,
+            errors=error.errors,
+        )
+        return problem_response(problem)
+
+    app.add_exception_handler(AccessDenied, on_denied)
 
 
 def run() -> None:

@@ -1,15 +1,21 @@
 """Settings of the gateway (env prefix GATEWAY_, infrastructure unprefixed)."""
 
-from pydantic import Field, SecretStr
+from pathlib import Path
+from typing import Any, Self
+
+import limits
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings
+from shared.settings import DatabaseSettings
 
 
-class GatewaySettings(ServiceSettings):
+class GatewaySettings(DatabaseSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", frozen=True)
 
     port: int = Field(8000, ge=1, le=65535)
+    # Access data only: API keys, roles, the access log.
+    database: str = Field("gateway", pattern=r"^[A-Za-z0-9_-]{1,60}$")
     # How long a request waits for a service's answer before it gets a 503.
     rpc_timeout_s: float = Field(5.0, gt=0, le=60)
     # Where uploads of bulk imports are streamed to (over HTTP: files do not go through RabbitMQ).
@@ -24,3 +30,58 @@ class GatewaySettings(ServiceSettings):
     max_import_bytes: int = Field(1024**3, ge=1024)
     # Deepest nesting of a JSON body.
     max_json_depth: int = Field(32, ge=8, le=1000)
+
+    # An admin key from the environment, for the first start (to make the real keys); unset
+    # once those exist. Sent like any key.
+    bootstrap_api_key: SecretStr | None = Field(None, min_length=24)
+    # Bearer tokens of an OpenID Connect provider: who issues them, for which audience, where
+    # its signing keys are (a JWKS URL or a file), which claims hold the roles and the name.
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_jwks_url: str | None = Field(None, pattern=r"^https?://")
+    jwt_jwks_file: Path | None = None
+    jwt_roles_claim: str = Field("roles", min_length=1, max_length=100)
+    jwt_name_claim: str = Field("name", min_length=1, max_length=100)
+    # Clock skew allowed between the provider and the gateway.
+    jwt_leeway_s: float = Field(30, ge=0, le=300)
+    jwt_algorithms: tuple[str, ...] = ("RS256", "ES256")
+    # Requests per principal (`limits` notation: "1200/minute", "50/second"), per replica.
+    rate_limit: str = "1200/minute"
+
+    @field_validator(
+        "bootstrap_api_key",
+        "jwt_issuer",
+        "jwt_audience",
+        "jwt_jwks_url",
+        "jwt_jwks_file",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        # Compose passes an unset variable as an empty string.
+        return None if value == "" else value
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        try:
+            limits.parse(value)
+        except ValueError as error:
+            raise ValueError(f'not a rate like "1200/minute": {error}') from None
+        return value
+
+    @model_validator(mode="after")
+    def _tokens_fully_configured(self) -> Self:
+        given = [self.jwt_issuer, self.jwt_audience, self.jwt_jwks_url or self.jwt_jwks_file]
+        if any(given) and not all(given):
+            raise ValueError(
+                "bearer tokens need GATEWAY_JWT_ISSUER, GATEWAY_JWT_AUDIENCE and "
+                "GATEWAY_JWT_JWKS_URL or GATEWAY_JWT_JWKS_FILE"
+            )
+        if self.jwt_jwks_url and self.jwt_jwks_file:
+            raise ValueError("give GATEWAY_JWT_JWKS_URL or GATEWAY_JWT_JWKS_FILE, not both")
+        return self
+
+    @property
+    def accepts_tokens(self) -> bool:
+        return bool(self.jwt_issuer)

@@ -39,6 +39,15 @@ class ActivityKind(StrEnum):
     DATA_EXPORTED = "data_exported"
     # A shop's data was erased (the shop left): what tied the customer to it is gone.
     SHOP_DATA_ERASED = "shop_data_erased"
+    # Tasks about the customer (the tasks service owns them).
+    TASK_CREATED = "task_created"
+    TASK_REASSIGNED = "task_reassigned"
+    TASK_STATUS_CHANGED = "task_status_changed"
+    TASK_COMPLETED = "task_completed"
+    TASK_REMINDER_DUE = "task_reminder_due"
+    # Someone read the customer's personal data (from the gateway's access log; the customer
+    # service records none).
+    VIEWED = "viewed"
 
 
 class ActivityView(Contract):

@@ -20,10 +20,19 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "CUSTOMER_PORT",
         "GATEWAY_PORT",
         "GATEWAY_INGEST_TOKEN",
+        "GATEWAY_BOOTSTRAP_API_KEY",
+        "GATEWAY_RATE_LIMIT",
     ):
         monkeypatch.delenv(key, raising=False)
 
 
+@pytest.fixture
+def gateway_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The gateway keeps its access data (keys, roles, access log) in a database of its own."""
+    monkeypatch.setenv("MONGODB_URL", "mongodb://db:27017/")
+
+
+@pytest.mark.usefixtures("gateway_database")
 def test_defaults_fit_a_development_machine() -> None:
     settings = GatewaySettings()
     assert settings.port == 8000
@@ -50,6 +59,7 @@ def test_a_database_service_does_not_start_without_a_database() -> None:
         CustomerSettings()
 
 
+@pytest.mark.usefixtures("gateway_database")
 def test_production_refuses_the_development_broker_credentials(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -63,12 +73,47 @@ def test_production_refuses_the_development_broker_credentials(
     assert GatewaySettings().environment == "production"
 
 
+@pytest.mark.usefixtures("gateway_database")
+def test_production_refuses_the_development_bootstrap_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SUITE_ENVIRONMENT", "production")
+    monkeypatch.setenv("AMQP_URL", "amqp://suite:s3cret-from-vault@rabbitmq:5672/")
+    monkeypatch.setenv("GATEWAY_INGEST_TOKEN", "a-real-token-from-the-vault-0123456789")
+    monkeypatch.setenv("GATEWAY_BOOTSTRAP_API_KEY", "dev-only-bootstrap-admin-key-for-make-run")
+    with pytest.raises(ValidationError, match="development secrets in: bootstrap_api_key"):
+        GatewaySettings()
+    monkeypatch.setenv("GATEWAY_BOOTSTRAP_API_KEY", "short")
+    with pytest.raises(ValidationError, match="bootstrap_api_key"):
+        GatewaySettings()
+    # Unset (or empty, as compose passes an unset variable): no bootstrap key at all.
+    monkeypatch.setenv("GATEWAY_BOOTSTRAP_API_KEY", "")
+    assert GatewaySettings().bootstrap_api_key is None
+
+
+@pytest.mark.usefixtures("gateway_database")
+def test_the_rate_limit_is_a_rate(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert GatewaySettings().rate_limit == "1200/minute"
+    monkeypatch.setenv("GATEWAY_RATE_LIMIT", "lots")
+    with pytest.raises(ValidationError, match="rate_limit"):
+        GatewaySettings()
+
+
+def test_bearer_tokens_need_issuer_audience_and_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MONGODB_URL", "mongodb://db:27017/")
+    monkeypatch.setenv("GATEWAY_JWT_ISSUER", "https://id.example.com/")
+    with pytest.raises(ValidationError, match="GATEWAY_JWT_AUDIENCE"):
+        GatewaySettings()
+
+
+@pytest.mark.usefixtures("gateway_database")
 def test_bad_values_are_refused_with_the_setting_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BROKER_NAMESPACE", "Not Valid!")
     with pytest.raises(ValidationError, match="BROKER_NAMESPACE"):
         GatewaySettings()
 
 
+@pytest.mark.usefixtures("gateway_database")
 def test_secrets_do_not_show_in_reprs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AMQP_URL", "amqp://suite:hunter2@rabbitmq:5672/")
     assert "hunter2" not in repr(GatewaySettings())

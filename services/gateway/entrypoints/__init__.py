@@ -2,6 +2,7 @@
 (or calls a use case when there is more to do than that), and answers with the reply's model."""
 
 from services.gateway.entrypoints import (
+    access,
     consents,
     custom_fields,
     customer_details,
@@ -9,8 +10,11 @@ from services.gateway.entrypoints import (
     duplicates,
     exports,
     imports,
+    integrations,
     notes,
+    notifications,
     reports,
+    tasks,
 )
 
 ROUTERS = (
@@ -23,4 +27,8 @@ ROUTERS = (
     reports.router,
     consents.router,
     imports.router,
+    tasks.router,
+    notifications.router,
+    integrations.router,
+    access.router,
 )

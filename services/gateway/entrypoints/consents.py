@@ -7,10 +7,25 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Request, status
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
+from fastapi.responses import HTMLResponse
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from services.gateway.entrypoints.dependencies import Caller, CustomerId, ServicesDep
+from services.gateway.domain.roles import FieldGroup
+from services.gateway.entrypoints.dependencies import (
+    Caller,
+    CustomerId,
+    PagesDep,
+    ServicesDep,
+    Viewer,
+    allowed,
+)
+from services.gateway.use_cases.confirmation import (
+    STATUS,
+    LinkClick,
+    confirm_link,
+    page_language,
+)
 from shared.contracts.consent import (
     ChangePurpose,
     Channel,
@@ -43,10 +58,13 @@ from shared.contracts.consent import (
     UserAgent,
 )
 from shared.contracts.envelope import Actor, ActorType, utc_now
+from shared.errors import field_error
 
 # Whoever opens a confirmation link; the consent service records the ledger entry in the name
 # of the customer the link was mailed to.
 _LINK_HOLDER = Actor(type=ActorType.CUSTOMER, id="confirmation-link")
+_PAGE = "confirmation"
+_TOKEN: TypeAdapter[str] = TypeAdapter(Token)
 
 
 class _Input(BaseModel):
@@ -97,21 +115,26 @@ class PurposeChangeInput(_Input):
 
 
 router = APIRouter(prefix="/v1", tags=["consents"])
+_READ = [allowed(reads=(FieldGroup.CONSENT,))]
+_WRITE = [allowed(writes=(FieldGroup.CONSENT,))]
 
 
-@router.get("/customers/{customer_id}/consents")
+@router.get("/customers/{customer_id}/consents", dependencies=_READ)
 async def current_consents(
-    customer_id: CustomerId, caller: Caller, services: ServicesDep
+    customer_id: CustomerId, caller: Caller, services: ServicesDep, viewer: Viewer
 ) -> CustomerConsents:
     query = GetConsents(customer_id=customer_id, actor=caller)
-    return await services.ask("consent", query, CustomerConsents)
+    consents = await services.ask("consent", query, CustomerConsents)
+    await viewer.record(customer_id, FieldGroup.CONSENT)
+    return consents
 
 
-@router.get("/customers/{customer_id}/consents/history")
+@router.get("/customers/{customer_id}/consents/history", dependencies=_READ)
 async def consent_history(
     customer_id: CustomerId,
     caller: Caller,
     services: ServicesDep,
+    viewer: Viewer,
     purpose: Annotated[Purpose | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=50)] = None,
@@ -119,10 +142,14 @@ async def consent_history(
     query = GetConsentHistory(
         customer_id=customer_id, purpose=purpose, limit=limit, cursor=cursor, actor=caller
     )
-    return await services.ask("consent", query, ConsentHistoryPage)
+    page = await services.ask("consent", query, ConsentHistoryPage)
+    await viewer.record(customer_id, FieldGroup.CONSENT, bool(page.items))
+    return page
 
 
-@router.post("/customers/{customer_id}/consents", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/customers/{customer_id}/consents", status_code=status.HTTP_201_CREATED, dependencies=_WRITE
+)
 async def record_decision(
     customer_id: CustomerId, body: DecisionInput, caller: Caller, services: ServicesDep
 ) -> DecisionRecorded:
@@ -140,7 +167,9 @@ async def record_decision(
 
 
 @router.post(
-    "/customers/{customer_id}/consents/double-opt-in", status_code=status.HTTP_202_ACCEPTED
+    "/customers/{customer_id}/consents/double-opt-in",
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=_WRITE,
 )
 async def start_double_opt_in(
     customer_id: CustomerId, body: DoubleOptInInput, caller: Caller, services: ServicesDep
@@ -150,35 +179,52 @@ async def start_double_opt_in(
     return await services.ask("consent", start, DoubleOptInStarted)
 
 
-@router.get("/consents/confirm")
+@router.get(
+    "/consents/confirm",
+    response_model=DoubleOptInConfirmed,
+    responses={200: {"content": {"text/html": {}}, "description": "a page, for a browser"}},
+)
 async def confirm_double_opt_in(
     request: Request,
     services: ServicesDep,
-    token: Annotated[Token, Query()],
+    pages: PagesDep,
+    token: Annotated[str | None, Query(max_length=500)] = None,
+    lang: Annotated[str | None, Query(max_length=35, description="the page's language")] = None,
     user_agent: Annotated[str | None, Header()] = None,
-) -> DoubleOptInConfirmed:
-    """Public: the link of a double opt-in mail. The person holding it is the actor."""
+    accept: Annotated[str | None, Header()] = None,
+    accept_language: Annotated[str | None, Header(max_length=500)] = None,
+) -> Response | DoubleOptInConfirmed:
+    """Public: the link of a double opt-in mail; the person holding it is the actor. A browser
+    gets a page in the person's language saying confirmed, used, expired or unknown; an app
+    (no `text/html` in `Accept`) gets the JSON answer or a problem."""
+    click = LinkClick(token, _client_ip(request), user_agent[:500] if user_agent else None)
+    if accept and "text/html" in accept:
+        outcome, confirmed = await confirm_link(services, click, _LINK_HOLDER)
+        language = page_language(lang, accept_language, pages.languages(_PAGE))
+        page = pages.render(_PAGE, language, outcome=outcome.value, confirmed=confirmed)
+        return HTMLResponse(page, status_code=STATUS[outcome])
+    try:
+        checked = _TOKEN.validate_python(token)
+    except ValidationError as error:
+        raise field_error("token", error.errors()[0]["msg"]) from None
     confirm = ConfirmDoubleOptIn(
-        token=token,
-        ip_address=_client_ip(request),
-        user_agent=user_agent[:500] if user_agent else None,
-        actor=_LINK_HOLDER,
+        token=checked, ip_address=click.ip_address, user_agent=click.user_agent, actor=_LINK_HOLDER
     )
     return await services.ask("consent", confirm, DoubleOptInConfirmed)
 
 
-@router.get("/consents/purposes")
+@router.get("/consents/purposes", dependencies=_READ)
 async def list_purposes(caller: Caller, services: ServicesDep) -> PurposeList:
     return await services.ask("consent", ListPurposes(actor=caller), PurposeList)
 
 
-@router.post("/consents/purposes", status_code=status.HTTP_201_CREATED)
+@router.post("/consents/purposes", status_code=status.HTTP_201_CREATED, dependencies=_WRITE)
 async def define_purpose(body: PurposeInput, caller: Caller, services: ServicesDep) -> PurposeView:
     define = DefinePurpose(**body.model_dump(), actor=caller)
     return await services.ask("consent", define, PurposeView)
 
 
-@router.patch("/consents/purposes/{key}")
+@router.patch("/consents/purposes/{key}", dependencies=_WRITE)
 async def change_purpose(
     key: Annotated[Purpose, Path()],
     body: PurposeChangeInput,
@@ -189,7 +235,7 @@ async def change_purpose(
     return await services.ask("consent", change, PurposeView)
 
 
-@router.get("/reports/consents")
+@router.get("/reports/consents", dependencies=[allowed(reads=(FieldGroup.REPORTS,))])
 async def consent_rates(
     caller: Caller, services: ServicesDep, purpose: Annotated[Purpose | None, Query()] = None
 ) -> ConsentReport:

@@ -4,22 +4,62 @@ built, and the headers and path parameters several areas share."""
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Request
+from fastapi.security import APIKeyHeader, HTTPBearer
 
+from services.gateway.adapters.access_log_store import new_access_id
 from services.gateway.adapters.ingest_client import IngestClient
+from services.gateway.adapters.pages import Pages
+from services.gateway.domain import principal as p
+from services.gateway.domain.access_log import RequestContext
+from services.gateway.domain.policy import Grants
+from services.gateway.domain.roles import Action
+from services.gateway.use_cases import access
+from services.gateway.use_cases.access_log import AccessRecorder
 from services.gateway.use_cases.ports import Services
-from shared.contracts.envelope import Actor, ActorType, Id
+from services.gateway.use_cases.visibility import CustomFieldGroups, Visibility
+from shared.contracts.envelope import Actor, Id, utc_now
 from shared.errors import field_error
 
-# Until the gateway authenticates callers (API keys / JWT map to principals with roles), every
-# request acts as the API itself.
-API_ACTOR = Actor(type=ActorType.API, id="gateway")
+# How a caller authenticates, as the OpenAPI document declares it. The check itself is done
+# for every route by `entrypoints.authentication` before the endpoint runs; these only read
+# the header so that the document (and its docs page) shows the schemes.
+_API_KEY = APIKeyHeader(
+    name="X-API-Key", scheme_name="ApiKey", auto_error=False, description="an API key"
+)
+_BEARER = HTTPBearer(
+    scheme_name="Bearer",
+    auto_error=False,
+    description="an API key, or a JWT of the identity provider the gateway is set up for",
+)
 
 
-async def current_actor() -> Actor:
-    return API_ACTOR
+async def authenticated(
+    request: Request,
+    _key: Annotated[object, Depends(_API_KEY)],
+    _bearer: Annotated[object, Depends(_BEARER)],
+) -> access.Caller:
+    caller: access.Caller = request.state.caller
+    return caller
+
+
+Authenticated = Annotated[access.Caller, Depends(authenticated)]
+
+
+async def current_actor(caller: Authenticated) -> Actor:
+    """Whom what the request changes or reads is recorded as: a person (their token's subject)
+    as a supporter, a key as `api` by its id."""
+    return caller.principal.actor
+
+
+async def _principal(caller: Authenticated) -> p.Principal:
+    return caller.principal
+
+
+async def _grants(caller: Authenticated) -> Grants:
+    return caller.grants
 
 
 async def _services(request: Request) -> Services:
@@ -34,6 +74,33 @@ async def _ingest(request: Request) -> IngestClient:
 
 # Who is calling: every request acts as someone, recorded in what it changes and reads.
 Caller = Annotated[Actor, Depends(current_actor)]
+# The principal behind it: a key or a person, their roles, the shop a key is bound to.
+Principal = Annotated[p.Principal, Depends(_principal)]
+# What the principal's roles allow (`domain.policy`).
+Access = Annotated[Grants, Depends(_grants)]
+
+
+async def _visibility(
+    request: Request,
+    grants: Access,
+    actor: Caller,
+    purpose: Annotated[str | None, Header(alias="X-Purpose", max_length=200)] = None,
+) -> Visibility:
+    groups: CustomFieldGroups = request.app.state.custom_field_groups
+    route = request.scope.get("route")
+    context = RequestContext(
+        actor=actor,
+        request_id=request.state.request_id,
+        purpose=purpose,
+        client=request.client.host if request.client else None,
+        route=f"{request.method} {getattr(route, 'path', request.url.path)}",
+    )
+    log = AccessRecorder(request.app.state.access_log, context, utc_now, new_access_id)
+    return Visibility(grants, actor, groups, log)
+
+
+# What the caller is shown of the services' answers, and the check of what it changes.
+Viewer = Annotated[Visibility, Depends(_visibility)]
 ServicesDep = Annotated[Services, Depends(_services)]
 IngestDep = Annotated[IngestClient, Depends(_ingest)]
 
@@ -62,3 +129,30 @@ async def _expected_version(
 
 # The version a change expects the record to have (`If-Match`); None: whatever it is now.
 ExpectedVersion = Annotated[int | None, Depends(_expected_version)]
+
+
+async def _pages(request: Request) -> Pages:
+    pages: Pages = request.app.state.pages
+    return pages
+
+
+# The HTML pages served to people (the double opt-in confirmation).
+PagesDep = Annotated[Pages, Depends(_pages)]
+
+
+def allowed(
+    *,
+    action: Action | None = None,
+    reads: tuple[str, ...] = (),
+    writes: tuple[str, ...] = (),
+) -> Any:
+    """`dependencies=[allowed(...)]` of a route: what the caller's roles must grant to call it
+    at all (function-level); refused with 403 naming the action or field group."""
+
+    async def check(grants: Access) -> None:
+        if action is not None:
+            grants.require(action)
+        grants.require_read(*reads)
+        grants.require_writes({group: group for group in writes})
+
+    return Depends(check)

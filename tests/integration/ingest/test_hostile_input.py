@@ -16,6 +16,7 @@ import pytest
 from tests.conftest import Namespace, suite_of
 from tests.integration.ingest.channels import configure_channels, shopify_delivery
 from tests.integration.ingest.serving import served
+from tests.support.access import ADMIN_HEADERS
 from tests.support.broker import Tap, tap
 from tests.support.orders import INTEGRATION_HEADERS
 from tools.embedded_mongo import free_port
@@ -79,7 +80,7 @@ async def test_a_100_mib_body_is_refused_after_the_limit_not_read_whole(edge: An
     for url, path, headers, limit in (
         (ingest, "/v1/orders", {**json_body, **INTEGRATION_HEADERS}, 2 * MiB),
         (ingest, "/webhooks/shopify", json_body, 2 * MiB),
-        (gateway, "/v1/customers", json_body, MiB),
+        (gateway, "/v1/customers", {**json_body, **ADMIN_HEADERS}, MiB),
     ):
         status, sent = await refused_while_sending(url, path, headers)
         assert status == 413
@@ -112,7 +113,7 @@ async def test_malformed_ids_and_filters_at_the_gateway_are_4xx_naming_them(edge
     """Each was a 500 (a message the gateway could not build, or an integer MongoDB cannot
     hold); the unknown filters were ignored and every customer came back."""
     _, gateway, _ = edge
-    async with httpx.AsyncClient(base_url=gateway) as http:
+    async with httpx.AsyncClient(base_url=gateway, headers=ADMIN_HEADERS) as http:
         for method, path, field in (
             ("POST", "/v1/customers/%C2%A0/enable", "customer_id"),
             ("POST", "/v1/customers/a%01b/disable", "customer_id"),
@@ -148,7 +149,7 @@ async def test_malformed_ids_and_filters_at_the_gateway_are_4xx_naming_them(edge
 
 async def test_a_csv_import_with_a_bare_carriage_return_is_refused_not_a_500(edge: Any) -> None:
     _, gateway, commands = edge
-    async with httpx.AsyncClient(base_url=gateway, timeout=30) as http:
+    async with httpx.AsyncClient(base_url=gateway, timeout=30, headers=ADMIN_HEADERS) as http:
         refused = await http.post(
             "/v1/imports", content=b"a\rb,c\n", headers={"Content-Type": "text/csv"}
         )
