@@ -159,6 +159,10 @@ class RequestObservation:
 
 
 def _request_id(scope: Scope) -> str:
+    # An outer middleware (the gateway's authentication) may have given the request its id.
+    given = scope.get("state", {}).get("request_id")
+    if isinstance(given, str) and _SANE_REQUEST_ID.match(given.encode()):
+        return given
     for name, value in scope.get("headers", ()):
         if name == REQUEST_ID_HEADER and _SANE_REQUEST_ID.match(value):
             return str(value.decode())

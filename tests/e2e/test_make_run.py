@@ -21,6 +21,7 @@ from pymongo import AsyncMongoClient
 
 from shared.mongo import Document
 from tests.conftest import SERVICES, Namespace
+from tests.support.access import ADMIN_HEADERS
 from tests.support.deployment import DEPLOYED_SERVICES
 from tests.support.orders import INTEGRATION_HEADERS, order_json
 from tests.support.otlp import otlp_receiver
@@ -118,7 +119,8 @@ async def test_make_run_serves_the_order_to_customer_path_and_stops_cleanly(
 async def test_a_service_killed_under_make_run_comes_back_and_ingest_takes_orders_meanwhile(
     namespace: Namespace, tmp_path: Path
 ) -> None:
-    ports = {service: free_port() for service in SERVICES}
+    # Every service on a free port: another suite may be running on the default ones.
+    ports = {service: free_port() for service in DEPLOYED_SERVICES}
     env = (
         {k: v for k, v in os.environ.items() if k != "MONGODB_URL"}
         | {f"{service.upper()}_PORT": str(port) for service, port in ports.items()}
@@ -133,7 +135,8 @@ async def test_a_service_killed_under_make_run_comes_back_and_ingest_takes_order
             await asyncio.to_thread(wait_ready, port, process=suite.popen, log=log)
         [pid] = re.findall(r"customer +\| started with pid (\d+)", log.read_text())
         os.kill(int(pid), signal.SIGKILL)
-        async with httpx.AsyncClient(timeout=10) as http:
+        # The gateway takes the tests' admin key from the namespace's environment.
+        async with httpx.AsyncClient(timeout=10, headers=ADMIN_HEADERS) as http:
             ingest, gateway = (f"http://127.0.0.1:{ports[s]}" for s in ("ingest", "gateway"))
             # The customer service is down: ingest still takes orders (they wait in RabbitMQ).
             for n in range(3):

@@ -10,6 +10,7 @@ the suite's version and the environment. The same endpoint receives OpenTelemetr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,9 @@ import httpx
 import pytest
 
 from shared.telemetry import suite_version
+from shared.topology import Topology
 from tests.conftest import Namespace
+from tests.support.access import ADMIN_HEADERS
 from tests.support.orders import INTEGRATION_HEADERS, order_json
 from tests.support.otlp import SpanRecord, Spans, otlp_receiver
 from tests.support.suite_processes import running_services
@@ -100,50 +103,36 @@ def complete_trace(spans: Spans, root_name: str, services: set[str]) -> Trace | 
     return None
 
 
-async def test_one_trace_follows_an_order_and_a_query_across_the_services(
-    namespace: Namespace, tmp_path: Path
-) -> None:
-    otlp_port = free_port()
-    env = {
-        "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{otlp_port}",
-        "OTEL_BSP_SCHEDULE_DELAY": "200",
-        "OTEL_METRIC_EXPORT_INTERVAL": "500",
-    }
-    topology = namespace.topology
-    with otlp_receiver(otlp_port) as spans:
-        async with running_services(namespace, tmp_path, env) as suite:
-            async with httpx.AsyncClient(timeout=15) as http:
-                accepted = await http.post(
-                    f"{suite.url('ingest')}/v1/orders",
-                    json=order_json(email="traced@example.com"),
-                    headers=INTEGRATION_HEADERS,
-                )
-                assert accepted.status_code == 202, accepted.text
-                order_trace = await eventually(
-                    lambda: complete_trace(
-                        spans, "POST /v1/orders", {"ingest", "customer", "consent", "tasks"}
-                    ),
-                    timeout=30,
-                    what="the order's trace to reach customer, consent and tasks",
-                )
-                found = await http.get(
-                    f"{suite.url('gateway')}/v1/customers", params={"email": "traced@example.com"}
-                )
-                assert found.status_code == 200, found.text
-                query_trace = await eventually(
-                    lambda: complete_trace(spans, "GET /v1/customers", {"gateway", "customer"}),
-                    what="the query's trace to reach the customer service",
-                )
-                # OpenTelemetry's own metrics go to the same endpoint.
-                await eventually(
-                    lambda: (
-                        "messaging.process.duration" in spans.metric_names["customer"]
-                        and any(n.startswith("http.server") for n in spans.metric_names["ingest"])
-                    ),
-                    what="OTLP metrics from the customer service and ingest",
-                )
-            suite.stop()
+async def settled(
+    spans: Spans,
+    root: str,
+    services: set[str],
+    check: Callable[[Trace, Topology], None],
+    topology: Topology,
+) -> Trace:
+    """The trace once all of it has arrived (spans come in batches, children first)."""
 
+    def complete() -> Trace | None:
+        trace = complete_trace(spans, root, services)
+        if trace is None:
+            return None
+        try:
+            check(trace, topology)
+        except AssertionError:
+            return None
+        return trace
+
+    try:
+        found: Trace = await eventually(complete, timeout=30, what=f"the trace of {root}")
+    except AssertionError:
+        partial = complete_trace(spans, root, services)
+        if partial is not None:
+            check(partial, topology)  # says what is missing
+        raise
+    return found
+
+
+def check_order(order_trace: Trace, topology: Topology) -> None:
     # ingest HTTP -> publish of the command
     request = order_trace.one(service="ingest", kind=SERVER, name="POST /v1/orders")
     command = published(order_trace, request, "ingest", topology.commands.name)
@@ -166,6 +155,8 @@ async def test_one_trace_follows_an_order_and_a_query_across_the_services(
             s.service == "customer" and s.kind == PRODUCER for s in order_trace.ancestors(consumer)
         )
 
+
+def check_query(query_trace: Trace, topology: Topology) -> None:
     # gateway HTTP -> request/reply publish -> the customer service answering
     lookup = query_trace.one(service="gateway", kind=SERVER, name="GET /v1/customers")
     ask = query_trace.under(lookup, service="gateway", kind=PRODUCER, messaging__system="rabbitmq")
@@ -173,6 +164,48 @@ async def test_one_trace_follows_an_order_and_a_query_across_the_services(
     answer = consumed(query_trace, lookup, "customer", topology.rpc_queue("customer").name)
     assert any(s.service == "gateway" for s in query_trace.ancestors(answer))
 
+
+async def test_one_trace_follows_an_order_and_a_query_across_the_services(
+    namespace: Namespace, tmp_path: Path
+) -> None:
+    otlp_port = free_port()
+    env = {
+        "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{otlp_port}",
+        "OTEL_BSP_SCHEDULE_DELAY": "200",
+        "OTEL_METRIC_EXPORT_INTERVAL": "500",
+    }
+    topology = namespace.topology
+    with otlp_receiver(otlp_port) as spans:
+        async with running_services(namespace, tmp_path, env) as suite:
+            async with httpx.AsyncClient(timeout=15, headers=ADMIN_HEADERS) as http:
+                accepted = await http.post(
+                    f"{suite.url('ingest')}/v1/orders",
+                    json=order_json(email="traced@example.com"),
+                    headers=INTEGRATION_HEADERS,
+                )
+                assert accepted.status_code == 202, accepted.text
+                services = {"ingest", "customer", "consent", "tasks"}
+                order_trace = await settled(
+                    spans, "POST /v1/orders", services, check_order, topology
+                )
+                found = await http.get(
+                    f"{suite.url('gateway')}/v1/customers", params={"email": "traced@example.com"}
+                )
+                assert found.status_code == 200, found.text
+                query_trace = await settled(
+                    spans, "GET /v1/customers", {"gateway", "customer"}, check_query, topology
+                )
+                # OpenTelemetry's own metrics go to the same endpoint.
+                await eventually(
+                    lambda: (
+                        "messaging.process.duration" in spans.metric_names["customer"]
+                        and any(n.startswith("http.server") for n in spans.metric_names["ingest"])
+                    ),
+                    what="OTLP metrics from the customer service and ingest",
+                )
+            suite.stop()
+
+    # Every span names its service's version and environment.
     for span in order_trace.spans + query_trace.spans:
         assert span.resource["service.version"] == suite_version()
         assert span.resource["deployment.environment"] == "test"

@@ -25,12 +25,14 @@ from shared.problems import problem_response, unavailable
 
 log = logging.getLogger(__name__)
 
-# Liveness, readiness, the API's description and its docs page, and the link of a double
-# opt-in mail, which the person who clicks it opens without any key.
+# Liveness, readiness, the metrics Prometheus scrapes (no personal data: see
+# docs/operations/metrics.md), the API's description and its docs page, and the link of a
+# double opt-in mail, which the person who clicks it opens without any key.
 PUBLIC_PATHS = frozenset(
     {
         "/health/live",
         "/health/ready",
+        "/metrics",
         "/openapi.json",
         "/docs",
         "/docs/oauth2-redirect",
