@@ -21,7 +21,6 @@ from pymongo import AsyncMongoClient
 
 from shared.mongo import Document
 from tests.conftest import SERVICES, Namespace
-from tests.support.access import ADMIN_HEADERS
 from tests.support.deployment import DEPLOYED_SERVICES
 from tests.support.orders import INTEGRATION_HEADERS, order_json
 from tests.support.otlp import otlp_receiver
@@ -122,7 +121,12 @@ async def test_a_service_killed_under_make_run_comes_back_and_ingest_takes_order
     # Every service on a free port: another suite may be running on the default ones.
     ports = {service: free_port() for service in DEPLOYED_SERVICES}
     env = (
-        {k: v for k, v in os.environ.items() if k != "MONGODB_URL"}
+        # `make run`'s own development admin key, not the tests'.
+        {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("MONGODB_URL", "GATEWAY_BOOTSTRAP_API_KEY")
+        }
         | {f"{service.upper()}_PORT": str(port) for service, port in ports.items()}
         | {
             "EMBEDDED_MONGODB_PORT": str(free_port()),
@@ -131,39 +135,45 @@ async def test_a_service_killed_under_make_run_comes_back_and_ingest_takes_order
     )
     log = tmp_path / "make-run.log"
     with Process([sys.executable, "-m", "tools.run_local"], env=env, log=log) as suite:
-        for port in ports.values():
-            await asyncio.to_thread(wait_ready, port, process=suite.popen, log=log)
-        [pid] = re.findall(r"customer +\| started with pid (\d+)", log.read_text())
-        os.kill(int(pid), signal.SIGKILL)
-        # The gateway takes the tests' admin key from the namespace's environment.
-        async with httpx.AsyncClient(timeout=10, headers=ADMIN_HEADERS) as http:
-            ingest, gateway = (f"http://127.0.0.1:{ports[s]}" for s in ("ingest", "gateway"))
-            # The customer service is down: ingest still takes orders (they wait in RabbitMQ).
-            for n in range(3):
-                accepted = await http.post(
-                    f"{ingest}/v1/orders",
-                    json=order_json(email=f"while-down-{n}@example.com"),
-                    headers=INTEGRATION_HEADERS,
-                )
-                assert accepted.status_code == 202, accepted.text
-            await asyncio.to_thread(wait_ready, ports["customer"], process=suite.popen, log=log)
-            output = log.read_text()
-            assert "customer killed by SIGKILL" in output, tail(log)
-            assert len(re.findall(r"customer +\| started with pid", output)) == 2
-
-            async def all_customers() -> bool:
+        try:
+            for port in ports.values():
+                await asyncio.to_thread(wait_ready, port, process=suite.popen, log=log)
+            [pid] = re.findall(r"customer +\| started with pid (\d+)", log.read_text())
+            os.kill(int(pid), signal.SIGKILL)
+            async with httpx.AsyncClient(timeout=10) as http:
+                ingest, gateway = (f"http://127.0.0.1:{ports[s]}" for s in ("ingest", "gateway"))
+                # The customer service is down: ingest still takes orders (they wait in RabbitMQ).
                 for n in range(3):
-                    page = await http.get(
-                        f"{gateway}/v1/customers", params={"email": f"while-down-{n}@example.com"}
+                    accepted = await http.post(
+                        f"{ingest}/v1/orders",
+                        json=order_json(email=f"while-down-{n}@example.com"),
+                        headers=INTEGRATION_HEADERS,
                     )
-                    if page.status_code != 200 or not page.json()["items"]:
-                        return False
-                return True
+                    assert accepted.status_code == 202, accepted.text
+                await asyncio.to_thread(wait_ready, ports["customer"], process=suite.popen, log=log)
+                output = log.read_text()
+                assert "customer killed by SIGKILL" in output, tail(log)
+                assert len(re.findall(r"customer +\| started with pid", output)) == 2
 
-            await eventually(all_customers, timeout=60, what="the orders taken while it was down")
-        # The other services never restarted.
-        for service in SERVICES:
-            if service != "customer":
-                assert len(re.findall(rf"{service} +\| started with pid", output)) == 1
-        suite.signal(signal.SIGINT, group=True)
-        await asyncio.to_thread(suite.wait, 30)
+                async def all_customers() -> bool:
+                    for n in range(3):
+                        page = await http.get(
+                            f"{gateway}/v1/customers",
+                            params={"email": f"while-down-{n}@example.com"},
+                            headers={"X-API-Key": DEV_BOOTSTRAP_API_KEY},
+                        )
+                        if page.status_code != 200 or not page.json()["items"]:
+                            return False
+                    return True
+
+                await eventually(
+                    all_customers, timeout=60, what="the orders taken while it was down"
+                )
+            # The other services never restarted.
+            for service in SERVICES:
+                if service != "customer":
+                    assert len(re.findall(rf"{service} +\| started with pid", output)) == 1
+        finally:
+            # Also after a failure: the runner stops its embedded database (own session) itself.
+            suite.signal(signal.SIGINT, group=True)
+            await asyncio.to_thread(suite.wait, 30)

@@ -64,7 +64,7 @@ async def test_every_service_with_a_database_is_not_ready_while_it_is_frozen(
 async def test_every_service_is_not_ready_while_rabbitmq_is_cut_and_ready_again_by_itself(
     namespace: Namespace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The gateway included: it owns no database, but nothing it does works without the broker."""
+    """The gateway included: nothing it does works without the broker."""
     broker = urlsplit(namespace.infra.amqp_url)
     async with cuttable_proxy(broker.hostname or "127.0.0.1", broker.port or 5672) as proxy:
         monkeypatch.setenv("AMQP_URL", through(namespace.infra.amqp_url, proxy.port))
