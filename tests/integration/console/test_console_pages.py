@@ -287,3 +287,37 @@ async def test_an_admin_makes_and_revokes_keys(
         )
         assert revoked.status_code == 303
         assert (await desk.get("/console/customers")).status_code == 303
+
+
+async def test_tasks_as_a_list_and_a_board(
+    console_suite: Suite, browser: httpx.AsyncClient
+) -> None:
+    await sign_in(browser, BOOTSTRAP_KEY)
+    page = await browser.get("/console/tasks")
+    csrf = csrf_of(page.text)
+    for title in ("Call Anna", "Send the invoice"):
+        made = await browser.post(
+            "/console/tasks",
+            data={"csrf_token": csrf, "title": title, "due_at": "2030-01-02T10:00"},
+        )
+        assert made.status_code == 303, made.text
+    mine = await browser.get("/console/tasks")
+    assert "Call Anna" in mine.text
+    assert "2030-01-02 10:00" in mine.text
+    task_id = re.search(r"/console/tasks/([^/]+)/status", mine.text)
+    assert task_id is not None
+    version = re.search(r'name="version" value="(\d+)"', mine.text)
+    assert version is not None
+    moved = await browser.post(
+        f"/console/tasks/{task_id.group(1)}/status",
+        data={"csrf_token": csrf, "status": "in_progress", "version": version.group(1)},
+    )
+    assert moved.status_code == 303
+    board = await browser.get("/console/tasks", params={"board": "true", "team": "true"})
+    assert "In progress (1)" in board.text
+    assert "Pending (1)" in board.text
+    bad = await browser.post(
+        "/console/tasks", data={"csrf_token": csrf, "title": "x", "due_at": "soon"}
+    )
+    assert bad.status_code == 422
+    assert "due_at" in bad.text

@@ -37,14 +37,22 @@ async def my_tasks(
     screens: ScreensDep,
     status: Annotated[list[t.TaskStatus] | None, Query()] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
+    team: bool = False,
+    board: bool = False,
 ) -> HTMLResponse:
-    tasks, notifications = await screens.tasks(caller, status or (), cursor)
+    """A list by deadline, or a board: a column per status (all of them)."""
+    shown = list(t.TaskStatus) if board else status or ()
+    tasks, notifications = await screens.tasks(caller, shown, cursor, team=team)
+    columns = {s.value: [task for task in tasks.items if task.status is s] for s in t.TaskStatus}
     return page(
         request,
         "tasks.html",
         tasks=tasks,
+        team=team,
+        board=board,
+        columns=columns,
         notifications=notifications,
-        shown=[s.value for s in status or ()],
+        shown=[s.value for s in status or ()] if not board else [],
         statuses=[s.value for s in t.TaskStatus],
         priorities=[p.value for p in t.TaskPriority],
         customer_id=request.query_params.get("customer", ""),
