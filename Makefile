@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 # as processes in the end-to-end tests are not counted); a change that drops below it says so.
 COVERAGE_FLOOR ?= 90
 
-.PHONY: install run test lint typecheck imports unit check bench bench-quick fuzz clean
+.PHONY: install run test lint typecheck imports unit check bench bench-quick bench-faults fuzz docs clean
 
 install: $(STAMP)
 
@@ -48,11 +48,19 @@ bench: install
 bench-quick: install
 	$(BIN)/python -m bench --profile quick
 
+## faults at a larger scale: kill -9 twice, the database frozen 20 s, 4 instances (ORDERS=600)
+bench-faults: install
+	$(BIN)/python -m bench.faults --orders $${ORDERS:-600}
+
 ## schemathesis against ingest, far longer than in `make test` (FUZZ_EXAMPLES, FUZZ_SEED)
 fuzz: install
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} \
 	FUZZ_PHASES=$${FUZZ_PHASES:-examples,coverage,fuzzing,stateful} \
 	$(BIN)/python -m pytest tests/integration/test_schemathesis_ingest.py -s --timeout=3600
+
+## regenerate the AsyncAPI and OpenAPI documents under docs/api/ (a test compares them)
+docs: install
+	$(BIN)/python -m tools.api_docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -3,20 +3,65 @@
 FastAPI requests, FastStream publishes and consumes (the broker's telemetry middleware carries
 the W3C trace context in message headers) and PyMongo commands all report to one tracer
 provider per process. Spans are exported over OTLP/HTTP when `OTEL_EXPORTER_OTLP_ENDPOINT` is
-set; without it they are created (so trace ids still reach the logs) and dropped.
+set; without it they are created (so trace ids still reach the logs) and dropped. Every span
+names its service, the suite's version and the environment (`SUITE_ENVIRONMENT`).
+
+With the endpoint set, OpenTelemetry's own metrics go there too (`setup_metrics`): FastStream's
+`messaging.*` and the FastAPI instrumentation's `http.server.*`, every
+`OTEL_METRIC_EXPORT_INTERVAL` ms (60 s by default). The suite's own metrics, which the dashboard
+and the alerts read, are scraped from `/metrics` (`shared/metrics.py`).
 """
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
+
+from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.instrumentation.pymongo import PymongoInstrumentor
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 
-def setup_tracing(service: str, *, otlp_endpoint: str | None) -> TracerProvider:
-    provider = TracerProvider(resource=Resource.create({"service.name": service}))
+def suite_version() -> str:
+    try:
+        return version("customer-suite")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def resource_of(service: str, environment: str) -> Resource:
+    return Resource.create(
+        {
+            "service.name": service,
+            "service.version": suite_version(),
+            # Both spellings: older backends read the first, the current conventions the second.
+            "deployment.environment": environment,
+            "deployment.environment.name": environment,
+        }
+    )
+
+
+def setup_metrics(
+    service: str, *, otlp_endpoint: str | None, environment: str = "development"
+) -> MeterProvider | None:
+    """A meter provider exporting over OTLP, or None (no endpoint: the no-op default)."""
+    if not otlp_endpoint:
+        return None
+    exporter = OTLPMetricExporter(endpoint=otlp_endpoint.rstrip("/") + "/v1/metrics")
+    return MeterProvider(
+        resource=resource_of(service, environment),
+        metric_readers=[PeriodicExportingMetricReader(exporter)],
+    )
+
+
+def setup_tracing(
+    service: str, *, otlp_endpoint: str | None, environment: str = "development"
+) -> TracerProvider:
+    provider = TracerProvider(resource=resource_of(service, environment))
     if otlp_endpoint:
         exporter = OTLPSpanExporter(endpoint=otlp_endpoint.rstrip("/") + "/v1/traces")
         provider.add_span_processor(BatchSpanProcessor(exporter))

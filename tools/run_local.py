@@ -5,10 +5,11 @@
    (EMBEDDED_MONGODB_DATA and EMBEDDED_MONGODB_PORT move it).
 3. Unless SMTP_HOST is set, a local SMTP sink that keeps every mail the suite sends as a file in
    `.data/mail/` (MAIL_SINK_DIR and MAIL_SINK_PORT move it), for the mailer to send to.
-4. The services from the Procfile under honcho, their logs prefixed with their names; ingest
-   takes the README's demo orders with a development integration key (unless
-   INGEST_INTEGRATIONS is set); the gateway takes a development admin key (unless
-   GATEWAY_BOOTSTRAP_API_KEY is set).
+4. The services from the Procfile under a small supervisor (`tools.supervisor`), their logs
+   prefixed with their names: a service that crashes is restarted with back-off and a log line
+   saying why, the others go on. Ingest takes the README's demo orders with a development
+   integration key (unless INGEST_INTEGRATIONS is set); the gateway takes a development admin
+   key (unless GATEWAY_BOOTSTRAP_API_KEY is set).
 Ctrl-C (or SIGTERM) stops the services first, then the sink and the embedded database.
 """
 
@@ -19,11 +20,8 @@ import contextlib
 import json
 import logging
 import os
-import signal
-import subprocess
 import sys
 from pathlib import Path
-from types import FrameType
 from urllib.parse import urlsplit, urlunsplit
 
 import aio_pika
@@ -31,14 +29,13 @@ import aio_pika
 from shared.settings import DEV_AMQP_URL
 from tools.embedded_mongo import EmbeddedMongo
 from tools.mail_sink import free_port, mail_sink
+from tools.supervisor import supervise
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("EMBEDDED_MONGODB_DATA", ROOT / ".data" / "mongo"))
 EMBEDDED_PORT = int(os.environ.get("EMBEDDED_MONGODB_PORT", "27027"))
 MAIL_DIR = Path(os.environ.get("MAIL_SINK_DIR", ROOT / ".data" / "mail"))
 MAIL_PORT = int(os.environ.get("MAIL_SINK_PORT", "1025"))
-# honcho gives its children 5 s after Ctrl-C before it kills them; wait a little longer.
-SERVICES_STOP_TIMEOUT_S = 15
 # The integration the README's `POST /v1/orders` example sends its order as (the demo shop);
 # `dev-only-` keys are refused outside development.
 DEV_INTEGRATION_KEY = "dev-only-integration-key-demo-store"
@@ -103,6 +100,8 @@ def main() -> int:
     }
     env.setdefault("INGEST_INTEGRATIONS", json.dumps(DEV_INTEGRATIONS))
     env.setdefault("GATEWAY_BOOTSTRAP_API_KEY", DEV_BOOTSTRAP_API_KEY)
+    # Readable lines in a terminal; `LOG_FORMAT=json make run` shows what a collector gets.
+    env.setdefault("LOG_FORMAT", "console")
     embedded = None
     if not env.get("MONGODB_URL"):
         embedded = EmbeddedMongo(
@@ -127,29 +126,9 @@ def main() -> int:
 
 
 def run_services(env: dict[str, str]) -> int:
-    honcho = subprocess.Popen(
-        [sys.executable, "-m", "honcho", "start", "-f", str(ROOT / "Procfile"), "-d", str(ROOT)],
-        env=env,
-    )
-
-    def forward(signum: int, _: FrameType | None) -> None:
-        # A terminal's Ctrl-C reaches honcho by itself (same process group); a SIGTERM sent to
-        # this process alone is passed on so the services still stop cleanly.
-        if signum == signal.SIGTERM and honcho.poll() is None:
-            honcho.send_signal(signal.SIGINT)
-
-    signal.signal(signal.SIGINT, forward)
-    signal.signal(signal.SIGTERM, forward)
-    try:
-        return honcho.wait()
-    finally:
-        if honcho.poll() is None:
-            honcho.send_signal(signal.SIGINT)
-            try:
-                honcho.wait(timeout=SERVICES_STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                honcho.kill()
-                honcho.wait()
+    """The Procfile's services under the supervisor: a crashed one is restarted, the others go
+    on; Ctrl-C or SIGTERM stops them all."""
+    return supervise(ROOT / "Procfile", env, ROOT)
 
 
 if __name__ == "__main__":

@@ -195,5 +195,5 @@ def asyncapi(settings: CustomerSettings | None = None) -> FastStream:
 
 def run() -> None:
     settings = CustomerSettings()
-    configure_logging(settings.log_level)
+    configure_logging(settings, NAME)
     serve(create_app(settings), settings)

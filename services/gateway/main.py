@@ -13,11 +13,13 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.staticfiles import StaticFiles
 
+from services.gateway.adapters.access_log_store import MongoAccessLog
 from services.gateway.adapters.access_store import MongoKeys, MongoRoles
 from services.gateway.adapters.console_sessions import MongoSessions
 from services.gateway.adapters.ingest_client import IngestClient
 from services.gateway.adapters.oidc import OidcClientSettings, OidcProvider
 from services.gateway.adapters.pages import Pages
+from services.gateway.adapters.rate_limits import RateLimits
 from services.gateway.adapters.services_client import ServicesClient
 from services.gateway.adapters.tokens import JwtVerifier, TokenRules
 from services.gateway.domain.policy import AccessDenied
@@ -28,6 +30,7 @@ from services.gateway.entrypoints.console.web import STATIC
 from services.gateway.settings import GatewaySettings
 from services.gateway.use_cases.access import Authenticator, KeyAdmin, RoleAdmin
 from services.gateway.use_cases.console_access import ConsoleAccess
+from services.gateway.use_cases.visibility import CustomFieldGroups
 from shared.contracts.envelope import utc_now
 from shared.contracts.replies import Problem
 from shared.health import database_check
@@ -82,10 +85,16 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     client = make_client(settings.mongodb_url.get_secret_value(), app_name=NAME)
     db = client[settings.database]
     keys, roles = MongoKeys(db["api_keys"]), MongoRoles(db["roles"])
+    access_log = MongoAccessLog(db["access_log"])
     sessions = MongoSessions(db["console_sessions"])
     role_admin = RoleAdmin(roles)
     runtime.checks["database"] = database_check(client)
-    runtime.on_start += [keys.ensure_indexes, sessions.ensure_indexes, role_admin.seed]
+    runtime.on_start += [
+        keys.ensure_indexes,
+        access_log.ensure_indexes,
+        sessions.ensure_indexes,
+        role_admin.seed,
+    ]
     runtime.on_stop.append(client.close)
 
     app = runtime.app(title="customer suite API", routers=(*ROUTERS, *console.ROUTERS))
@@ -96,7 +105,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         max_json_depth=settings.max_json_depth,
         streamed={"/v1/imports": settings.max_import_bytes},
         open_query={"/v1/customers": ("extra.",)},
-        answers=Answers(every=(401, 403, 503), naming_a_record=(404,), changing=(409,)),
+        answers=Answers(every=(401, 403, 429, 503), naming_a_record=(404,), changing=(409,)),
     )
     # The console's pages take a session instead of a key (and send a browser to sign in).
     app.add_middleware(ConsoleAuthentication)
@@ -127,7 +136,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     app.state.key_admin = KeyAdmin(keys, roles, utc_now)
     app.state.role_admin = role_admin
-    app.state.services = ServicesClient(rpc)
+    app.state.access_log = access_log
+    app.state.rate_limits = RateLimits(settings.rate_limit)
+    app.state.services = services = ServicesClient(rpc)
+    app.state.custom_field_groups = CustomFieldGroups(services)
     app.state.ingest = IngestClient(settings.ingest_url, settings.ingest_token)
     app.state.pages = Pages()
     return app
@@ -152,5 +164,5 @@ def install_access_problems(app: FastAPI) -> None:
 
 def run() -> None:
     settings = GatewaySettings()
-    configure_logging(settings.log_level)
+    configure_logging(settings, NAME)
     serve(create_app(settings), settings)

@@ -3,6 +3,7 @@
 from pathlib import Path
 from typing import Any, Self
 
+import limits
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -56,6 +57,8 @@ class GatewaySettings(DatabaseSettings):
     # Clock skew allowed between the provider and the gateway.
     jwt_leeway_s: float = Field(30, ge=0, le=300)
     jwt_algorithms: tuple[str, ...] = ("RS256", "ES256")
+    # Requests per principal (`limits` notation: "1200/minute", "50/second"), per replica.
+    rate_limit: str = "1200/minute"
 
     @field_validator(
         "bootstrap_api_key",
@@ -73,6 +76,15 @@ class GatewaySettings(DatabaseSettings):
     def _blank_is_unset(cls, value: Any) -> Any:
         # Compose passes an unset variable as an empty string.
         return None if value == "" else value
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        try:
+            limits.parse(value)
+        except ValueError as error:
+            raise ValueError(f'not a rate like "1200/minute": {error}') from None
+        return value
 
     @model_validator(mode="after")
     def _tokens_fully_configured(self) -> Self:

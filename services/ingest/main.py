@@ -50,5 +50,5 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
 
 def run() -> None:
     settings = IngestSettings()
-    configure_logging(settings.log_level)
+    configure_logging(settings, NAME)
     serve(create_app(settings), settings)

@@ -58,5 +58,5 @@ def create_app(settings: MailerSettings | None = None) -> FastAPI:
 
 def run() -> None:
     settings = MailerSettings()
-    configure_logging(settings.log_level)
+    configure_logging(settings, NAME)
     serve(create_app(settings), settings)

@@ -45,6 +45,9 @@ class ActivityKind(StrEnum):
     TASK_STATUS_CHANGED = "task_status_changed"
     TASK_COMPLETED = "task_completed"
     TASK_REMINDER_DUE = "task_reminder_due"
+    # Someone read the customer's personal data (from the gateway's access log; the customer
+    # service records none).
+    VIEWED = "viewed"
 
 
 class ActivityView(Contract):

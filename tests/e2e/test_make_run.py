@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -20,6 +21,7 @@ from pymongo import AsyncMongoClient
 
 from shared.mongo import Document
 from tests.conftest import SERVICES, Namespace
+from tests.support.deployment import DEPLOYED_SERVICES
 from tests.support.orders import INTEGRATION_HEADERS, order_json
 from tests.support.otlp import otlp_receiver
 from tests.support.processes import Process, port_open, tail, wait_ready
@@ -33,7 +35,8 @@ pytestmark = pytest.mark.e2e
 async def test_make_run_serves_the_order_to_customer_path_and_stops_cleanly(
     namespace: Namespace, tmp_path: Path
 ) -> None:
-    ports = {service: free_port() for service in SERVICES}
+    # Every service on a free port: another suite may be running on the default ones.
+    ports = {service: free_port() for service in DEPLOYED_SERVICES}
     mongo_port, otlp_port = free_port(), free_port()
     env = (
         # `make run`'s own development admin key, not the tests'.
@@ -110,3 +113,54 @@ async def test_make_run_serves_the_order_to_customer_path_and_stops_cleanly(
     for service in SERVICES:
         assert f"{service} stopped" in output, f"{service} did not stop cleanly:\n{tail(log)}"
     assert "stopping embedded MongoDB" in output
+
+
+async def test_a_service_killed_under_make_run_comes_back_and_ingest_takes_orders_meanwhile(
+    namespace: Namespace, tmp_path: Path
+) -> None:
+    ports = {service: free_port() for service in SERVICES}
+    env = (
+        {k: v for k, v in os.environ.items() if k != "MONGODB_URL"}
+        | {f"{service.upper()}_PORT": str(port) for service, port in ports.items()}
+        | {
+            "EMBEDDED_MONGODB_PORT": str(free_port()),
+            "EMBEDDED_MONGODB_DATA": str(tmp_path / "mongo"),
+        }
+    )
+    log = tmp_path / "make-run.log"
+    with Process([sys.executable, "-m", "tools.run_local"], env=env, log=log) as suite:
+        for port in ports.values():
+            await asyncio.to_thread(wait_ready, port, process=suite.popen, log=log)
+        [pid] = re.findall(r"customer +\| started with pid (\d+)", log.read_text())
+        os.kill(int(pid), signal.SIGKILL)
+        async with httpx.AsyncClient(timeout=10) as http:
+            ingest, gateway = (f"http://127.0.0.1:{ports[s]}" for s in ("ingest", "gateway"))
+            # The customer service is down: ingest still takes orders (they wait in RabbitMQ).
+            for n in range(3):
+                accepted = await http.post(
+                    f"{ingest}/v1/orders",
+                    json=order_json(email=f"while-down-{n}@example.com"),
+                    headers=INTEGRATION_HEADERS,
+                )
+                assert accepted.status_code == 202, accepted.text
+            await asyncio.to_thread(wait_ready, ports["customer"], process=suite.popen, log=log)
+            output = log.read_text()
+            assert "customer killed by SIGKILL" in output, tail(log)
+            assert len(re.findall(r"customer +\| started with pid", output)) == 2
+
+            async def all_customers() -> bool:
+                for n in range(3):
+                    page = await http.get(
+                        f"{gateway}/v1/customers", params={"email": f"while-down-{n}@example.com"}
+                    )
+                    if page.status_code != 200 or not page.json()["items"]:
+                        return False
+                return True
+
+            await eventually(all_customers, timeout=60, what="the orders taken while it was down")
+        # The other services never restarted.
+        for service in SERVICES:
+            if service != "customer":
+                assert len(re.findall(rf"{service} +\| started with pid", output)) == 1
+        suite.signal(signal.SIGINT, group=True)
+        await asyncio.to_thread(suite.wait, 30)

@@ -1,18 +1,21 @@
-"""Readiness tells the truth: a service whose database is frozen answers 503 on /health/ready,
-and 200 again once the database answers."""
+"""Readiness tells the truth: a service whose database is frozen, or whose broker is cut, answers
+503 on /health/ready, and 200 again once it answers."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.conftest import DATABASE_SERVICES, SERVICES, suite_of
+from tests.conftest import DATABASE_SERVICES, SERVICES, Namespace, suite_of
+from tests.integration.test_ingest_availability import through
 from tests.support.infrastructure import Infrastructure
 from tests.support.own_database import own_database
+from tests.support.proxy import cuttable_proxy
 
 
 async def ready(app: FastAPI) -> tuple[int, dict[str, object]]:
@@ -56,3 +59,26 @@ async def test_every_service_with_a_database_is_not_ready_while_it_is_frozen(
         while not await all_ready_again():
             assert time.monotonic() < deadline, "not ready again 30 s after the database thawed"
             await asyncio.sleep(0.5)
+
+
+async def test_every_service_is_not_ready_while_rabbitmq_is_cut_and_ready_again_by_itself(
+    namespace: Namespace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gateway included: it owns no database, but nothing it does works without the broker."""
+    broker = urlsplit(namespace.infra.amqp_url)
+    async with cuttable_proxy(broker.hostname or "127.0.0.1", broker.port or 5672) as proxy:
+        monkeypatch.setenv("AMQP_URL", through(namespace.infra.amqp_url, proxy.port))
+        async with suite_of(namespace, SERVICES) as suite:
+            assert set((await statuses(suite.apps)).values()) == {200}
+            await proxy.cut()
+            # Each service learns of the dropped connection as its client reads the reset.
+            deadline = time.monotonic() + 10
+            while (cut := await statuses(suite.apps)) != dict.fromkeys(SERVICES, 503):
+                assert time.monotonic() < deadline, f"still ready while RabbitMQ is cut: {cut}"
+                await asyncio.sleep(0.2)
+            await proxy.restore()
+            # No restart: every service reconnects by itself.
+            deadline = time.monotonic() + 60
+            while set((await statuses(suite.apps)).values()) != {200}:
+                assert time.monotonic() < deadline, await statuses(suite.apps)
+                await asyncio.sleep(0.5)

@@ -21,6 +21,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "GATEWAY_PORT",
         "GATEWAY_INGEST_TOKEN",
         "GATEWAY_BOOTSTRAP_API_KEY",
+        "GATEWAY_RATE_LIMIT",
     ):
         monkeypatch.delenv(key, raising=False)
 
@@ -88,6 +89,14 @@ def test_production_refuses_the_development_bootstrap_key(
     # Unset (or empty, as compose passes an unset variable): no bootstrap key at all.
     monkeypatch.setenv("GATEWAY_BOOTSTRAP_API_KEY", "")
     assert GatewaySettings().bootstrap_api_key is None
+
+
+@pytest.mark.usefixtures("gateway_database")
+def test_the_rate_limit_is_a_rate(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert GatewaySettings().rate_limit == "1200/minute"
+    monkeypatch.setenv("GATEWAY_RATE_LIMIT", "lots")
+    with pytest.raises(ValidationError, match="rate_limit"):
+        GatewaySettings()
 
 
 def test_bearer_tokens_need_issuer_audience_and_keys(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import TYPE_CHECKING
 
 from bson import ObjectId
@@ -166,6 +167,15 @@ class MongoCustomers:
         )
 
 
+def _phone_match(phone: str) -> str | Document:
+    """A number without an extension finds it with any extension too (a switchboard's number
+    is the person's as well); one with an extension finds exactly that one. Anchored at the
+    start, so the index on `phones` still serves it."""
+    if " ext. " in phone:
+        return phone
+    return {"$regex": f"^{re.escape(phone)}( ext\\. [0-9]+)?$"}
+
+
 def _query(where: CustomerFilter) -> Document:
     query: Document = {"status": {"$in": [s.value for s in where.statuses]}}
     if where.name_pattern is not None:
@@ -173,7 +183,7 @@ def _query(where: CustomerFilter) -> Document:
     if where.email is not None:
         query["emails.address"] = where.email
     if where.phone is not None:
-        query["phones"] = where.phone
+        query["phones"] = _phone_match(where.phone)
     if where.number is not None:
         query["number"] = where.number
     if where.channel is not None:

@@ -49,6 +49,8 @@ CUSTOMER_FIELDS: Mapping[str, str] = {
     "default_shipping_id": G.ADDRESSES,
     "bank_accounts": G.BANK,
     "notes": G.NOTES,
+    # The timeline's consent changes (`consent.<purpose>[.<channel>]`).
+    "consent": G.CONSENT,
 }
 # Writing tags is a grant of its own; reading them is part of `customers`.
 WRITE_GROUPS: Mapping[str, str] = {**CUSTOMER_FIELDS, "tags": G.TAGS}

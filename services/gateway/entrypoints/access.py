@@ -1,17 +1,20 @@
-"""Keys and roles in the public API: only for principals allowed to manage access."""
+"""Keys, roles and the access log in the public API: only for principals allowed to manage
+access."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
 from pydantic import AwareDatetime, Field
 
+from services.gateway.domain.access_log import Access as AccessEntry
 from services.gateway.domain.api_keys import ApiKey
 from services.gateway.domain.roles import BUILTIN_ROLES, EVERY_GROUP, ROLE_NAME, Action, Role
-from services.gateway.entrypoints.dependencies import Access, Principal
+from services.gateway.entrypoints.dependencies import Access, CustomerId, Principal
 from services.gateway.use_cases.access import KeyAdmin, RoleAdmin, RoleStore
-from shared.contracts.envelope import Contract
+from services.gateway.use_cases.access_log import AccessLogStore
+from shared.contracts.envelope import Actor, Contract
 
 RoleName = Annotated[str, Field(pattern=ROLE_NAME)]
 GroupName = Annotated[str, Field(pattern=rf"^([a-z][a-z0-9_]{{1,39}}|\{EVERY_GROUP})$")]
@@ -97,6 +100,58 @@ class RoleList(Contract):
     items: tuple[RoleView, ...]
 
 
+class AccessView(Contract):
+    """One read of a customer's personal data: ids and field group names, nothing of the data."""
+
+    id: str
+    at: AwareDatetime
+    customer_id: str
+    field_groups: tuple[str, ...]
+    actor: Actor
+    request_id: str
+    purpose: str | None
+    client: str | None
+    route: str
+
+    @classmethod
+    def of(cls, entry: AccessEntry) -> AccessView:
+        return cls(
+            id=entry.id,
+            at=entry.at,
+            customer_id=entry.customer_id,
+            field_groups=entry.groups,
+            actor=entry.actor,
+            request_id=entry.request_id,
+            purpose=entry.purpose,
+            client=entry.client,
+            route=entry.route,
+        )
+
+
+class AccessPage(Contract):
+    items: tuple[AccessView, ...]
+    # Pass as `cursor` for the next (older) page; None: this was the last.
+    next_cursor: str | None = None
+
+    @classmethod
+    def of(cls, entries: list[AccessEntry], limit: int) -> AccessPage:
+        more = len(entries) == limit
+        return cls(
+            items=tuple(AccessView.of(e) for e in entries),
+            next_cursor=entries[-1].id if more and entries else None,
+        )
+
+
+def _access_log(request: Request) -> AccessLogStore:
+    log: AccessLogStore = request.app.state.access_log
+    return log
+
+
+Log = Annotated[AccessLogStore, Depends(_access_log)]
+Limit = Annotated[int, Query(ge=1, le=500)]
+Cursor = Annotated[str | None, Query(pattern=r"^[0-9a-f]{24}$")]
+
+
 def _keys(request: Request) -> KeyAdmin:
     keys: KeyAdmin = request.app.state.key_admin
     return keys
@@ -158,3 +213,24 @@ async def put_role(
         description=body.description,
     )
     return RoleView.of(await roles.put(role))
+
+
+@router.get("/customers/{customer_id}/access-log")
+async def customer_access_log(
+    customer_id: CustomerId, log: Log, limit: Limit = 100, cursor: Cursor = None
+) -> AccessPage:
+    """Who read this customer's personal data, newest first."""
+    entries = await log.of_customer(customer_id, limit=limit, before=cursor)
+    return AccessPage.of(entries, limit)
+
+
+@router.get("/access-log")
+async def principal_access_log(
+    principal: Annotated[str, Query(min_length=1, max_length=200)],
+    log: Log,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> AccessPage:
+    """What one principal (a key's id, a person's subject) read, newest first."""
+    entries = await log.of_principal(principal, limit=limit, before=cursor)
+    return AccessPage.of(entries, limit)

@@ -1,5 +1,6 @@
 """Every request but a few public ones is authenticated before anything else reads it: an
 ASGI middleware, so that a route cannot forget it and an anonymous caller's body is never read.
+Then the principal's rate limit: 429 with `Retry-After` past it.
 
 The key comes as `X-API-Key: <key>` or `Authorization: Bearer <key or token>`; the caller (the
 principal and what its roles grant) goes on the request's state for the endpoints.
@@ -8,11 +9,15 @@ principal and what its roles grant) goes on the request's state for the endpoint
 from __future__ import annotations
 
 import logging
+import re
+import uuid
 
 from pymongo.errors import PyMongoError
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.gateway.adapters.rate_limits import RateLimits
 from services.gateway.entrypoints.console.sign_in import is_console
 from services.gateway.use_cases.access import Authenticator, Unauthenticated
 from shared.contracts.replies import Problem
@@ -33,6 +38,7 @@ PUBLIC_PATHS = frozenset(
     }
 )
 CHALLENGE = 'Bearer realm="customer-suite"'
+_REQUEST_ID = re.compile(r"[\x21-\x7e]{1,100}")
 
 
 def credential_of(request: Request) -> str | None:
@@ -45,14 +51,32 @@ def credential_of(request: Request) -> str | None:
     return None
 
 
+def _with_request_id(scope: Scope, send: Send) -> Send:
+    """The request's id (the caller's `X-Request-ID`, or a new one) on the request's state, for
+    the access log, and on the answer, so that a caller can name the request."""
+    given = Headers(scope=scope).get("x-request-id", "")
+    request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+    scope.setdefault("state", {})["request_id"] = request_id
+
+    async def send_with_id(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            MutableHeaders(scope=message)["X-Request-ID"] = request_id
+        await send(message)
+
+    return send_with_id
+
+
 class Authentication:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        send = _with_request_id(scope, send)
         # The console's pages have sign-in of their own (`console.sign_in`): a session cookie.
-        if scope["type"] != "http" or path in PUBLIC_PATHS or is_console(path):
+        if scope["path"] in PUBLIC_PATHS or is_console(scope["path"]):
             await self.app(scope, receive, send)
             return
         request = Request(scope)
@@ -76,6 +100,19 @@ class Authentication:
                 "Access data unavailable", "The credentials cannot be checked now."
             )
             await problem_response(refusal.problem, headers=refusal.headers)(scope, receive, send)
+            return
+        rate_limits: RateLimits = request.app.state.rate_limits
+        wait = await rate_limits.retry_after(caller.principal.id)
+        if wait is not None:
+            problem = Problem(
+                type="urn:problem:too-many-requests",
+                title="Too many requests",
+                status=429,
+                detail=f"more than {rate_limits.item} for this principal; retry in {wait} s",
+            )
+            await problem_response(problem, headers={"Retry-After": str(wait)})(
+                scope, receive, send
+            )
             return
         scope.setdefault("state", {})["caller"] = caller
         await self.app(scope, receive, send)

@@ -11,7 +11,15 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from services.gateway.entrypoints.dependencies import Caller, CustomerId, PagesDep, ServicesDep
+from services.gateway.domain.roles import FieldGroup
+from services.gateway.entrypoints.dependencies import (
+    Caller,
+    CustomerId,
+    PagesDep,
+    ServicesDep,
+    Viewer,
+    allowed,
+)
 from services.gateway.use_cases.confirmation import (
     STATUS,
     LinkClick,
@@ -107,21 +115,26 @@ class PurposeChangeInput(_Input):
 
 
 router = APIRouter(prefix="/v1", tags=["consents"])
+_READ = [allowed(reads=(FieldGroup.CONSENT,))]
+_WRITE = [allowed(writes=(FieldGroup.CONSENT,))]
 
 
-@router.get("/customers/{customer_id}/consents")
+@router.get("/customers/{customer_id}/consents", dependencies=_READ)
 async def current_consents(
-    customer_id: CustomerId, caller: Caller, services: ServicesDep
+    customer_id: CustomerId, caller: Caller, services: ServicesDep, viewer: Viewer
 ) -> CustomerConsents:
     query = GetConsents(customer_id=customer_id, actor=caller)
-    return await services.ask("consent", query, CustomerConsents)
+    consents = await services.ask("consent", query, CustomerConsents)
+    await viewer.record(customer_id, FieldGroup.CONSENT)
+    return consents
 
 
-@router.get("/customers/{customer_id}/consents/history")
+@router.get("/customers/{customer_id}/consents/history", dependencies=_READ)
 async def consent_history(
     customer_id: CustomerId,
     caller: Caller,
     services: ServicesDep,
+    viewer: Viewer,
     purpose: Annotated[Purpose | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=50)] = None,
@@ -129,10 +142,14 @@ async def consent_history(
     query = GetConsentHistory(
         customer_id=customer_id, purpose=purpose, limit=limit, cursor=cursor, actor=caller
     )
-    return await services.ask("consent", query, ConsentHistoryPage)
+    page = await services.ask("consent", query, ConsentHistoryPage)
+    await viewer.record(customer_id, FieldGroup.CONSENT, bool(page.items))
+    return page
 
 
-@router.post("/customers/{customer_id}/consents", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/customers/{customer_id}/consents", status_code=status.HTTP_201_CREATED, dependencies=_WRITE
+)
 async def record_decision(
     customer_id: CustomerId, body: DecisionInput, caller: Caller, services: ServicesDep
 ) -> DecisionRecorded:
@@ -150,7 +167,9 @@ async def record_decision(
 
 
 @router.post(
-    "/customers/{customer_id}/consents/double-opt-in", status_code=status.HTTP_202_ACCEPTED
+    "/customers/{customer_id}/consents/double-opt-in",
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=_WRITE,
 )
 async def start_double_opt_in(
     customer_id: CustomerId, body: DoubleOptInInput, caller: Caller, services: ServicesDep
@@ -194,18 +213,18 @@ async def confirm_double_opt_in(
     return await services.ask("consent", confirm, DoubleOptInConfirmed)
 
 
-@router.get("/consents/purposes")
+@router.get("/consents/purposes", dependencies=_READ)
 async def list_purposes(caller: Caller, services: ServicesDep) -> PurposeList:
     return await services.ask("consent", ListPurposes(actor=caller), PurposeList)
 
 
-@router.post("/consents/purposes", status_code=status.HTTP_201_CREATED)
+@router.post("/consents/purposes", status_code=status.HTTP_201_CREATED, dependencies=_WRITE)
 async def define_purpose(body: PurposeInput, caller: Caller, services: ServicesDep) -> PurposeView:
     define = DefinePurpose(**body.model_dump(), actor=caller)
     return await services.ask("consent", define, PurposeView)
 
 
-@router.patch("/consents/purposes/{key}")
+@router.patch("/consents/purposes/{key}", dependencies=_WRITE)
 async def change_purpose(
     key: Annotated[Purpose, Path()],
     body: PurposeChangeInput,
@@ -216,7 +235,7 @@ async def change_purpose(
     return await services.ask("consent", change, PurposeView)
 
 
-@router.get("/reports/consents")
+@router.get("/reports/consents", dependencies=[allowed(reads=(FieldGroup.REPORTS,))])
 async def consent_rates(
     caller: Caller, services: ServicesDep, purpose: Annotated[Purpose | None, Query()] = None
 ) -> ConsentReport:

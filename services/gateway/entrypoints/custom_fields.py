@@ -6,13 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
 
-from services.gateway.entrypoints.dependencies import Caller, IdempotencyKey, ServicesDep
+from services.gateway.domain.roles import Action
+from services.gateway.entrypoints.dependencies import Caller, IdempotencyKey, ServicesDep, allowed
 from services.gateway.use_cases.commands import command
 from shared.contracts import custom_fields as f
 
 FieldKey = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
 
 router = APIRouter(prefix="/v1/custom-fields", tags=["custom fields"])
+# Reading the definitions is open to every principal (they hold no personal data).
+_MANAGE = [allowed(action=Action.MANAGE_FIELDS)]
 
 
 @router.get("")
@@ -20,7 +23,7 @@ async def list_fields(caller: Caller, services: ServicesDep) -> f.CustomFieldLis
     return await services.ask("customer", f.ListCustomFields(actor=caller), f.CustomFieldList)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, dependencies=_MANAGE)
 async def define_field(
     definition: f.CustomFieldDefinition,
     caller: Caller,
@@ -38,7 +41,7 @@ async def get_field(key: FieldKey, caller: Caller, services: ServicesDep) -> f.C
     return await services.ask("customer", query, f.CustomFieldView)
 
 
-@router.patch("/{key}")
+@router.patch("/{key}", dependencies=_MANAGE)
 async def change_field(
     key: FieldKey,
     changes: f.CustomFieldChanges,
@@ -51,7 +54,7 @@ async def change_field(
     return await services.ask("customer", change, f.CustomFieldView)
 
 
-@router.delete("/{key}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{key}", status_code=status.HTTP_204_NO_CONTENT, dependencies=_MANAGE)
 async def remove_field(
     key: FieldKey, caller: Caller, services: ServicesDep, idempotency_key: IdempotencyKey = None
 ) -> Response:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
+from services.gateway.domain.roles import FieldGroup
 from services.gateway.entrypoints.dependencies import (
     Caller,
     CustomerId,
     IdempotencyKey,
     ItemId,
     ServicesDep,
+    Viewer,
+    allowed,
 )
 from services.gateway.use_cases.commands import command
 from shared.contracts import customer_details as d
@@ -17,6 +20,10 @@ from shared.contracts.customers import CustomerView, GetCustomer
 from shared.contracts.envelope import Contract
 
 router = APIRouter(prefix="/v1/customers/{customer_id}", tags=["customers"])
+_READ_ADDRESSES = [allowed(reads=(FieldGroup.ADDRESSES,))]
+_WRITE_ADDRESSES = [allowed(writes=(FieldGroup.ADDRESSES,))]
+_READ_BANK = [allowed(reads=(FieldGroup.BANK,))]
+_WRITE_BANK = [allowed(writes=(FieldGroup.BANK,))]
 
 
 class NewAddress(Contract):
@@ -31,15 +38,17 @@ class AddressChange(Contract):
     default_shipping: bool | None = None
 
 
-@router.get("/addresses")
+@router.get("/addresses", dependencies=_READ_ADDRESSES)
 async def list_addresses(
-    customer_id: CustomerId, caller: Caller, services: ServicesDep
+    customer_id: CustomerId, caller: Caller, services: ServicesDep, viewer: Viewer
 ) -> tuple[d.AddressView, ...]:
     query = GetCustomer(customer_id=customer_id, actor=caller)
-    return (await services.ask("customer", query, CustomerView)).addresses
+    addresses = (await services.ask("customer", query, CustomerView)).addresses
+    await viewer.record(customer_id, FieldGroup.ADDRESSES, bool(addresses))
+    return addresses
 
 
-@router.post("/addresses", status_code=status.HTTP_201_CREATED)
+@router.post("/addresses", status_code=status.HTTP_201_CREATED, dependencies=_WRITE_ADDRESSES)
 async def add_address(
     customer_id: CustomerId,
     body: NewAddress,
@@ -60,7 +69,7 @@ async def add_address(
     return await services.ask("customer", add, d.AddressView)
 
 
-@router.patch("/addresses/{address_id}")
+@router.patch("/addresses/{address_id}", dependencies=_WRITE_ADDRESSES)
 async def change_address(
     customer_id: CustomerId,
     address_id: ItemId,
@@ -82,7 +91,11 @@ async def change_address(
     return await services.ask("customer", change, d.AddressView)
 
 
-@router.delete("/addresses/{address_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/addresses/{address_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    dependencies=_WRITE_ADDRESSES,
+)
 async def remove_address(
     customer_id: CustomerId,
     address_id: ItemId,
@@ -97,30 +110,44 @@ async def remove_address(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/bank-accounts")
+@router.get("/bank-accounts", dependencies=_READ_BANK, response_model_exclude_unset=True)
 async def list_bank_accounts(
-    customer_id: CustomerId, caller: Caller, services: ServicesDep
+    customer_id: CustomerId, caller: Caller, services: ServicesDep, viewer: Viewer
 ) -> tuple[d.BankAccountView, ...]:
+    """Masked (no holder, BIC or bank) unless a role of the caller reads `bank` unmasked."""
     query = GetCustomer(customer_id=customer_id, actor=caller)
-    return (await services.ask("customer", query, CustomerView)).bank_accounts
+    accounts = (await services.ask("customer", query, CustomerView)).bank_accounts
+    return await viewer.bank_accounts(customer_id, accounts)
 
 
-@router.post("/bank-accounts", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/bank-accounts",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=_WRITE_BANK,
+    response_model_exclude_unset=True,
+)
 async def add_bank_account(
     customer_id: CustomerId,
     account: d.BankAccountInput,
     caller: Caller,
     services: ServicesDep,
+    viewer: Viewer,
     idempotency_key: IdempotencyKey = None,
 ) -> d.BankAccountView:
     """IBAN and BIC are checked; the answer shows the IBAN masked."""
     add = command(
         d.AddBankAccount, caller, idempotency_key, customer_id=customer_id, account=account
     )
-    return await services.ask("customer", add, d.BankAccountView)
+    added = await services.ask("customer", add, d.BankAccountView)
+    [shown] = await viewer.bank_accounts(customer_id, [added])
+    return shown
 
 
-@router.delete("/bank-accounts/{account_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/bank-accounts/{account_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    dependencies=_WRITE_BANK,
+)
 async def remove_bank_account(
     customer_id: CustomerId,
     account_id: ItemId,

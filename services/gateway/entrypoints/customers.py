@@ -8,12 +8,15 @@ from typing import Annotated, get_args
 from fastapi import APIRouter, Body, Query, Request, Response, status
 from pydantic import Field, TypeAdapter, ValidationError
 
+from services.gateway.domain.roles import Action, FieldGroup
 from services.gateway.entrypoints.dependencies import (
     Caller,
     CustomerId,
     ExpectedVersion,
     IdempotencyKey,
     ServicesDep,
+    Viewer,
+    allowed,
 )
 from services.gateway.use_cases.commands import command
 from shared.contracts import customer_history as history
@@ -52,11 +55,14 @@ class TagChanges(Contract):
     remove: tuple[c.Tag, ...] = ()
 
 
-@router.get("")
+@router.get(
+    "", response_model_exclude_unset=True, dependencies=[allowed(reads=(FieldGroup.CUSTOMERS,))]
+)
 async def find_customers(
     request: Request,
     caller: Caller,
     services: ServicesDep,
+    viewer: Viewer,
     name: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     email: Annotated[str | None, Query(max_length=320)] = None,
     phone: Annotated[str | None, Query(max_length=40)] = None,
@@ -69,7 +75,11 @@ async def find_customers(
     limit: Limit = 50,
     cursor: SearchCursor = None,
 ) -> c.CustomerPage:
-    """Filters combine; `extra.<key>=<value>` filters on a custom field."""
+    """Filters combine; `extra.<key>=<value>` filters on a custom field. Each customer shows
+    only the field groups the caller reads; filtering by a field needs reading it."""
+    extra = _custom_field_filters(request)
+    given = {"name": name, "email": email, "phone": phone}
+    await viewer.require_filters([f for f, v in given.items() if v] + [f"extra.{k}" for k in extra])
     query = c.FindCustomers(
         name=name,
         email=email,
@@ -78,14 +88,14 @@ async def find_customers(
         channel=channel,
         tag=tag,
         status=tuple(status or ()),
-        extra=_custom_field_filters(request),
+        extra=extra,
         sort=sort,
         descending=descending,
         limit=limit,
         cursor=cursor,
         actor=caller,
     )
-    return await services.ask("customer", query, c.CustomerPage)
+    return await viewer.customers(await services.ask("customer", query, c.CustomerPage))
 
 
 def _custom_field_filters(request: Request) -> dict[str, str]:
@@ -116,25 +126,35 @@ def _filter_name(location: tuple[int | str, ...]) -> str:
     return f"extra.{location[0]}" if location else "extra"
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model_exclude_unset=True)
 async def create_customer(
     draft: c.CustomerDraft,
     caller: Caller,
     services: ServicesDep,
+    viewer: Viewer,
     idempotency_key: IdempotencyKey = None,
 ) -> c.CustomerView:
+    """Each field given needs its group written (403 naming the fields otherwise)."""
+    await viewer.require_customer_writes(draft.model_fields_set, (draft.extra or {}).keys())
     create = command(c.CreateCustomer, caller, idempotency_key, customer=draft)
-    return await services.ask("customer", create, c.CustomerView)
+    return await viewer.customer(await services.ask("customer", create, c.CustomerView))
 
 
 @router.get(
     "/{customer_id}",
     responses={301: {"description": "merged into another customer (see Location)"}},
+    response_model_exclude_unset=True,
+    dependencies=[allowed(reads=(FieldGroup.CUSTOMERS,))],
 )
 async def get_customer(
-    customer_id: CustomerId, caller: Caller, services: ServicesDep, response: Response
+    customer_id: CustomerId,
+    caller: Caller,
+    services: ServicesDep,
+    viewer: Viewer,
+    response: Response,
 ) -> c.CustomerView:
-    """The customer; its version is the `ETag` (for `If-Match` on a change)."""
+    """The customer, as far as the caller reads it; its version is the `ETag` (for `If-Match`
+    on a change)."""
     query = c.GetCustomer(customer_id=customer_id, actor=caller)
     view = await services.ask("customer", query, c.CustomerView)
     if view.merged_into:
@@ -143,19 +163,22 @@ async def get_customer(
         response.headers["Location"] = f"/v1/customers/{view.merged_into}"
     else:
         response.headers["ETag"] = f'"{view.version}"'
-    return view
+    return await viewer.customer(view)
 
 
-@router.patch("/{customer_id}")
+@router.patch("/{customer_id}", response_model_exclude_unset=True)
 async def update_customer(
     customer_id: CustomerId,
     patch: c.CustomerPatch,
     caller: Caller,
     services: ServicesDep,
+    viewer: Viewer,
     expected_version: ExpectedVersion,
     idempotency_key: IdempotencyKey = None,
 ) -> c.CustomerView:
-    """JSON merge patch: a field set to null is cleared; in `extra`, null removes a key."""
+    """JSON merge patch: a field set to null is cleared; in `extra`, null removes a key. Each
+    field touched needs its group written (403 naming the fields otherwise)."""
+    await viewer.require_customer_writes(patch.model_fields_set, (patch.extra or {}).keys())
     nulls = [f for f in sorted(patch.model_fields_set) if getattr(patch, f) is None]
     refused = [f for f in nulls if f not in _CLEARABLE]
     if refused:
@@ -172,15 +195,20 @@ async def update_customer(
         clear=tuple(nulls),
         expected_version=expected_version,
     )
-    return await services.ask("customer", update, c.CustomerView)
+    return await viewer.customer(await services.ask("customer", update, c.CustomerView))
 
 
-@router.post("/{customer_id}/merge")
+@router.post(
+    "/{customer_id}/merge",
+    response_model_exclude_unset=True,
+    dependencies=[allowed(action=Action.MERGE)],
+)
 async def merge_customers(
     customer_id: CustomerId,
     request: MergeRequest,
     caller: Caller,
     services: ServicesDep,
+    viewer: Viewer,
     idempotency_key: IdempotencyKey = None,
 ) -> c.CustomerView:
     """The customer absorbs the `source_ids`; they become tombstones pointing here."""
@@ -191,53 +219,70 @@ async def merge_customers(
         master_id=customer_id,
         source_ids=request.source_ids,
     )
-    return await services.ask("customer", merge, c.CustomerView)
+    return await viewer.customer(await services.ask("customer", merge, c.CustomerView))
 
 
 ReasonedCommand = type[c.EraseCustomer] | type[c.DisableCustomer] | type[c.RequirePasswordReset]
 
 
-def _reasoned_action(path: str, kind: ReasonedCommand, name: str) -> None:
+def _reasoned_action(path: str, kind: ReasonedCommand, name: str, needs: Action) -> None:
     """A life-cycle action that only takes an optional reason, recorded in the history."""
 
-    @router.post(f"/{{customer_id}}/{path}", name=name, summary=name.replace("_", " ").title())
+    @router.post(
+        f"/{{customer_id}}/{path}",
+        name=name,
+        summary=name.replace("_", " ").title(),
+        response_model_exclude_unset=True,
+        dependencies=[allowed(action=needs)],
+    )
     async def act(
         customer_id: CustomerId,
         caller: Caller,
         services: ServicesDep,
+        viewer: Viewer,
         body: Annotated[Reason | None, Body()] = None,
         idempotency_key: IdempotencyKey = None,
     ) -> c.CustomerView:
         reason = body.reason if body else None
         action = command(kind, caller, idempotency_key, customer_id=customer_id, reason=reason)
-        return await services.ask("customer", action, c.CustomerView)
+        return await viewer.customer(await services.ask("customer", action, c.CustomerView))
 
 
-for _path, _kind, _name in (
-    ("erase", c.EraseCustomer, "erase_customer"),
-    ("disable", c.DisableCustomer, "disable_customer"),
-    ("password-reset", c.RequirePasswordReset, "require_password_reset"),
+for _path, _kind, _name, _needs in (
+    ("erase", c.EraseCustomer, "erase_customer", Action.ERASE),
+    ("disable", c.DisableCustomer, "disable_customer", Action.DISABLE),
+    ("password-reset", c.RequirePasswordReset, "require_password_reset", Action.DISABLE),
 ):
-    _reasoned_action(_path, _kind, _name)
+    _reasoned_action(_path, _kind, _name, _needs)
 
 
-@router.post("/{customer_id}/enable")
+@router.post(
+    "/{customer_id}/enable",
+    response_model_exclude_unset=True,
+    dependencies=[allowed(action=Action.DISABLE)],
+)
 async def enable_customer(
     customer_id: CustomerId,
     caller: Caller,
     services: ServicesDep,
+    viewer: Viewer,
     idempotency_key: IdempotencyKey = None,
 ) -> c.CustomerView:
     enable = command(c.EnableCustomer, caller, idempotency_key, customer_id=customer_id)
-    return await services.ask("customer", enable, c.CustomerView)
+    return await viewer.customer(await services.ask("customer", enable, c.CustomerView))
 
 
-@router.post("/{customer_id}/tags")
+@router.post(
+    "/{customer_id}/tags",
+    response_model_exclude_unset=True,
+    dependencies=[allowed(writes=(FieldGroup.TAGS,))],
+)
 async def change_tags(
     customer_id: CustomerId,
     changes: TagChanges,
     caller: Caller,
     services: ServicesDep,
+    viewer: Viewer,
     idempotency_key: IdempotencyKey = None,
 ) -> c.CustomerView:
     change = command(
@@ -248,33 +293,43 @@ async def change_tags(
         add=changes.add,
         remove=changes.remove,
     )
-    return await services.ask("customer", change, c.CustomerView)
+    return await viewer.customer(await services.ask("customer", change, c.CustomerView))
 
 
-@router.get("/{customer_id}/orders")
+@router.get("/{customer_id}/orders", dependencies=[allowed(reads=(FieldGroup.ORDERS,))])
 async def customer_orders(
     customer_id: CustomerId,
     caller: Caller,
     services: ServicesDep,
+    viewer: Viewer,
     limit: Limit = 50,
     cursor: HistoryCursor = None,
 ) -> OrderPage:
     """Newest order first."""
     query = GetCustomerOrders(customer_id=customer_id, limit=limit, cursor=cursor, actor=caller)
-    return await services.ask("customer", query, OrderPage)
+    page = await services.ask("customer", query, OrderPage)
+    await viewer.record(customer_id, FieldGroup.ORDERS, bool(page.items))
+    return page
 
 
-@router.get("/{customer_id}/timeline")
+@router.get(
+    "/{customer_id}/timeline",
+    response_model_exclude_unset=True,
+    dependencies=[allowed(reads=(FieldGroup.HISTORY,))],
+)
 async def customer_timeline(
     customer_id: CustomerId,
     caller: Caller,
     services: ServicesDep,
+    viewer: Viewer,
     actor_type: ActorType | None = None,
     kind: Annotated[list[ActivityKind] | None, Query()] = None,
     limit: Limit = 50,
     cursor: HistoryCursor = None,
 ) -> ActivityPage:
-    """Newest first; filter by who acted and by kind of activity (repeatable)."""
+    """Newest first; filter by who acted and by kind of activity (repeatable). Entries and
+    changes of field groups the caller does not read are left out; reads of the customer's
+    personal data (the access log) show as `viewed`."""
     query = GetTimeline(
         customer_id=customer_id,
         actor_type=actor_type,
@@ -283,4 +338,5 @@ async def customer_timeline(
         cursor=cursor,
         actor=caller,
     )
-    return await services.ask("customer", query, ActivityPage)
+    page = await services.ask("customer", query, ActivityPage)
+    return await viewer.timeline(customer_id, page, query)

@@ -4,18 +4,23 @@ built, and the headers and path parameters several areas share."""
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Request
 from fastapi.security import APIKeyHeader, HTTPBearer
 
+from services.gateway.adapters.access_log_store import new_access_id
 from services.gateway.adapters.ingest_client import IngestClient
 from services.gateway.adapters.pages import Pages
 from services.gateway.domain import principal as p
+from services.gateway.domain.access_log import RequestContext
 from services.gateway.domain.policy import Grants
+from services.gateway.domain.roles import Action
 from services.gateway.use_cases import access
+from services.gateway.use_cases.access_log import AccessRecorder
 from services.gateway.use_cases.ports import Services
-from shared.contracts.envelope import Actor, ActorType, Id
+from services.gateway.use_cases.visibility import CustomFieldGroups, Visibility
+from shared.contracts.envelope import Actor, Id, utc_now
 from shared.errors import field_error
 
 # How a caller authenticates, as the OpenAPI document declares it. The check itself is done
@@ -30,9 +35,6 @@ _BEARER = HTTPBearer(
     description="an API key, or a JWT of the identity provider the gateway is set up for",
 )
 
-# Until changes record the principal, every request acts as the API itself.
-API_ACTOR = Actor(type=ActorType.API, id="gateway")
-
 
 async def authenticated(
     request: Request,
@@ -46,8 +48,10 @@ async def authenticated(
 Authenticated = Annotated[access.Caller, Depends(authenticated)]
 
 
-async def current_actor(_: Authenticated) -> Actor:
-    return API_ACTOR
+async def current_actor(caller: Authenticated) -> Actor:
+    """Whom what the request changes or reads is recorded as: a person (their token's subject)
+    as a supporter, a key as `api` by its id."""
+    return caller.principal.actor
 
 
 async def _principal(caller: Authenticated) -> p.Principal:
@@ -74,6 +78,29 @@ Caller = Annotated[Actor, Depends(current_actor)]
 Principal = Annotated[p.Principal, Depends(_principal)]
 # What the principal's roles allow (`domain.policy`).
 Access = Annotated[Grants, Depends(_grants)]
+
+
+async def _visibility(
+    request: Request,
+    grants: Access,
+    actor: Caller,
+    purpose: Annotated[str | None, Header(alias="X-Purpose", max_length=200)] = None,
+) -> Visibility:
+    groups: CustomFieldGroups = request.app.state.custom_field_groups
+    route = request.scope.get("route")
+    context = RequestContext(
+        actor=actor,
+        request_id=request.state.request_id,
+        purpose=purpose,
+        client=request.client.host if request.client else None,
+        route=f"{request.method} {getattr(route, 'path', request.url.path)}",
+    )
+    log = AccessRecorder(request.app.state.access_log, context, utc_now, new_access_id)
+    return Visibility(grants, actor, groups, log)
+
+
+# What the caller is shown of the services' answers, and the check of what it changes.
+Viewer = Annotated[Visibility, Depends(_visibility)]
 ServicesDep = Annotated[Services, Depends(_services)]
 IngestDep = Annotated[IngestClient, Depends(_ingest)]
 
@@ -111,3 +138,21 @@ async def _pages(request: Request) -> Pages:
 
 # The HTML pages served to people (the double opt-in confirmation).
 PagesDep = Annotated[Pages, Depends(_pages)]
+
+
+def allowed(
+    *,
+    action: Action | None = None,
+    reads: tuple[str, ...] = (),
+    writes: tuple[str, ...] = (),
+) -> Any:
+    """`dependencies=[allowed(...)]` of a route: what the caller's roles must grant to call it
+    at all (function-level); refused with 403 naming the action or field group."""
+
+    async def check(grants: Access) -> None:
+        if action is not None:
+            grants.require(action)
+        grants.require_read(*reads)
+        grants.require_writes({group: group for group in writes})
+
+    return Depends(check)

@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query
 
-from services.gateway.entrypoints.dependencies import Caller, IdempotencyKey, ServicesDep
+from services.gateway.domain.roles import Action
+from services.gateway.entrypoints.dependencies import Caller, IdempotencyKey, ServicesDep, allowed
 from services.gateway.use_cases.commands import command
 from services.gateway.use_cases.duplicates import accept_duplicate
 from shared.contracts import duplicates as dup
@@ -15,7 +16,10 @@ from shared.contracts.envelope import Contract
 
 CandidateId = Annotated[str, Path(min_length=3, max_length=200)]
 
-router = APIRouter(prefix="/v1/duplicates", tags=["duplicates"])
+# Deciding duplicates is merging: the whole area is for principals that may merge.
+router = APIRouter(
+    prefix="/v1/duplicates", tags=["duplicates"], dependencies=[allowed(action=Action.MERGE)]
+)
 
 
 class Acceptance(Contract):

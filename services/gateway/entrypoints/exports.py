@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from services.gateway.entrypoints.dependencies import Caller, CustomerId, ServicesDep
+from services.gateway.domain.roles import Action
+from services.gateway.entrypoints.dependencies import (
+    Caller,
+    CustomerId,
+    ServicesDep,
+    Viewer,
+    allowed,
+)
 from services.gateway.use_cases.exports import MergedInto, export_personal_data
 from shared.contracts.privacy import PersonalDataExport
 
@@ -17,9 +24,15 @@ router = APIRouter(prefix="/v1/customers", tags=["customers"])
     "/{customer_id}/export",
     response_model=PersonalDataExport,
     responses={301: {"description": "merged into another customer (see Location)"}},
+    dependencies=[allowed(action=Action.EXPORT)],
+    response_model_exclude_unset=True,
 )
 async def export_customer(
-    customer_id: CustomerId, caller: Caller, services: ServicesDep, response: Response
+    customer_id: CustomerId,
+    caller: Caller,
+    services: ServicesDep,
+    viewer: Viewer,
+    response: Response,
 ) -> PersonalDataExport | Response:
     """Everything the suite holds on the customer, as one JSON document."""
     export = await export_personal_data(services, customer_id, caller)
@@ -30,4 +43,4 @@ async def export_customer(
         )
     filename = f"customer-{export.customer.customer_number}.json"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return export
+    return await viewer.export(export)

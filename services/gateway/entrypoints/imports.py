@@ -10,13 +10,16 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from starlette.requests import ClientDisconnect
 
-from services.gateway.entrypoints.dependencies import Caller, IngestDep
+from services.gateway.domain.roles import Action
+from services.gateway.entrypoints.dependencies import Caller, IngestDep, allowed
 from shared.contracts.customers import SOURCE_PATTERN
 from shared.contracts.imports import ImportJob, ImportKind
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/v1/imports", tags=["imports"])
+router = APIRouter(
+    prefix="/v1/imports", tags=["imports"], dependencies=[allowed(action=Action.IMPORT)]
+)
 
 
 @router.post(

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.gateway.entrypoints.dependencies import Caller, ServicesDep
+from services.gateway.domain.roles import Action
+from services.gateway.entrypoints.dependencies import Caller, ServicesDep, allowed
 from shared.contracts.integrations import GetIntegrations, IntegrationList
 
-router = APIRouter(prefix="/v1/integrations", tags=["integrations"])
+# The connected shops' pullers and their errors are the business of those who manage access.
+router = APIRouter(
+    prefix="/v1/integrations",
+    tags=["integrations"],
+    dependencies=[allowed(action=Action.MANAGE_ACCESS)],
+)
 
 
 @router.get("")

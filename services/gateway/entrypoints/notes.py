@@ -6,12 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from services.gateway.domain.roles import FieldGroup
 from services.gateway.entrypoints.dependencies import (
     Caller,
     CustomerId,
     IdempotencyKey,
     ItemId,
     ServicesDep,
+    Viewer,
+    allowed,
 )
 from services.gateway.use_cases.commands import command
 from shared.contracts import customer_notes as n
@@ -20,6 +23,8 @@ from shared.contracts.envelope import Contract
 NoteId = ItemId
 
 router = APIRouter(prefix="/v1/customers/{customer_id}/notes", tags=["notes"])
+_READ = [allowed(reads=(FieldGroup.NOTES,))]
+_WRITE = [allowed(writes=(FieldGroup.NOTES,))]
 
 
 class NewNote(Contract):
@@ -32,20 +37,23 @@ class NoteChange(Contract):
     pinned: bool | None = None
 
 
-@router.get("")
+@router.get("", dependencies=_READ)
 async def list_notes(
     customer_id: CustomerId,
     caller: Caller,
     services: ServicesDep,
+    viewer: Viewer,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> n.NotePage:
     """Pinned notes first, then newest first."""
     query = n.ListNotes(customer_id=customer_id, limit=limit, cursor=cursor, actor=caller)
-    return await services.ask("customer", query, n.NotePage)
+    page = await services.ask("customer", query, n.NotePage)
+    await viewer.record(customer_id, FieldGroup.NOTES, bool(page.items))
+    return page
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, dependencies=_WRITE)
 async def add_note(
     customer_id: CustomerId,
     note: NewNote,
@@ -64,7 +72,7 @@ async def add_note(
     return await services.ask("customer", add, n.NoteView)
 
 
-@router.patch("/{note_id}")
+@router.patch("/{note_id}", dependencies=_WRITE)
 async def change_note(
     customer_id: CustomerId,
     note_id: NoteId,
@@ -85,7 +93,7 @@ async def change_note(
     return await services.ask("customer", edit, n.NoteView)
 
 
-@router.delete("/{note_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{note_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=_WRITE)
 async def remove_note(
     customer_id: CustomerId,
     note_id: NoteId,

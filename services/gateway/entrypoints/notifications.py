@@ -8,11 +8,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import Field
 
-from services.gateway.entrypoints.dependencies import Caller, ServicesDep
+from services.gateway.domain.roles import FieldGroup
+from services.gateway.entrypoints.dependencies import Caller, ServicesDep, allowed
 from shared.contracts import tasks as t
 from shared.contracts.envelope import Contract
 
-router = APIRouter(prefix="/v1/notifications", tags=["tasks"])
+# A caller's notifications are about their tasks: reading tasks is what they need.
+router = APIRouter(
+    prefix="/v1/notifications",
+    tags=["tasks"],
+    dependencies=[allowed(reads=(FieldGroup.TASKS,))],
+)
 
 NotificationId = Annotated[str, Field(min_length=1, max_length=100)]
 

@@ -8,11 +8,21 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
-from services.gateway.entrypoints.dependencies import Caller, ServicesDep
+from services.gateway.domain import redaction
+from services.gateway.domain.roles import Action, FieldGroup
+from services.gateway.entrypoints.dependencies import (
+    Access,
+    Caller,
+    ServicesDep,
+    Viewer,
+    allowed,
+)
 from shared.contracts import customer_reports as r
 from shared.contracts.tasks import GetTaskReport, TaskReport
 
-router = APIRouter(prefix="/v1/reports", tags=["reports"])
+router = APIRouter(
+    prefix="/v1/reports", tags=["reports"], dependencies=[allowed(reads=(FieldGroup.REPORTS,))]
+)
 
 
 @router.get("/new-customers")
@@ -31,19 +41,28 @@ async def repeat_purchase_rate(caller: Caller, services: ServicesDep) -> r.Repea
     return await services.ask("customer", query, r.RepeatPurchaseReport)
 
 
-@router.get("/top-customers")
+@router.get("/top-customers", response_model_exclude_unset=True)
 async def top_customers(
     caller: Caller,
     services: ServicesDep,
+    grants: Access,
+    viewer: Viewer,
     currency: Annotated[str, Query(pattern=r"^[A-Z]{3}$")],
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> r.TopCustomersReport:
-    """Customers by revenue in one currency (cancelled and refunded orders do not count)."""
+    """Customers by revenue in one currency (cancelled and refunded orders do not count); their
+    names only for callers who read `identity`."""
     query = r.TopCustomersByRevenue(currency=currency, limit=limit, actor=caller)
-    return await services.ask("customer", query, r.TopCustomersReport)
+    report = await services.ask("customer", query, r.TopCustomersReport)
+    items = [redaction.top_customer(i.model_dump(), grants) for i in report.items]
+    # A name is personal data: on record for each customer it was shown of.
+    await viewer.record_reads(
+        {i["customer_id"]: {"identity"} for i in items if i.get("display_name")}
+    )
+    return r.TopCustomersReport.model_validate({"currency": report.currency, "items": items})
 
 
-@router.get("/open-duplicates")
+@router.get("/open-duplicates", dependencies=[allowed(action=Action.MERGE)])
 async def open_duplicates(
     caller: Caller, services: ServicesDep, limit: Annotated[int, Query(ge=1, le=100)] = 10
 ) -> r.OpenDuplicatesReport:
@@ -52,7 +71,7 @@ async def open_duplicates(
     return await services.ask("customer", query, r.OpenDuplicatesReport)
 
 
-@router.get("/tasks")
+@router.get("/tasks", dependencies=[allowed(reads=(FieldGroup.TASKS,))])
 async def task_report(
     caller: Caller,
     services: ServicesDep,

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Response, status
 from pydantic import Field
 
+from services.gateway.domain.roles import FieldGroup
 from services.gateway.entrypoints.dependencies import (
     Caller,
     CustomerId,
@@ -15,6 +16,7 @@ from services.gateway.entrypoints.dependencies import (
     IdempotencyKey,
     ItemId,
     ServicesDep,
+    allowed,
 )
 from services.gateway.use_cases.commands import command
 from services.gateway.use_cases.tasks import assignee_of, task_change
@@ -26,6 +28,9 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 Cursor = Annotated[t.Cursor | None, Query()]
 
 router = APIRouter(tags=["tasks"])
+# Tasks are a field group of their own: who may read them, who may create and change them.
+_READ = [allowed(reads=(FieldGroup.TASKS,))]
+_WRITE = [allowed(writes=(FieldGroup.TASKS,))]
 
 
 class StatusChange(Contract):
@@ -40,7 +45,7 @@ class NewComment(Contract):
     text: t.CommentText
 
 
-@router.post("/v1/tasks", status_code=status.HTTP_201_CREATED)
+@router.post("/v1/tasks", status_code=status.HTTP_201_CREATED, dependencies=_WRITE)
 async def create_task(
     draft: t.TaskDraft,
     caller: Caller,
@@ -54,7 +59,7 @@ async def create_task(
     return _versioned(await services.ask("tasks", create, t.TaskView), response)
 
 
-@router.get("/v1/tasks")
+@router.get("/v1/tasks", dependencies=_READ)
 async def find_tasks(
     caller: Caller,
     services: ServicesDep,
@@ -88,7 +93,7 @@ async def find_tasks(
     return await services.ask("tasks", query, t.TaskPage)
 
 
-@router.get("/v1/tasks/{task_id}")
+@router.get("/v1/tasks/{task_id}", dependencies=_READ)
 async def get_task(
     task_id: TaskId, caller: Caller, services: ServicesDep, response: Response
 ) -> t.TaskView:
@@ -97,7 +102,7 @@ async def get_task(
     return _versioned(view, response)
 
 
-@router.patch("/v1/tasks/{task_id}")
+@router.patch("/v1/tasks/{task_id}", dependencies=_WRITE)
 async def change_task(
     task_id: TaskId,
     patch: t.TaskPatch,
@@ -113,7 +118,7 @@ async def change_task(
     return _versioned(await services.ask("tasks", change, t.TaskView), response)
 
 
-@router.post("/v1/tasks/{task_id}/status")
+@router.post("/v1/tasks/{task_id}/status", dependencies=_WRITE)
 async def change_status(
     task_id: TaskId,
     body: StatusChange,
@@ -136,7 +141,7 @@ async def change_status(
     return _versioned(await services.ask("tasks", move, t.TaskView), response)
 
 
-@router.post("/v1/tasks/{task_id}/reopen")
+@router.post("/v1/tasks/{task_id}/reopen", dependencies=_WRITE)
 async def reopen_task(
     task_id: TaskId,
     caller: Caller,
@@ -158,7 +163,9 @@ async def reopen_task(
     return _versioned(await services.ask("tasks", reopen, t.TaskView), response)
 
 
-@router.post("/v1/tasks/{task_id}/comments", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/v1/tasks/{task_id}/comments", status_code=status.HTTP_201_CREATED, dependencies=_WRITE
+)
 async def comment_on_task(
     task_id: TaskId,
     body: NewComment,
@@ -171,7 +178,7 @@ async def comment_on_task(
     return _versioned(await services.ask("tasks", comment, t.TaskView), response)
 
 
-@router.get("/v1/tasks/{task_id}/history")
+@router.get("/v1/tasks/{task_id}/history", dependencies=_READ)
 async def task_history(
     task_id: TaskId, caller: Caller, services: ServicesDep, limit: Limit = 50, cursor: Cursor = None
 ) -> t.TaskHistoryPage:
@@ -180,7 +187,7 @@ async def task_history(
     return await services.ask("tasks", query, t.TaskHistoryPage)
 
 
-@router.get("/v1/customers/{customer_id}/tasks")
+@router.get("/v1/customers/{customer_id}/tasks", dependencies=_READ)
 async def customer_tasks(
     customer_id: CustomerId,
     caller: Caller,

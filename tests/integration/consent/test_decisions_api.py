@@ -9,6 +9,7 @@ from pymongo import AsyncMongoClient
 from shared.mongo import Document
 from tests.conftest import Suite
 from tests.integration.consent.conftest import CustomerService, known_to_consent
+from tests.support.access import ADMIN_ACTOR
 from tests.support.broker import Tap
 
 PROBLEM = "application/problem+json"
@@ -74,7 +75,7 @@ async def test_a_decision_is_recorded_shown_and_published(
     assert (changed["previous_state"], changed["state"]) == ("none", "single_opt_in")
     assert changed["entry_id"] == entry["id"]
     assert changed["evidence"]["ip_address"] == "203.0.113.7"
-    assert changed["actor"] == {"type": "api", "id": "gateway"}
+    assert changed["actor"] == ADMIN_ACTOR
 
 
 async def test_the_rules_refuse_at_once_and_record_nothing(

@@ -113,7 +113,7 @@ async def test_search_by_every_filter_with_sorting_and_cursor_paging(
         email="lena@example.com",
         first_name="Léna",
         last_name="Müller-Lüdenscheidt",
-        phone="+49 171 5550000",
+        phone="+49 171 5550000 ext. 12",
     )
     await eventually(count_is(db["customers"], 5), what="the imported customer")
 
@@ -128,7 +128,10 @@ async def test_search_by_every_filter_with_sorting_and_cursor_paging(
     assert await names(name="zoe mu") == ["Zoë"]
     assert await names(name="ludensch") == ["Léna"]
     assert await names(email="ANNA@example.com") == ["Anna"]
+    # The number finds her with the extension it was given with; another extension does not.
     assert await names(phone="0171 5550000") == ["Léna"]
+    assert await names(phone="0171 5550000 ext. 12") == ["Léna"]
+    assert await names(phone="0171 5550000 ext. 13") == []
     assert await names(channel="shopify") == ["Léna"]
     assert await names(tag="vip") == ["Jörg", "Zoë"]
     number = ok(await api.get(f"/v1/customers/{ids['Ben']}"))["customer_number"]

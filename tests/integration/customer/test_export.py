@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Namespace, Suite, suite_of
+from tests.support.access import ADMIN_ACTOR
 from tests.support.orders import order_json
 from tests.support.waiting import eventually
 
@@ -75,7 +76,7 @@ async def test_the_export_holds_everything_and_is_recorded(export_suite: Suite) 
     )
     assert IBAN not in response.text, "bank details only masked"
     assert export["format"] == "customer-suite.personal-data.v1"
-    assert export["exported_by"] == {"type": "api", "id": "gateway"}
+    assert export["exported_by"] == ADMIN_ACTOR
     record = export["customer"]
     assert record["id"] == anna["id"]
     assert [e["address"] for e in record["emails"]] == ["anna@example.com", "anna.s@example.org"]
@@ -101,7 +102,7 @@ async def test_the_export_holds_everything_and_is_recorded(export_suite: Suite) 
     assert {(anna["id"], "email"), (anna["id"], "sms"), (other["id"], "sms")} <= ledger
 
     [recorded] = ok(await api.get(f"{url}/timeline", params={"kind": "data_exported"}))["items"]
-    assert recorded["actor"] == {"type": "api", "id": "gateway"}
+    assert recorded["actor"] == ADMIN_ACTOR
     contents = recorded["details"]["contents"]
     assert (contents["orders"], contents["notes"], contents["bank_accounts"]) == (2, 1, 1)
     assert contents["consent_ledger"] == len(export["consent_ledger"])

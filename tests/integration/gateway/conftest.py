@@ -34,3 +34,35 @@ async def anonymous(gateway_suite: Suite) -> AsyncIterator[httpx.AsyncClient]:
         transport=httpx.ASGITransport(app=app), base_url="http://gateway"
     ) as client:
         yield client
+
+
+@pytest.fixture
+async def customer_suite(namespace: Namespace, idp: IdentityProvider) -> AsyncIterator[Suite]:
+    """The customer service behind the gateway."""
+    async with suite_of(namespace, ("customer", "gateway")) as running:
+        yield running
+
+
+def as_key(suite: Suite, key: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=suite.apps["gateway"]),
+        base_url="http://gateway",
+        headers={"X-API-Key": key},
+    )
+
+
+def as_person(suite: Suite, token: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=suite.apps["gateway"]),
+        base_url="http://gateway",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
+async def new_key(suite: Suite, *roles: str, shop: str | None = None) -> tuple[str, str]:
+    """A key with `roles`, made by the admin: (its id, the key)."""
+    made = await suite.gateway.post(
+        "/v1/api-keys", json={"name": f"{'+'.join(roles)} key", "roles": roles, "shop": shop}
+    )
+    assert made.status_code == 201, made.text
+    return made.json()["id"], made.json()["key"]

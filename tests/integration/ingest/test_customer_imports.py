@@ -16,7 +16,7 @@ from pymongo import AsyncMongoClient
 from shared.mongo import Document
 from tests.conftest import Namespace, Suite, suite_of
 from tests.integration.ingest.serving import served
-from tests.support.access import BOOTSTRAP_KEY
+from tests.support.access import ADMIN_ACTOR, BOOTSTRAP_KEY
 from tests.support.waiting import eventually
 from tools import import_orders
 from tools.dead_letters import list_parked
@@ -100,7 +100,7 @@ async def test_a_csv_and_an_ndjson_of_customers_become_customers(
     # Cells are text; the customer service stored them in each field's type.
     assert joerg["extra"] == {"tier": "gold", "score": 42, "newsletter": True}
     assert joerg["provenance"]["last_name"]["source"] == "import:old-crm"
-    assert joerg["provenance"]["last_name"]["actor_id"] == "gateway"
+    assert joerg["provenance"]["last_name"]["actor_id"] == ADMIN_ACTOR["id"]
     ewa = await eventually(lambda: customer(suite, "ewa@example.pl"), what="Ewa")
     assert ewa["extra"] == {"tier": "silver", "score": 7.5, "newsletter": False}
 

@@ -19,7 +19,7 @@ from services.ingest.domain.imports.order_columns import OPTIONAL_COLUMNS, REQUI
 from shared.mongo import Document
 from tests.conftest import Namespace, Suite, suite_of
 from tests.integration.ingest.serving import served
-from tests.support.access import BOOTSTRAP_KEY
+from tests.support.access import ADMIN_ACTOR, BOOTSTRAP_KEY
 from tests.support.broker import Tap, tap
 from tests.support.orders import order_json
 from tests.support.waiting import eventually
@@ -115,7 +115,7 @@ async def test_a_csv_of_thousands_of_rows_is_imported_and_explained(
     assert [(e["line"], e["field"]) for e in job["errors"]] == [
         (n + 1, "currency") for n in range(bad_every, count + 1, bad_every)
     ]
-    assert job["started_by"] == {"type": "api", "id": "gateway"}
+    assert job["started_by"] == ADMIN_ACTOR
     assert response.headers["location"] == f"/v1/imports/{job['id']}"
 
     followed = await suite.gateway.get(f"/v1/imports/{job['id']}")

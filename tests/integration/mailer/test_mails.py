@@ -208,14 +208,15 @@ async def test_task_reminders_and_overdue_alerts_reach_an_assignee_with_an_addre
             draft = TaskDraft(
                 title="Rückruf wegen der Erstattung",
                 assignee=assignee,
-                due_at=now + timedelta(seconds=2),
-                reminders=((now + timedelta(seconds=1)).isoformat(),),
+                # Far enough ahead that a slow machine still arms them.
+                due_at=now + timedelta(seconds=4),
+                reminders=((now + timedelta(seconds=3)).isoformat(),),
             )
             reply = await rpc.request("tasks", CreateTask(task=draft, actor=TEST_ACTOR))
             assert reply.ok, reply.problem
         # Both tasks' reminder and overdue alert rang; only Ben has an address.
-        await rang.wait_for(2, "task.reminder_due.v1")
-        await rang.wait_for(2, "task.overdue.v1")
+        await rang.wait_for(2, "task.reminder_due.v1", timeout=30)
+        await rang.wait_for(2, "task.overdue.v1", timeout=30)
 
     await eventually(lambda: len(smtp.received) == 2, timeout=30, what="Ben's two mails")
     reminder, overdue = sorted(smtp.to("Ben.Berg@example.org"), key=lambda m: m["Subject"])
