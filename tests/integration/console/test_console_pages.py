@@ -133,6 +133,11 @@ async def test_roles_shape_what_the_screens_show(
     assert "Anna Schmidt" in supporter
     assert "Konto Inhaberin" not in supporter  # masked: the IBAN's end only
     assert "data-bank-accounts" in supporter
+    # The read is in the access log, like a read through the API.
+    log = (await api.get(f"/v1/customers/{anna['id']}/access-log")).json()["items"]
+    console_reads = [e for e in log if e["route"] == "GET /console/customers/{customer_id}"]
+    assert console_reads, log
+    assert "bank" in console_reads[0]["field_groups"]
 
     browser.cookies.clear()
     await sign_in(browser, await key_with_roles(api, "analyst"))
