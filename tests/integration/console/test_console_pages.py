@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 
-from tests.conftest import Suite
+from tests.conftest import Namespace, Suite, suite_of
 from tests.integration.console.support import (
     IBAN,
     csrf_of,
@@ -326,3 +327,20 @@ async def test_tasks_as_a_list_and_a_board(
     )
     assert bad.status_code == 422
     assert "due_at" in bad.text
+
+
+async def test_the_console_shares_the_principals_rate_limit(
+    namespace: Namespace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GATEWAY_RATE_LIMIT", "3/minute")
+    async with (
+        suite_of(namespace, ("customer", "gateway")) as suite,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=suite.apps["gateway"]), base_url="http://gateway"
+        ) as browser,
+    ):
+        await sign_in(browser, BOOTSTRAP_KEY)
+        answers = [(await browser.get("/console/customers")).status_code for _ in range(4)]
+        assert answers[:3] == [200, 200, 200]
+        assert answers[3] == 429
+        assert "Too many requests" in (await browser.get("/console/customers")).text
