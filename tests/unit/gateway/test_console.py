@@ -226,3 +226,35 @@ async def test_sign_in_at_a_provider_needs_one(console: Any) -> None:
     access = console[0]
     with pytest.raises(Unauthenticated, match="no identity provider"):
         await access.start_at_provider()
+
+
+# Console routes anyone may call: signing in and out, and the way home.
+CONSOLE_OPEN = {
+    ("GET", "/console"),
+    ("GET", "/console/sign-in"),
+    ("POST", "/console/sign-in"),
+    ("GET", "/console/sign-in/provider"),
+    ("GET", "/console/sign-in/callback"),
+    ("POST", "/console/sign-out"),
+    # Checked field by field in the handler, as the API's PATCH of a customer.
+    ("POST", "/console/customers/{customer_id}/profile"),
+}
+
+
+def test_every_console_route_states_what_the_roles_must_grant() -> None:
+    from fastapi.routing import APIRoute
+
+    from services.gateway.entrypoints import console as console_pages
+    from tests.unit.gateway.test_route_policies import GUARDS, checks
+
+    found = [
+        r for router in console_pages.ROUTERS for r in router.routes if isinstance(r, APIRoute)
+    ]
+    assert len(found) > 15
+    unguarded = {
+        (method, route.path)
+        for route in found
+        for method in route.methods or ()
+        if not GUARDS & set(checks(route.dependant))
+    }
+    assert unguarded == CONSOLE_OPEN

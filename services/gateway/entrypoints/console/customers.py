@@ -22,6 +22,7 @@ from services.gateway.entrypoints.console.web import (
     page,
     problem_of_error,
 )
+from services.gateway.entrypoints.dependencies import allowed
 from services.gateway.use_cases.commands import command
 from services.gateway.use_cases.console_screens import MergedElsewhere, TimelineFilter
 from shared.contracts import customer_notes as n
@@ -43,7 +44,7 @@ _FILTER_GROUPS = {
 Text = Annotated[str | None, Query(max_length=320)]
 
 
-@router.get("")
+@router.get("", dependencies=[allowed(reads=(FieldGroup.CUSTOMERS,))])
 async def search(
     request: Request,
     caller: SignedInCaller,
@@ -91,7 +92,7 @@ async def search(
     )
 
 
-@router.get("/{customer_id}")
+@router.get("/{customer_id}", dependencies=[allowed(reads=(FieldGroup.CUSTOMERS,))])
 async def customer_360(
     request: Request,
     customer_id: Annotated[Id, Path()],
@@ -120,7 +121,7 @@ async def customer_360(
     )
 
 
-@router.post("/{customer_id}/notes")
+@router.post("/{customer_id}/notes", dependencies=[allowed(writes=(FieldGroup.NOTES,))])
 async def add_note(
     customer_id: Annotated[Id, Path()], caller: SignedInCaller, screens: ScreensDep, form: Form
 ) -> RedirectResponse:
