@@ -344,3 +344,20 @@ async def test_the_console_shares_the_principals_rate_limit(
         assert answers[:3] == [200, 200, 200]
         assert answers[3] == 429
         assert "Too many requests" in (await browser.get("/console/customers")).text
+
+
+async def test_tags_added_and_removed(console_suite: Suite, browser: httpx.AsyncClient) -> None:
+    anna = await new_customer(console_suite.gateway, first_name="Anna")
+    await sign_in(browser, BOOTSTRAP_KEY)
+    url = f"/console/customers/{anna['id']}"
+    csrf = csrf_of((await browser.get(url)).text)
+    assert (
+        await browser.post(f"{url}/tags", data={"csrf_token": csrf, "add": "vip"})
+    ).status_code == 303
+    assert "Remove tag vip" in (await browser.get(url)).text
+    bad = await browser.post(f"{url}/tags", data={"csrf_token": csrf, "add": "not a tag!"})
+    assert bad.status_code == 422
+    assert (
+        await browser.post(f"{url}/tags", data={"csrf_token": csrf, "remove": "vip"})
+    ).status_code == 303
+    assert "Remove tag vip" not in (await browser.get(url)).text

@@ -139,3 +139,21 @@ async def add_note(
     )
     await screens.services.ask("customer", add, n.NoteView)
     return RedirectResponse(f"{PREFIX}/customers/{customer_id}#notes", status_code=303)
+
+
+@router.post("/{customer_id}/tags", dependencies=[allowed(writes=(FieldGroup.TAGS,))])
+async def change_tags(
+    customer_id: Annotated[Id, Path()], caller: SignedInCaller, screens: ScreensDep, form: Form
+) -> RedirectResponse:
+    """Add the tag typed in, or remove the one whose button was pressed."""
+    added, removed = given(form, "add"), given(form, "remove")
+    change = command(
+        c.ChangeTags,
+        caller.principal.actor,
+        given(form, "idempotency_key"),
+        customer_id=customer_id,
+        add=(added,) if added else (),
+        remove=(removed,) if removed else (),
+    )
+    await screens.services.ask("customer", change, c.CustomerView)
+    return RedirectResponse(f"{PREFIX}/customers/{customer_id}", status_code=303)
