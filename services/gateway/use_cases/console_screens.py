@@ -292,13 +292,18 @@ class Screens:
         )
 
     async def tasks(
-        self, caller: Caller, statuses: Sequence[t.TaskStatus], cursor: str | None
+        self, caller: Caller, statuses: Sequence[t.TaskStatus], cursor: str | None, *, team: bool
     ) -> tuple[t.TaskPage, Part[t.NotificationPage]]:
-        """The caller's tasks (open ones unless `statuses` say otherwise) and notifications."""
+        """The caller's tasks, or the team's (everyone's), open ones unless `statuses` say
+        otherwise, by deadline; and the caller's notifications."""
         caller.grants.require_read(G.TASKS)
         actor = caller.principal.actor
         query = t.FindTasks(
-            assignee=actor.id, status=tuple(statuses) or t.OPEN_STATUSES, cursor=cursor, actor=actor
+            assignee=None if team else actor.id,
+            status=tuple(statuses) or t.OPEN_STATUSES,
+            cursor=cursor,
+            limit=100,
+            actor=actor,
         )
         tasks, notifications = await asyncio.gather(
             self.services.ask("tasks", query, t.TaskPage),

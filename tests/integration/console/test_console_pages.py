@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 
-from tests.conftest import Suite
+from tests.conftest import Namespace, Suite, suite_of
 from tests.integration.console.support import (
     IBAN,
     csrf_of,
@@ -133,6 +134,11 @@ async def test_roles_shape_what_the_screens_show(
     assert "Anna Schmidt" in supporter
     assert "Konto Inhaberin" not in supporter  # masked: the IBAN's end only
     assert "data-bank-accounts" in supporter
+    # The read is in the access log, like a read through the API.
+    log = (await api.get(f"/v1/customers/{anna['id']}/access-log")).json()["items"]
+    console_reads = [e for e in log if e["route"] == "GET /console/customers/{customer_id}"]
+    assert console_reads, log
+    assert "bank" in console_reads[0]["field_groups"]
 
     browser.cookies.clear()
     await sign_in(browser, await key_with_roles(api, "analyst"))
@@ -287,3 +293,71 @@ async def test_an_admin_makes_and_revokes_keys(
         )
         assert revoked.status_code == 303
         assert (await desk.get("/console/customers")).status_code == 303
+
+
+async def test_tasks_as_a_list_and_a_board(
+    console_suite: Suite, browser: httpx.AsyncClient
+) -> None:
+    await sign_in(browser, BOOTSTRAP_KEY)
+    page = await browser.get("/console/tasks")
+    csrf = csrf_of(page.text)
+    for title in ("Call Anna", "Send the invoice"):
+        made = await browser.post(
+            "/console/tasks",
+            data={"csrf_token": csrf, "title": title, "due_at": "2030-01-02T10:00"},
+        )
+        assert made.status_code == 303, made.text
+    mine = await browser.get("/console/tasks")
+    assert "Call Anna" in mine.text
+    assert "2030-01-02 10:00" in mine.text
+    task_id = re.search(r"/console/tasks/([^/]+)/status", mine.text)
+    assert task_id is not None
+    version = re.search(r'name="version" value="(\d+)"', mine.text)
+    assert version is not None
+    moved = await browser.post(
+        f"/console/tasks/{task_id.group(1)}/status",
+        data={"csrf_token": csrf, "status": "in_progress", "version": version.group(1)},
+    )
+    assert moved.status_code == 303
+    board = await browser.get("/console/tasks", params={"board": "true", "team": "true"})
+    assert "In progress (1)" in board.text
+    assert "Pending (1)" in board.text
+    bad = await browser.post(
+        "/console/tasks", data={"csrf_token": csrf, "title": "x", "due_at": "soon"}
+    )
+    assert bad.status_code == 422
+    assert "due_at" in bad.text
+
+
+async def test_the_console_shares_the_principals_rate_limit(
+    namespace: Namespace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GATEWAY_RATE_LIMIT", "3/minute")
+    async with (
+        suite_of(namespace, ("customer", "gateway")) as suite,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=suite.apps["gateway"]), base_url="http://gateway"
+        ) as browser,
+    ):
+        await sign_in(browser, BOOTSTRAP_KEY)
+        answers = [(await browser.get("/console/customers")).status_code for _ in range(4)]
+        assert answers[:3] == [200, 200, 200]
+        assert answers[3] == 429
+        assert "Too many requests" in (await browser.get("/console/customers")).text
+
+
+async def test_tags_added_and_removed(console_suite: Suite, browser: httpx.AsyncClient) -> None:
+    anna = await new_customer(console_suite.gateway, first_name="Anna")
+    await sign_in(browser, BOOTSTRAP_KEY)
+    url = f"/console/customers/{anna['id']}"
+    csrf = csrf_of((await browser.get(url)).text)
+    assert (
+        await browser.post(f"{url}/tags", data={"csrf_token": csrf, "add": "vip"})
+    ).status_code == 303
+    assert "Remove tag vip" in (await browser.get(url)).text
+    bad = await browser.post(f"{url}/tags", data={"csrf_token": csrf, "add": "not a tag!"})
+    assert bad.status_code == 422
+    assert (
+        await browser.post(f"{url}/tags", data={"csrf_token": csrf, "remove": "vip"})
+    ).status_code == 303
+    assert "Remove tag vip" not in (await browser.get(url)).text

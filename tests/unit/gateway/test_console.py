@@ -21,7 +21,6 @@ from services.gateway.use_cases.console_screens import (
     TimelineFilter,
     Unavailable,
 )
-from services.gateway.use_cases.console_view import RoleView
 from services.gateway.use_cases.ports import Refused
 from shared.contracts import consent as cs
 from shared.contracts import custom_fields as cf
@@ -109,8 +108,25 @@ def _caller(*roles: str) -> Caller:
     return Caller(who, Grants.of(who, DEFAULT_ROLES))
 
 
-def _grants(*roles: str) -> Grants:
-    return _caller(*roles).grants
+class ShownAsGiven:
+    """A viewer that shows what the services answered and notes what the screen recorded."""
+
+    def __init__(self) -> None:
+        self.recorded: list[tuple[str, str, bool]] = []
+
+    async def customer(self, view: c.CustomerView) -> c.CustomerView:
+        return view
+
+    async def customers(self, page: c.CustomerPage) -> c.CustomerPage:
+        return page
+
+    async def timeline(
+        self, customer_id: str, page: h.ActivityPage, query: h.GetTimeline
+    ) -> h.ActivityPage:
+        return page
+
+    async def record(self, customer_id: str, group: str, returned: bool = True) -> None:
+        self.recorded.append((customer_id, group, returned))
 
 
 ACTOR = Actor(type=ActorType.API, id="p")
@@ -137,46 +153,6 @@ ANNA = c.CustomerView(
 )
 
 
-async def test_the_cut_follows_the_roles() -> None:
-    supporter = await RoleView(_grants("supporter"), {"salary": "hr"}).customer(ANNA)
-    assert supporter.first_name == "Anna"
-    assert supporter.bank_accounts[0].holder is None
-    assert supporter.bank_accounts[0].iban_masked == "DE89 **** 3000"
-    assert supporter.extra == {"vip": True}, "a custom field of a group the role does not read"
-
-    admin = await RoleView(_grants("admin")).customer(ANNA)
-    assert admin.bank_accounts[0].holder == "Anna S"
-
-    analyst = await RoleView(_grants("analyst")).customer(ANNA)
-    assert analyst.first_name is None
-    assert analyst.emails == ()
-    assert analyst.customer_number == 10001
-
-
-async def test_the_timeline_cut_drops_entries_and_changes_of_unread_groups() -> None:
-    entries = (
-        h.ActivityView(
-            id="a1",
-            customer_id="c1",
-            at=NOW,
-            actor=ACTOR,
-            kind=h.ActivityKind.UPDATED,
-            changes=(
-                c.FieldChange(field="first_name", before="A", after="Anna"),
-                c.FieldChange(field="tags", before=[], after=["vip"]),
-            ),
-        ),
-        h.ActivityView(
-            id="a2", customer_id="c1", at=NOW, actor=ACTOR, kind=h.ActivityKind.NOTE_ADDED
-        ),
-    )
-    query = h.GetTimeline(customer_id="c1", actor=ACTOR)
-    page = h.ActivityPage(items=entries)
-    cut = await RoleView(_grants("analyst")).timeline("c1", page, query)
-    assert [a.id for a in cut.items] == ["a1"]
-    assert [ch.field for ch in cut.items[0].changes] == ["tags"]
-
-
 def _services(**overrides: Any) -> FakeServices:
     answers: dict[Any, Any] = {
         ("customer", c.GetCustomer): lambda q: ANNA,
@@ -195,16 +171,14 @@ def _services(**overrides: Any) -> FakeServices:
 
 async def test_the_360_asks_only_for_what_the_role_reads() -> None:
     services = _services()
-    caller = _caller("analyst")
-    screen = await Screens(services).customer_360(
-        caller, RoleView(caller.grants), "c1", TimelineFilter()
-    )
+    caller, viewer = _caller("analyst"), ShownAsGiven()
+    screen = await Screens(services).customer_360(caller, viewer, "c1", TimelineFilter())
     asked = {type(q) for _, q in services.asked}
     assert n.ListNotes not in asked
     assert cs.GetConsents not in asked
     assert h.GetTimeline not in asked
     assert screen.notes is None
-    assert screen.customer.first_name is None
+    assert viewer.recorded == [], "nothing personal was shown"
 
 
 async def test_a_part_whose_service_is_down_is_shown_unavailable() -> None:
@@ -213,10 +187,11 @@ async def test_a_part_whose_service_is_down_is_shown_unavailable() -> None:
 
     services = _services()
     services.answers[("consent", cs.GetConsents)] = down
-    caller = _caller("supporter")
+    caller, viewer = _caller("supporter"), ShownAsGiven()
     screen = await Screens(services).customer_360(
-        caller, RoleView(caller.grants), "c1", TimelineFilter(kinds=(h.ActivityKind.MERGED,))
+        caller, viewer, "c1", TimelineFilter(kinds=(h.ActivityKind.MERGED,))
     )
+    assert [g for _, g, _ in viewer.recorded] == ["orders", "notes", "consent"]
     assert screen.consents == Unavailable("consent")
     assert isinstance(screen.notes, n.NotePage)
     [timeline] = services.sent(h.GetTimeline)
@@ -229,11 +204,11 @@ async def test_an_unknown_or_merged_customer() -> None:
     caller = _caller("admin")
     screens = Screens(services)
     with pytest.raises(Refused):
-        await screens.customer_360(caller, RoleView(caller.grants), "c9", TimelineFilter())
+        await screens.customer_360(caller, ShownAsGiven(), "c9", TimelineFilter())
     merged = ANNA.model_copy(update={"merged_into": "c2", "status": c.CustomerStatus.MERGED})
     services.answers[("customer", c.GetCustomer)] = lambda q: merged
     with pytest.raises(MergedElsewhere) as moved:
-        await screens.customer_360(caller, RoleView(caller.grants), "c1", TimelineFilter())
+        await screens.customer_360(caller, ShownAsGiven(), "c1", TimelineFilter())
     assert moved.value.master_id == "c2"
 
 
@@ -251,3 +226,35 @@ async def test_sign_in_at_a_provider_needs_one(console: Any) -> None:
     access = console[0]
     with pytest.raises(Unauthenticated, match="no identity provider"):
         await access.start_at_provider()
+
+
+# Console routes anyone may call: signing in and out, and the way home.
+CONSOLE_OPEN = {
+    ("GET", "/console"),
+    ("GET", "/console/sign-in"),
+    ("POST", "/console/sign-in"),
+    ("GET", "/console/sign-in/provider"),
+    ("GET", "/console/sign-in/callback"),
+    ("POST", "/console/sign-out"),
+    # Checked field by field in the handler, as the API's PATCH of a customer.
+    ("POST", "/console/customers/{customer_id}/profile"),
+}
+
+
+def test_every_console_route_states_what_the_roles_must_grant() -> None:
+    from fastapi.routing import APIRoute
+
+    from services.gateway.entrypoints import console as console_pages
+    from tests.unit.gateway.test_route_policies import GUARDS, checks
+
+    found = [
+        r for router in console_pages.ROUTERS for r in router.routes if isinstance(r, APIRoute)
+    ]
+    assert len(found) > 15
+    unguarded = {
+        (method, route.path)
+        for route in found
+        for method in route.methods or ()
+        if not GUARDS & set(checks(route.dependant))
+    }
+    assert unguarded == CONSOLE_OPEN

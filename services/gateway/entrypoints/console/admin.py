@@ -17,6 +17,7 @@ from services.gateway.entrypoints.console.web import (
     given,
     page,
 )
+from services.gateway.entrypoints.dependencies import allowed
 from services.gateway.use_cases.access import KeyAdmin, RoleAdmin
 from shared.contracts.replies import FieldError
 from shared.errors import InvalidInput
@@ -43,13 +44,13 @@ async def _admin_page(
     )
 
 
-@router.get("")
+@router.get("", dependencies=[allowed(action=Action.MANAGE_ACCESS)])
 async def admin(request: Request, caller: SignedInCaller) -> HTMLResponse:
     caller.grants.require(Action.MANAGE_ACCESS)
     return await _admin_page(request)
 
 
-@router.post("/keys")
+@router.post("/keys", dependencies=[allowed(action=Action.MANAGE_ACCESS)])
 async def create_key(request: Request, caller: SignedInCaller, form: Form) -> HTMLResponse:
     """The new key is shown on this answer only (it is kept nowhere but as a hash)."""
     caller.grants.require(Action.MANAGE_ACCESS)
@@ -64,7 +65,7 @@ async def create_key(request: Request, caller: SignedInCaller, form: Form) -> HT
     return await _admin_page(request, new_key=key, status_code=201)
 
 
-@router.post("/keys/{key_id}/revoke")
+@router.post("/keys/{key_id}/revoke", dependencies=[allowed(action=Action.MANAGE_ACCESS)])
 async def revoke_key(
     request: Request, key_id: KeyId, caller: SignedInCaller, _form: Form
 ) -> RedirectResponse:

@@ -18,6 +18,7 @@ from services.gateway.entrypoints.console.web import (
     choice,
     given,
 )
+from services.gateway.entrypoints.dependencies import allowed
 from shared.contracts import consent as cs
 from shared.contracts.envelope import Id, utc_now
 
@@ -25,7 +26,7 @@ router = APIRouter(prefix=f"{PREFIX}/customers", route_class=ConsoleRoute, inclu
 CustomerId = Annotated[Id, Path()]
 
 
-@router.post("/{customer_id}/consents")
+@router.post("/{customer_id}/consents", dependencies=[allowed(writes=(FieldGroup.CONSENT,))])
 async def record_decision(
     customer_id: CustomerId, caller: SignedInCaller, screens: ScreensDep, form: Form
 ) -> RedirectResponse:
@@ -48,7 +49,10 @@ async def record_decision(
     return RedirectResponse(f"{PREFIX}/customers/{customer_id}#consent", status_code=303)
 
 
-@router.post("/{customer_id}/consents/double-opt-in")
+@router.post(
+    "/{customer_id}/consents/double-opt-in",
+    dependencies=[allowed(writes=(FieldGroup.CONSENT,))],
+)
 async def start_double_opt_in(
     customer_id: CustomerId, caller: SignedInCaller, screens: ScreensDep, form: Form
 ) -> RedirectResponse:

@@ -22,6 +22,7 @@ from services.gateway.entrypoints.console.web import (
     page,
     problem_of_error,
 )
+from services.gateway.entrypoints.dependencies import allowed
 from services.gateway.use_cases.commands import command
 from services.gateway.use_cases.console_screens import MergedElsewhere, TimelineFilter
 from shared.contracts import customer_notes as n
@@ -43,7 +44,7 @@ _FILTER_GROUPS = {
 Text = Annotated[str | None, Query(max_length=320)]
 
 
-@router.get("")
+@router.get("", dependencies=[allowed(reads=(FieldGroup.CUSTOMERS,))])
 async def search(
     request: Request,
     caller: SignedInCaller,
@@ -91,7 +92,7 @@ async def search(
     )
 
 
-@router.get("/{customer_id}")
+@router.get("/{customer_id}", dependencies=[allowed(reads=(FieldGroup.CUSTOMERS,))])
 async def customer_360(
     request: Request,
     customer_id: Annotated[Id, Path()],
@@ -120,7 +121,7 @@ async def customer_360(
     )
 
 
-@router.post("/{customer_id}/notes")
+@router.post("/{customer_id}/notes", dependencies=[allowed(writes=(FieldGroup.NOTES,))])
 async def add_note(
     customer_id: Annotated[Id, Path()], caller: SignedInCaller, screens: ScreensDep, form: Form
 ) -> RedirectResponse:
@@ -138,3 +139,21 @@ async def add_note(
     )
     await screens.services.ask("customer", add, n.NoteView)
     return RedirectResponse(f"{PREFIX}/customers/{customer_id}#notes", status_code=303)
+
+
+@router.post("/{customer_id}/tags", dependencies=[allowed(writes=(FieldGroup.TAGS,))])
+async def change_tags(
+    customer_id: Annotated[Id, Path()], caller: SignedInCaller, screens: ScreensDep, form: Form
+) -> RedirectResponse:
+    """Add the tag typed in, or remove the one whose button was pressed."""
+    added, removed = given(form, "add"), given(form, "remove")
+    change = command(
+        c.ChangeTags,
+        caller.principal.actor,
+        given(form, "idempotency_key"),
+        customer_id=customer_id,
+        add=(added,) if added else (),
+        remove=(removed,) if removed else (),
+    )
+    await screens.services.ask("customer", change, c.CustomerView)
+    return RedirectResponse(f"{PREFIX}/customers/{customer_id}", status_code=303)

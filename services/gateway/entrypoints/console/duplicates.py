@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from services.gateway.domain.roles import Action
+from services.gateway.domain.roles import Action, FieldGroup
 from services.gateway.entrypoints.console.web import (
     PREFIX,
     ConsoleRoute,
@@ -19,13 +19,14 @@ from services.gateway.entrypoints.console.web import (
     given,
     page,
 )
+from services.gateway.entrypoints.dependencies import allowed
 from services.gateway.use_cases.duplicates import accept_duplicate
 
 router = APIRouter(prefix=f"{PREFIX}/duplicates", route_class=ConsoleRoute, include_in_schema=False)
 CandidateId = Annotated[str, Path(min_length=3, max_length=200)]
 
 
-@router.get("")
+@router.get("", dependencies=[allowed(reads=(FieldGroup.CUSTOMERS,))])
 async def candidates(
     request: Request,
     caller: SignedInCaller,
@@ -37,7 +38,7 @@ async def candidates(
     return page(request, "duplicates.html", candidates=found, customers=customers)
 
 
-@router.get("/{candidate_id}")
+@router.get("/{candidate_id}", dependencies=[allowed(reads=(FieldGroup.CUSTOMERS,))])
 async def merge_screen(
     request: Request,
     candidate_id: CandidateId,
@@ -60,7 +61,7 @@ async def merge_screen(
     )
 
 
-@router.post("/{candidate_id}/merge")
+@router.post("/{candidate_id}/merge", dependencies=[allowed(action=Action.MERGE)])
 async def merge(
     candidate_id: CandidateId, caller: SignedInCaller, screens: ScreensDep, form: Form
 ) -> RedirectResponse:

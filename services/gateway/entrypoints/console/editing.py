@@ -24,6 +24,7 @@ from services.gateway.entrypoints.console.web import (
     page,
     problem_of_error,
 )
+from services.gateway.entrypoints.dependencies import allowed
 from services.gateway.use_cases.access import Caller
 from services.gateway.use_cases.commands import command
 from services.gateway.use_cases.console_screens import Screens
@@ -94,7 +95,7 @@ def _errors(error: Exception) -> tuple[dict[str, str], int] | None:
     return fields or {"form": problem.detail or problem.title}, problem.status
 
 
-@router.get("/{customer_id}/edit")
+@router.get("/{customer_id}/edit", dependencies=[allowed(reads=(FieldGroup.CUSTOMERS,))])
 async def edit(
     request: Request,
     customer_id: CustomerId,
@@ -153,7 +154,10 @@ async def change_profile(
     return RedirectResponse(f"{PREFIX}/customers/{customer_id}", status_code=303)
 
 
-@router.post("/{customer_id}/addresses/{address_id}")
+@router.post(
+    "/{customer_id}/addresses/{address_id}",
+    dependencies=[allowed(writes=(FieldGroup.ADDRESSES,))],
+)
 async def save_address(
     request: Request,
     customer_id: CustomerId,

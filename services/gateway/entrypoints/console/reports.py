@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from services.gateway.domain.roles import FieldGroup
 from services.gateway.entrypoints.console.web import (
     PREFIX,
     ConsoleRoute,
@@ -15,11 +16,12 @@ from services.gateway.entrypoints.console.web import (
     SignedInCaller,
     page,
 )
+from services.gateway.entrypoints.dependencies import allowed
 
 router = APIRouter(prefix=f"{PREFIX}/reports", route_class=ConsoleRoute, include_in_schema=False)
 
 
-@router.get("")
+@router.get("", dependencies=[allowed(reads=(FieldGroup.REPORTS,))])
 async def reports(
     request: Request,
     caller: SignedInCaller,

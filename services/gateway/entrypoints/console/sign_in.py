@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pymongo.errors import PyMongoError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from services.gateway.adapters.rate_limits import RateLimits
 from services.gateway.domain.console_sessions import new_token, same_token
 from services.gateway.entrypoints.console.web import (
     PREFIX,
@@ -218,6 +219,18 @@ class ConsoleAuthentication:
                 headers={"Retry-After": "5"},
             )
             await unavailable(scope, receive, send)
+            return
+        # The same rate limit per principal as the API's (one budget for both).
+        rate_limits: RateLimits = request.app.state.rate_limits
+        wait = await rate_limits.retry_after(signed_in.caller.principal.id)
+        if wait is not None:
+            slow_down = HTMLResponse(
+                "<!DOCTYPE html><title>Too many requests</title><p>Too many requests for your "
+                f"account; try again in {wait} s.</p>",
+                status_code=429,
+                headers={"Retry-After": str(wait)},
+            )
+            await slow_down(scope, receive, send)
             return
         state = scope.setdefault("state", {})
         state["caller"] = signed_in.caller

@@ -21,6 +21,7 @@ from services.gateway.entrypoints.console.web import (
     given,
     page,
 )
+from services.gateway.entrypoints.dependencies import allowed
 from services.gateway.use_cases.commands import command
 from shared.contracts import tasks as t
 from shared.contracts.envelope import Id
@@ -30,21 +31,29 @@ from shared.errors import InvalidInput
 router = APIRouter(prefix=f"{PREFIX}/tasks", route_class=ConsoleRoute, include_in_schema=False)
 
 
-@router.get("")
+@router.get("", dependencies=[allowed(reads=(FieldGroup.TASKS,))])
 async def my_tasks(
     request: Request,
     caller: SignedInCaller,
     screens: ScreensDep,
     status: Annotated[list[t.TaskStatus] | None, Query()] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
+    team: bool = False,
+    board: bool = False,
 ) -> HTMLResponse:
-    tasks, notifications = await screens.tasks(caller, status or (), cursor)
+    """A list by deadline, or a board: a column per status (all of them)."""
+    shown = list(t.TaskStatus) if board else status or ()
+    tasks, notifications = await screens.tasks(caller, shown, cursor, team=team)
+    columns = {s.value: [task for task in tasks.items if task.status is s] for s in t.TaskStatus}
     return page(
         request,
         "tasks.html",
         tasks=tasks,
+        team=team,
+        board=board,
+        columns=columns,
         notifications=notifications,
-        shown=[s.value for s in status or ()],
+        shown=[s.value for s in status or ()] if not board else [],
         statuses=[s.value for s in t.TaskStatus],
         priorities=[p.value for p in t.TaskPriority],
         customer_id=request.query_params.get("customer", ""),
@@ -61,7 +70,7 @@ def _deadline(value: str | None) -> datetime | None:
         raise InvalidInput([FieldError(field="due_at", message="not a date and time")]) from None
 
 
-@router.post("")
+@router.post("", dependencies=[allowed(writes=(FieldGroup.TASKS,))])
 async def create_task(caller: SignedInCaller, screens: ScreensDep, form: Form) -> RedirectResponse:
     caller.grants.require_writes({"tasks": FieldGroup.TASKS})
     draft = t.TaskDraft(
@@ -81,7 +90,7 @@ async def create_task(caller: SignedInCaller, screens: ScreensDep, form: Form) -
     return RedirectResponse(target, status_code=303)
 
 
-@router.post("/{task_id}/status")
+@router.post("/{task_id}/status", dependencies=[allowed(writes=(FieldGroup.TASKS,))])
 async def change_status(
     task_id: Annotated[Id, Path()], caller: SignedInCaller, screens: ScreensDep, form: Form
 ) -> RedirectResponse:

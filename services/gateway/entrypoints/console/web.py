@@ -18,9 +18,9 @@ from pydantic import ValidationError
 
 from services.gateway.domain.console_sessions import ConsoleSession, new_token
 from services.gateway.domain.policy import AccessDenied
+from services.gateway.entrypoints import dependencies
 from services.gateway.use_cases.access import Caller
 from services.gateway.use_cases.console_screens import Screens
-from services.gateway.use_cases.console_view import RoleView, Viewer
 from services.gateway.use_cases.ports import Services
 from shared.contracts.replies import FieldError, Problem, ProblemError, problem_of
 from shared.errors import DomainError, InvalidInput
@@ -130,10 +130,6 @@ async def _screens(request: Request) -> Screens:
     return Screens(services)
 
 
-async def _viewer(caller: Annotated[Caller, Depends(_caller)]) -> Viewer:
-    return RoleView(caller.grants)
-
-
 async def _form(
     request: Request, session: Annotated[ConsoleSession, Depends(_session)]
 ) -> FormData:
@@ -181,5 +177,7 @@ def choice(kind: type[E], value: str | None, field: str) -> E:
 SignedInCaller = Annotated[Caller, Depends(_caller)]
 Session = Annotated[ConsoleSession, Depends(_session)]
 ScreensDep = Annotated[Screens, Depends(_screens)]
-ViewerDep = Annotated[Viewer, Depends(_viewer)]
+# What a screen shows of the services' answers: the API's own visibility (the cut to the
+# caller's roles and the access log), so a read in the console is recorded like one of the API.
+ViewerDep = dependencies.Viewer
 Form = Annotated[FormData, Depends(_form)]
