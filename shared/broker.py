@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.opentelemetry import RabbitTelemetryMiddleware
+from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
 from faststream.rabbit.schemas import Channel
+from prometheus_client import REGISTRY
+
+from shared.observe import MessageObservation
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
@@ -35,13 +39,23 @@ def make_broker(
         default_channel=Channel(
             prefetch_count=settings.prefetch, publisher_confirms=True, on_return_raises=True
         ),
-        middlewares=[RabbitTelemetryMiddleware(tracer_provider=tracer_provider)],
+        # Telemetry first: a message's log lines and metrics are taken inside its span.
+        middlewares=[
+            RabbitTelemetryMiddleware(tracer_provider=tracer_provider),
+            RabbitPrometheusMiddleware(registry=REGISTRY, app_name=service),
+            MessageObservation(service),
+        ],
         graceful_timeout=settings.graceful_timeout_s,
         app_id=service,
         logger=logging.getLogger(f"{service}.broker"),
         # FastStream logs every message received at INFO; that belongs at DEBUG in a service log.
         log_level=logging.DEBUG,
     )
+
+
+def service_of(broker: RabbitBroker) -> str:
+    """The service a broker belongs to (its `app_id`): the `service` label of its metrics."""
+    return str(broker.config.app_id)
 
 
 async def publish(broker: RabbitBroker, topology: Topology, message: Message) -> None:

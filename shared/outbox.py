@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from shared.broker import publish, publish_body
+from shared import metrics
+from shared.broker import publish, publish_body, service_of
 from shared.redelivery import describe
 
 if TYPE_CHECKING:
@@ -29,6 +31,8 @@ log = logging.getLogger(__name__)
 
 KEEP_SENT_FOR = timedelta(days=7)
 BATCH = 200
+# How often the relay counts the backlog for the metrics (two indexed queries).
+OBSERVE_EVERY_S = 5.0
 
 
 class Outbox:
@@ -46,6 +50,7 @@ class Outbox:
         self._topology = topology
         self._relay_interval_s = relay_interval_s
         self._grace = timedelta(seconds=grace_s)
+        self._service = service_of(broker)
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index([("sent_at", 1), ("created_at", 1)])
@@ -121,15 +126,35 @@ class Outbox:
         return await self._publish_matching({"sent_at": None, "created_at": {"$lt": cutoff}})
 
     async def relay(self) -> None:
-        """Run until cancelled: publish what the fast path missed."""
+        """Run until cancelled: publish what the fast path missed, and report the backlog."""
+        observed_at = 0.0
         while True:
             try:
                 sent = await self.publish_overdue()
                 if sent:
                     log.info("outbox relay published %d overdue message(s)", sent)
+                if time.monotonic() - observed_at >= OBSERVE_EVERY_S:
+                    observed_at = time.monotonic()
+                    await self.observe_backlog()
             except Exception as error:  # noqa: BLE001 - the relay must outlive a broker outage
                 log.warning("outbox relay failed, will try again: %s", describe(error))
             await asyncio.sleep(self._relay_interval_s)
+
+    async def observe_backlog(self) -> None:
+        """Set the backlog metrics: unpublished entries, and the age of the oldest."""
+        unsent = {"sent_at": None}
+        backlog = await self._collection.count_documents(unsent)
+        oldest = await self._collection.find_one(
+            unsent, {"created_at": 1}, sort=[("created_at", 1)]
+        )
+        age = 0.0
+        if oldest is not None:
+            created = oldest["created_at"]
+            if created.tzinfo is None:
+                created = created.replace(tzinfo=UTC)
+            age = max(0.0, (datetime.now(UTC) - created).total_seconds())
+        metrics.OUTBOX_BACKLOG.labels(self._service).set(backlog)
+        metrics.OUTBOX_OLDEST_AGE.labels(self._service).set(age)
 
     async def _publish_matching(self, query: dict[str, Any]) -> int:
         sent: list[str] = []

@@ -22,8 +22,10 @@ from faststream import BaseMiddleware
 from faststream.exceptions import HandlerException
 from pymongo.errors import ConnectionFailure, PyMongoError
 
-from shared.broker import PUBLISH_TIMEOUT_S
+from shared import metrics
+from shared.broker import PUBLISH_TIMEOUT_S, service_of
 from shared.dispatch import PermanentFailure
+from shared.observe import message_failed
 from shared.topology import MAX_ATTEMPTS
 
 if TYPE_CHECKING:
@@ -82,6 +84,10 @@ class Redelivery:
         self.broker = broker
         self.queue = queue
         self.max_attempts = max_attempts
+        # Every consumer can retry and park: its counters start at zero, not absent.
+        service = service_of(broker)
+        metrics.MESSAGES_RETRIED.labels(service, queue.name)
+        metrics.MESSAGES_PARKED.labels(service, queue.name)
 
     def __call__(self, msg: Any, /, *, context: ContextRepo) -> _RedeliveryScope:
         return _RedeliveryScope(msg, context=context, policy=self)
@@ -103,6 +109,7 @@ class Redelivery:
                 exchange="",
                 routing_key=self.queue.retry_name,
             )
+            message_failed(retried=True)
             return
         log.error(
             "%s: parked message %s (type %s) after %d attempt(s): %s",
@@ -120,6 +127,7 @@ class Redelivery:
             exchange=self.queue.dead_letter_exchange,
             routing_key=self.queue.dead_letter_name,
         )
+        message_failed(retried=False)
 
     async def _republish(
         self,

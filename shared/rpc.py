@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
 from faststream.rabbit import RabbitMessage, RabbitQueue
 
-from shared.broker import PUBLISH_TIMEOUT_S
+from shared import metrics
+from shared.broker import PUBLISH_TIMEOUT_S, service_of
 from shared.contracts.replies import Problem, ProblemError, Reply, problem_of
 from shared.dispatch import Dispatcher, InvalidMessage
 from shared.redelivery import describe
@@ -45,6 +47,7 @@ class RpcClient:
         self._broker = broker
         self._topology = topology
         self._timeout_s = timeout_s
+        self._service = service_of(broker)
         # correlation id -> (the service asked, the caller's future)
         self._pending: dict[str, tuple[str, asyncio.Future[Reply]]] = {}
         self.reply_queue = RabbitQueue(
@@ -68,6 +71,7 @@ class RpcClient:
         """Send a query, or a command whose caller must hear the outcome, and await the reply:
         a result or a problem. Raises ServiceUnavailable when none comes in time."""
         request_id = query.message_id
+        started = time.perf_counter()
         future: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
         self._pending[request_id] = (service, future)
         try:
@@ -95,6 +99,9 @@ class RpcClient:
             ) from error
         finally:
             self._pending.pop(request_id, None)
+            metrics.RPC_DURATION.labels(self._service, service).observe(
+                time.perf_counter() - started
+            )
 
 
 async def answer(queries: Dispatcher[Any], body: object) -> dict[str, Any]:

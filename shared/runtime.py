@@ -11,17 +11,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sys
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import uvicorn
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Response
+from faststream.rabbit import RabbitQueue
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
+from shared import logs, metrics
 from shared.broker import make_broker
 from shared.health import Check, broker_check, health_router
+from shared.observe import RequestObservation
 from shared.problems import install_problem_handlers
 from shared.telemetry import setup_tracing
 from shared.topology import Topology, declare
@@ -32,17 +34,15 @@ if TYPE_CHECKING:
 
     from shared.settings import ServiceSettings
 
+# How often a consumer asks RabbitMQ how many messages wait in its work queue.
+QUEUE_DEPTH_EVERY_S = 5.0
 Hook = Callable[[], Coroutine[Any, Any, None]]
 log = logging.getLogger(__name__)
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(),
-        stream=sys.stdout,
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-        force=True,
-    )
+def configure_logging(settings: ServiceSettings, service: str) -> None:
+    """Every line of the process, redacted, as JSON or readable text (`LOG_FORMAT`)."""
+    logs.configure_logging(settings.log_level, service=service, log_format=settings.log_format)
 
 
 @dataclass
@@ -61,7 +61,9 @@ class ServiceRuntime:
 
     @classmethod
     def create(cls, name: str, settings: ServiceSettings) -> ServiceRuntime:
-        tracer = setup_tracing(name, otlp_endpoint=settings.otlp_endpoint)
+        tracer = setup_tracing(
+            name, otlp_endpoint=settings.otlp_endpoint, environment=settings.environment.value
+        )
         broker = make_broker(settings, service=name, tracer_provider=tracer)
         runtime = cls(
             name=name,
@@ -71,6 +73,16 @@ class ServiceRuntime:
             broker=broker,
         )
         runtime.checks["broker"] = broker_check(broker)
+        work_queue = next(
+            (
+                q
+                for q in runtime.topology.consumers
+                if q.name == f"{runtime.topology.namespace}.{name}"
+            ),
+            None,
+        )
+        if work_queue is not None:
+            runtime.background.append(lambda: report_queue_depth(broker, name, work_queue.name))
         return runtime
 
     @contextlib.asynccontextmanager
@@ -100,12 +112,43 @@ class ServiceRuntime:
         app = FastAPI(title=title, lifespan=self.lifespan)
         install_problem_handlers(app)
         app.include_router(health_router(self.checks))
+        app.include_router(metrics_router())
         for router in routers:
             app.include_router(router)
         FastAPIInstrumentor.instrument_app(
             app, tracer_provider=self.tracer, excluded_urls="health/live,health/ready"
         )
+        # Outermost: the request id is bound for every line logged while the request runs.
+        app.add_middleware(RequestObservation, service=self.name, router=app.router)
         return app
+
+
+def metrics_router() -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/metrics", response_class=Response, include_in_schema=False)
+    async def scrape() -> Response:
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
+
+    return router
+
+
+async def report_queue_depth(broker: RabbitBroker, service: str, queue: str) -> None:
+    """Run until cancelled: the work queue's ready messages, as RabbitMQ counts them."""
+    gauge = metrics.QUEUE_DEPTH.labels(service, queue)
+    declared = None
+    while True:
+        try:
+            if declared is None:
+                # Passive: only asks; the topology declared the queue with its arguments.
+                declared = await broker.declare_queue(RabbitQueue(queue, declare=False))
+            result = await declared.declare()
+            gauge.set(result.message_count or 0)
+        except Exception as error:  # noqa: BLE001 - a broker outage only pauses the metric
+            declared = None
+            log.debug("queue depth of %s unknown: %s", queue, error)
+        await asyncio.sleep(QUEUE_DEPTH_EVERY_S)
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:

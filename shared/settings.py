@@ -8,7 +8,7 @@ service's own prefix (`CUSTOMER_DATABASE`, `GATEWAY_PORT`, ...), declared by its
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Self
+from typing import Literal, Self
 from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
@@ -53,6 +53,10 @@ class ServiceSettings(BaseSettings):
         None, validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT")
     )
     log_level: str = Field("INFO", validation_alias=AliasChoices("LOG_LEVEL"))
+    # Readable lines for a terminal (`make run`), or one JSON object per line for a collector.
+    log_format: Literal["console", "json"] = Field(
+        "console", validation_alias=AliasChoices("LOG_FORMAT")
+    )
     host: str = "127.0.0.1"
     port: int = Field(ge=1, le=65535)
     # How long a stopping service lets in-flight messages finish before they go back to the queue.

@@ -132,6 +132,10 @@ class Topology:
             "customer",
             Binding(self.commands.name, "customer.#"),
             Binding(self.events.name, "consent.#"),
+            *(
+                Binding(self.events.name, f"task.{name}.#")
+                for name in ("created", "reassigned", "status_changed", "completed", "reminder_due")
+            ),
         )
 
     @property
@@ -153,9 +157,12 @@ class Topology:
 
     @property
     def mailer(self) -> ConsumerQueue:
-        # Only the events it turns into mail: the rest of the consent family is not its business.
+        # Only the events it turns into mail: the rest of their families is not its business.
         return self._consumer(
-            "mailer", Binding(self.events.name, "consent.double_opt_in_requested.*")
+            "mailer",
+            Binding(self.events.name, "consent.double_opt_in_requested.*"),
+            Binding(self.events.name, "task.reminder_due.*"),
+            Binding(self.events.name, "task.overdue.*"),
         )
 
     @property

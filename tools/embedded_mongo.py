@@ -106,9 +106,17 @@ class EmbeddedMongo:
         except OSError:
             return "(no log)"
 
+    @property
+    def pid(self) -> int:
+        """The server's process id (tests freeze it with SIGSTOP and thaw it with SIGCONT)."""
+        assert self._process is not None, "not started"
+        return self._process.pid
+
     def stop(self) -> None:
         process, self._process = self._process, None
         if process is not None and process.poll() is None:
+            # A frozen server (SIGSTOP) would never see the SIGTERM.
+            process.send_signal(signal.SIGCONT)
             process.send_signal(signal.SIGTERM)
             try:
                 process.wait(timeout=15)

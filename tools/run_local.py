@@ -103,6 +103,8 @@ def main() -> int:
     }
     env.setdefault("INGEST_INTEGRATIONS", json.dumps(DEV_INTEGRATIONS))
     env.setdefault("GATEWAY_BOOTSTRAP_API_KEY", DEV_BOOTSTRAP_API_KEY)
+    # Readable lines in a terminal; `LOG_FORMAT=json make run` shows what a collector gets.
+    env.setdefault("LOG_FORMAT", "console")
     embedded = None
     if not env.get("MONGODB_URL"):
         embedded = EmbeddedMongo(

@@ -164,5 +164,5 @@ def create_app(settings: ConsentSettings | None = None) -> FastAPI:
 
 def run() -> None:
     settings = ConsentSettings()
-    configure_logging(settings.log_level)
+    configure_logging(settings, NAME)
     serve(create_app(settings), settings)

@@ -55,6 +55,7 @@ from services.customer.use_cases.profiles import ProfileCommands
 from services.customer.use_cases.queries import CustomerQueries
 from services.customer.use_cases.reports import Reports
 from services.customer.use_cases.right_of_access import RightOfAccess
+from services.customer.use_cases.task_timeline import TaskTimeline
 from shared.contracts.envelope import utc_now
 from shared.health import database_check
 from shared.inbox import Inbox
@@ -165,10 +166,11 @@ def use_cases(
         fields=FieldCommands(unit, s.fields, s.customers, clock),
         duplicates=DuplicateCommands(unit, s.duplicates, clock),
         consent=ConsentTimeline(unit, changes, clock),
+        tasks=TaskTimeline(unit, changes, clock),
         queries=CustomerQueries(
             s.customers, s.orders, s.history, s.notes, s.fields, s.duplicates, region
         ),
-        reports=Reports(s.statistics, s.duplicates),
+        reports=Reports(s.statistics, s.duplicates, s.orders),
     )
 
 
@@ -193,5 +195,5 @@ def asyncapi(settings: CustomerSettings | None = None) -> FastStream:
 
 def run() -> None:
     settings = CustomerSettings()
-    configure_logging(settings.log_level)
+    configure_logging(settings, NAME)
     serve(create_app(settings), settings)

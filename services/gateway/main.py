@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from services.gateway.adapters.access_log_store import MongoAccessLog
 from services.gateway.adapters.access_store import MongoKeys, MongoRoles
 from services.gateway.adapters.ingest_client import IngestClient
+from services.gateway.adapters.pages import Pages
 from services.gateway.adapters.rate_limits import RateLimits
 from services.gateway.adapters.services_client import ServicesClient
 from services.gateway.adapters.tokens import JwtVerifier, TokenRules
@@ -90,6 +91,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.services = services = ServicesClient(rpc)
     app.state.custom_field_groups = CustomFieldGroups(services)
     app.state.ingest = IngestClient(settings.ingest_url, settings.ingest_token)
+    app.state.pages = Pages()
     return app
 
 
@@ -112,5 +114,5 @@ def install_access_problems(app: FastAPI) -> None:
 
 def run() -> None:
     settings = GatewaySettings()
-    configure_logging(settings.log_level)
+    configure_logging(settings, NAME)
     serve(create_app(settings), settings)

@@ -14,6 +14,7 @@ from services.mailer.entrypoints.events import event_router
 from services.mailer.settings import MailerSettings
 from services.mailer.use_cases.double_opt_in import DoubleOptInMails
 from services.mailer.use_cases.sending import SendOnce
+from services.mailer.use_cases.task_alarms import TaskAlarmMails
 from shared.contracts.envelope import utc_now
 from shared.health import database_check
 from shared.mongo import make_client
@@ -36,15 +37,17 @@ def create_app(settings: MailerSettings | None = None) -> FastAPI:
     )
     rpc = RpcClient(runtime.broker, runtime.topology, timeout_s=settings.rpc_timeout_s)
     once = SendOnce(sent, SmtpSender(settings))
+    templates = JinjaTemplates()
     double_opt_in = DoubleOptInMails(
         once=once,
-        templates=JinjaTemplates(),
+        templates=templates,
         customers=CustomerLanguages(rpc),
         link_secret=settings.consent_secret.get_secret_value().encode(),
         default_language=settings.default_language,
     )
+    task_alarms = TaskAlarmMails(once, templates, language=settings.default_language)
     runtime.broker.include_router(
-        event_router(runtime.topology, double_opt_in),
+        event_router(runtime.topology, double_opt_in, task_alarms),
         middlewares=[Redelivery(runtime.broker, runtime.topology.mailer)],
     )
     runtime.checks["database"] = database_check(client)
@@ -55,5 +58,5 @@ def create_app(settings: MailerSettings | None = None) -> FastAPI:
 
 def run() -> None:
     settings = MailerSettings()
-    configure_logging(settings.log_level)
+    configure_logging(settings, NAME)
     serve(create_app(settings), settings)

@@ -98,5 +98,5 @@ def create_app(settings: PullersSettings | None = None) -> FastAPI:
 
 def run() -> None:
     settings = PullersSettings()
-    configure_logging(settings.log_level)
+    configure_logging(settings, NAME)
     serve(create_app(settings), settings)

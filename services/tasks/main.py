@@ -144,5 +144,5 @@ def create_app(settings: TasksSettings | None = None) -> FastAPI:
 
 def run() -> None:
     settings = TasksSettings()
-    configure_logging(settings.log_level)
+    configure_logging(settings, NAME)
     serve(create_app(settings), settings)

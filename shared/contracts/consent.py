@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field
 
+from shared.contracts.customers import CustomerRef
 from shared.contracts.envelope import Actor, Command, Contract, Event, Id, Query
 
 # Purposes are data (the consent service keeps the list); these are the ones every seller has.
@@ -69,6 +70,10 @@ class RecordConsent(Command):
     channel: Annotated[str, Field(max_length=32)] | None = None
     state: ConsentState
     evidence: Evidence
+    # The customer as the customer service stored them when it sent this decision (an
+    # order's): the decision travels with the customer's resolution, so the consent service
+    # knows them even before their `customer.created` (another exchange) has arrived.
+    customer: CustomerRef | None = None
 
 
 class ConsentChanged(Event):

@@ -42,6 +42,8 @@ class AddressView(Contract):
     region: str | None = None
     country_code: str
     phone: str | None = None
+    # Fields kept as the channel gave them: they could not be normalised (not verified).
+    unverified: tuple[str, ...] = ()
     default_billing: bool = False
     default_shipping: bool = False
 

@@ -42,6 +42,12 @@ class ActivityKind(StrEnum):
     # Someone read the customer's personal data (from the gateway's access log; the customer
     # service records none).
     VIEWED = "viewed"
+    # Tasks about the customer (the tasks service owns them).
+    TASK_CREATED = "task_created"
+    TASK_REASSIGNED = "task_reassigned"
+    TASK_STATUS_CHANGED = "task_status_changed"
+    TASK_COMPLETED = "task_completed"
+    TASK_REMINDER_DUE = "task_reminder_due"
 
 
 class ActivityView(Contract):

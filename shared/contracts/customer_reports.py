@@ -44,6 +44,9 @@ class RepeatPurchaseReport(Contract):
     repeat_customers: int
     # repeat_customers / customers_with_orders; 0 when nobody ordered.
     rate: float
+    # Orders that named nobody (no email, account, name, company or address): kept, counted
+    # here, but no customer's and so in none of the figures above.
+    orders_without_customer: int = 0
 
 
 class RepeatPurchaseRate(Query):

@@ -168,8 +168,10 @@ class CustomerView(Contract):
     birthday: date | None = None
     language: str | None = None
     emails: tuple[EmailView, ...] = ()
-    # E.164; the first is the primary number.
+    # E.164 (an extension after it: `+4930901820 ext. 73824`); the first is the primary number.
     phones: tuple[str, ...] = ()
+    # Numbers a channel gave that are no possible phone number, kept as given (not verified).
+    unverified_phones: tuple[str, ...] = ()
     addresses: tuple[AddressView, ...] = ()
     bank_accounts: tuple[BankAccountView, ...] = ()
     tags: tuple[str, ...] = ()

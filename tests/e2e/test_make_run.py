@@ -20,6 +20,7 @@ from pymongo import AsyncMongoClient
 
 from shared.mongo import Document
 from tests.conftest import SERVICES, Namespace
+from tests.support.deployment import DEPLOYED_SERVICES
 from tests.support.orders import INTEGRATION_HEADERS, order_json
 from tests.support.otlp import otlp_receiver
 from tests.support.processes import Process, port_open, tail, wait_ready
@@ -33,7 +34,8 @@ pytestmark = pytest.mark.e2e
 async def test_make_run_serves_the_order_to_customer_path_and_stops_cleanly(
     namespace: Namespace, tmp_path: Path
 ) -> None:
-    ports = {service: free_port() for service in SERVICES}
+    # Every service on a free port: another suite may be running on the default ones.
+    ports = {service: free_port() for service in DEPLOYED_SERVICES}
     mongo_port, otlp_port = free_port(), free_port()
     env = (
         # `make run`'s own development admin key, not the tests'.

@@ -92,3 +92,20 @@ async def queue_depth(amqp_url: str, queue: str) -> int:
         channel = await connection.channel()
         declared = await channel.declare_queue(queue, passive=True)
         return int(declared.declaration_result.message_count or 0)
+
+
+async def publish_raw(amqp_url: str, exchange: str, routing_key: str, body: Any) -> None:
+    """Publish a JSON body as it is, valid or not: what a faulty producer would send."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        target = await channel.get_exchange(exchange, ensure=False)
+        await target.publish(
+            aio_pika.Message(
+                json.dumps(body).encode(),
+                content_type="application/json",
+                message_id=body.get("message_id") if isinstance(body, dict) else None,
+                type=routing_key,
+            ),
+            routing_key=routing_key,
+        )

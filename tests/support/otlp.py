@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
@@ -14,8 +16,35 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 )
 
 
+@dataclass(frozen=True)
+class SpanRecord:
+    """One received span, with its resource's attributes and its own (string-valued)."""
+
+    trace_id: str
+    span_id: str
+    parent_id: str
+    name: str
+    kind: int
+    resource: dict[str, str]
+    attributes: dict[str, str]
+
+    @property
+    def service(self) -> str:
+        return self.resource.get("service.name", "?")
+
+
+def _attributes(pairs: Iterable[Any]) -> dict[str, str]:
+    found = {}
+    for pair in pairs:
+        value = pair.value
+        field = value.WhichOneof("value")
+        found[pair.key] = str(getattr(value, field)) if field else ""
+    return found
+
+
 class Spans:
     def __init__(self) -> None:
+        self.records: list[SpanRecord] = []
         self._lock = threading.Lock()
         # trace id -> service names that reported a span in it
         self.services_by_trace: dict[str, set[str]] = defaultdict(set)
@@ -32,11 +61,27 @@ class Spans:
                     ),
                     "?",
                 )
+                resource = _attributes(resource_spans.resource.attributes)
                 for scope in resource_spans.scope_spans:
                     for span in scope.spans:
                         trace_id = span.trace_id.hex()
+                        self.records.append(
+                            SpanRecord(
+                                trace_id=trace_id,
+                                span_id=span.span_id.hex(),
+                                parent_id=span.parent_span_id.hex(),
+                                name=span.name,
+                                kind=span.kind,
+                                resource=resource,
+                                attributes=_attributes(span.attributes),
+                            )
+                        )
                         self.services_by_trace[trace_id].add(service)
                         self.names_by_trace[trace_id].append(f"{service}: {span.name}")
+
+    def in_trace(self, trace_id: str) -> list[SpanRecord]:
+        with self._lock:
+            return [r for r in self.records if r.trace_id == trace_id]
 
     def traces_spanning(self, services: set[str]) -> list[str]:
         with self._lock:

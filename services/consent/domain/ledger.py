@@ -48,7 +48,7 @@ class LedgerEntry(LedgerEntryView):
         )
 
 
-def new_entry(
+def new_entry(  # noqa: PLR0913 - keyword-only: one per part of the evidence an entry must carry
     decision: Decision,
     effect: Effect,
     *,

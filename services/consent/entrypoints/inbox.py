@@ -18,7 +18,7 @@ from shared.contracts.customers import (
     CustomersMerged,
     CustomerUpdated,
 )
-from shared.dispatch import Dispatcher, InvalidMessage, PermanentFailure
+from shared.dispatch import Dispatcher, InvalidMessage, PermanentFailure, Received
 from shared.errors import InvalidInput
 from shared.redelivery import TransientFailure
 
@@ -56,7 +56,8 @@ def inbox_router(topology: Topology, dispatcher: Dispatcher[Any]) -> RabbitRoute
     router = RabbitRouter()
 
     @router.subscriber(topology.consent.subscription(), title="consent inbox")
-    async def on_message(body: Any) -> None:
+    @dispatcher.typed
+    async def on_message(body: Received) -> None:
         await dispatcher.dispatch(body)
 
     return router

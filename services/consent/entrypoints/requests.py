@@ -20,7 +20,7 @@ from shared.contracts.consent import (
     RecordConsent,
     RequestDoubleOptIn,
 )
-from shared.dispatch import Dispatcher
+from shared.dispatch import Dispatcher, Received
 from shared.rpc import answer
 
 if TYPE_CHECKING:
@@ -46,7 +46,8 @@ def request_router(topology: Topology, dispatcher: Dispatcher[Any]) -> RabbitRou
     router = RabbitRouter()
 
     @router.subscriber(topology.rpc_subscription("consent"), title="consent requests")
-    async def on_request(body: Any) -> dict[str, Any]:
+    @dispatcher.typed
+    async def on_request(body: Received) -> dict[str, Any]:
         return await answer(dispatcher, body)
 
     return router

@@ -52,6 +52,9 @@ class Decisions:
 
     async def record_from_message(self, command: RecordConsent) -> None:
         """A decision that came as a message (e.g. an order's marketing flag)."""
+        if command.customer is not None and command.customer.customer_id == command.customer_id:
+            # Its customer travels with it: known here now, whatever the event's progress.
+            await self.customers.learn(command.customer)
         subject = await self.customers.subject(command.customer_id)
         await self._refuse_invalid(command, from_api=False)
         await self._record(command, subject, refuse_overruled=False)

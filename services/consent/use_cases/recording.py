@@ -40,7 +40,7 @@ class Recorder:
     states: States
     clock: Clock
 
-    async def record(
+    async def record(  # noqa: PLR0913 - keyword-only: the decision and its evidence, passed through
         self,
         session: Session,
         *,

@@ -1,4 +1,5 @@
-"""Order summaries per customer (the `orders` collection), keyed by the suite's order key."""
+"""Order summaries per customer (the `orders` collection), keyed by the suite's order key, and
+orders that name nobody (`orders_without_customer`, the order's latest state as it came)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from typing import TYPE_CHECKING
 from pymongo import DESCENDING
 
 from services.customer.adapters import paging
-from services.customer.adapters.bson import from_document, to_document
-from services.customer.domain.orders import OrderSummary
+from services.customer.adapters.bson import from_document, to_bson, to_document
+from services.customer.domain.orders import Order, OrderSummary
 from services.customer.use_cases.ports import ChangedMeanwhile
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from pymongo.asynchronous.database import AsyncDatabase
 
     from shared.mongo import Document, Session
@@ -20,6 +23,7 @@ if TYPE_CHECKING:
 class MongoOrders:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.orders = db["orders"]
+        self.without_customer = db["orders_without_customer"]
 
     async def ensure_indexes(self) -> None:
         await self.orders.create_index(
@@ -70,3 +74,18 @@ class MongoOrders:
             limit=limit,
         )
         return [from_document(OrderSummary, doc) for doc in found], next_cursor
+
+    async def keep_without_customer(self, order: Order, *, at: datetime, session: Session) -> None:
+        doc = to_bson(order.model_dump(mode="python")) | {"_id": order.key, "kept_at": at}
+        # An older state arriving late never replaces a newer one.
+        stored = await self.without_customer.find_one({"_id": order.key}, session=session)
+        if stored is None:
+            await self.without_customer.insert_one(doc, session=session)
+        elif stored["updated_at"] <= order.updated_at:
+            await self.without_customer.replace_one({"_id": order.key}, doc, session=session)
+
+    async def forget_without_customer(self, key: str, *, session: Session) -> None:
+        await self.without_customer.delete_one({"_id": key}, session=session)
+
+    async def count_without_customer(self) -> int:
+        return await self.without_customer.count_documents({})

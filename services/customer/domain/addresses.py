@@ -20,23 +20,39 @@ NewId = Callable[[], str]
 
 
 def normalise_address(
-    fields: dict[str, Any], *, address_id: str, default_region: str, path: str
+    fields: dict[str, Any],
+    *,
+    address_id: str,
+    default_region: str,
+    path: str,
+    keep_unverified: bool = False,
 ) -> Address:
     """An `Address` from raw values (country under `country` or `country_code`).
 
-    Raises InvalidInput naming `<path>.<field>` for what cannot be accepted.
+    Raises InvalidInput naming `<path>.<field>` for what cannot be accepted. With
+    `keep_unverified` (channel data: refusing it would lose what the buyer gave), a country or
+    phone that cannot be normalised is kept as given and named in `Address.unverified`.
     """
     errors: list[FieldError] = []
+    unverified: list[str] = []
     country_field = "country" if "country" in fields else "country_code"
-    code = country_code(str(fields.get(country_field) or ""))
-    if code is None:
+    given_country = tidy(str(fields.get(country_field) or ""))
+    code = country_code(given_country)
+    if code is None and keep_unverified and given_country is not None:
+        code = given_country
+        unverified.append("country_code")
+    elif code is None:
         errors.append(
             FieldError(field=f"{path}.{country_field}", message="not an ISO 3166 country")
         )
     phone = None
     if fields.get("phone"):
-        phone = normalise_phone(fields["phone"], default_region=code or default_region)
-        if phone is None:
+        region = default_region if "country_code" in unverified else code or default_region
+        phone = normalise_phone(fields["phone"], default_region=region)
+        if phone is None and keep_unverified:
+            phone = tidy(str(fields["phone"]))
+            unverified.append("phone")
+        elif phone is None:
             errors.append(FieldError(field=f"{path}.phone", message="not a valid phone number"))
     line1, city = tidy(fields.get("line1")), tidy(fields.get("city"))
     if line1 is None:
@@ -61,6 +77,7 @@ def normalise_address(
         region=tidy(fields.get("region")),
         country_code=code,
         phone=phone,
+        unverified=tuple(unverified),
     )
 
 

@@ -7,7 +7,7 @@ definition; the error names the field as `extra.<key>`.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -52,49 +52,74 @@ def check_definition(definition: FieldDefinition) -> None:
         raise InvalidInput([FieldError(field="enum_values", message="values must be unique")])
 
 
+def _text(definition: FieldDefinition, value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError("must be text")
+    if len(value) > MAX_TEXT:
+        raise ValueError(f"must be at most {MAX_TEXT} characters")
+    return value
+
+
+def _number(definition: FieldDefinition, value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a number")
+    if not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return value
+
+
+def _boolean(definition: FieldDefinition, value: Any) -> Any:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _date(definition: FieldDefinition, value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError("must be a date (YYYY-MM-DD)")
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError("must be a date (YYYY-MM-DD)") from None
+
+
+def _choice(definition: FieldDefinition, value: Any) -> Any:
+    if value not in definition.enum_values:
+        raise ValueError("must be one of " + ", ".join(definition.enum_values))
+    return value
+
+
+def _email(definition: FieldDefinition, value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError("must be an email address")
+    problem = email_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return normalise_email(value)
+
+
+def _url(definition: FieldDefinition, value: Any) -> Any:
+    try:
+        return str(_URL.validate_python(value))
+    except ValidationError:
+        raise ValueError("must be an http(s) URL") from None
+
+
+# One checker per field type: each answers the value as stored or raises ValueError with the reason.
+_CHECKERS: dict[FieldType, Callable[[FieldDefinition, Any], Any]] = {
+    FieldType.STRING: _text,
+    FieldType.NUMBER: _number,
+    FieldType.BOOLEAN: _boolean,
+    FieldType.DATE: _date,
+    FieldType.ENUM: _choice,
+    FieldType.EMAIL: _email,
+    FieldType.URL: _url,
+}
+
+
 def check_value(definition: FieldDefinition, value: Any) -> Any:
     """The value as stored; raises ValueError with the reason if it does not fit the field."""
-    kind = definition.field_type
-    if kind is FieldType.STRING:
-        if not isinstance(value, str):
-            raise ValueError("must be text")
-        if len(value) > MAX_TEXT:
-            raise ValueError(f"must be at most {MAX_TEXT} characters")
-        return value
-    if kind is FieldType.NUMBER:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError("must be a number")
-        if not math.isfinite(value):
-            raise ValueError("must be a finite number")
-        return value
-    if kind is FieldType.BOOLEAN:
-        if not isinstance(value, bool):
-            raise ValueError("must be true or false")
-        return value
-    if kind is FieldType.DATE:
-        if not isinstance(value, str):
-            raise ValueError("must be a date (YYYY-MM-DD)")
-        try:
-            return date.fromisoformat(value).isoformat()
-        except ValueError:
-            raise ValueError("must be a date (YYYY-MM-DD)") from None
-    if kind is FieldType.ENUM:
-        if value not in definition.enum_values:
-            raise ValueError("must be one of " + ", ".join(definition.enum_values))
-        return value
-    if kind is FieldType.EMAIL:
-        if not isinstance(value, str):
-            raise ValueError("must be an email address")
-        problem = email_problem(value)
-        if problem is not None:
-            raise ValueError(problem)
-        return normalise_email(value)
-    if kind is FieldType.URL:
-        try:
-            return str(_URL.validate_python(value))
-        except ValidationError:
-            raise ValueError("must be an http(s) URL") from None
-    raise AssertionError(f"unknown field type {kind}")
+    return _CHECKERS[definition.field_type](definition, value)
 
 
 def apply_extra(

@@ -65,6 +65,9 @@ class Address(DomainModel):
     region: str | None = None
     country_code: str
     phone: str | None = None
+    # Fields kept as the channel gave them because they could not be normalised (e.g. a
+    # country code no standard knows): shown, never trusted for matching or mail.
+    unverified: tuple[str, ...] = ()
 
     @property
     def content_key(self) -> str:
@@ -123,6 +126,8 @@ class Customer(DomainModel):
     language: str | None = None
     emails: tuple[EmailAddress, ...] = ()
     phones: tuple[str, ...] = ()
+    # Numbers an order gave that are no possible phone number: kept as given, not verified.
+    unverified_phones: tuple[str, ...] = ()
     addresses: tuple[Address, ...] = ()
     default_billing_id: str | None = None
     default_shipping_id: str | None = None
@@ -185,7 +190,7 @@ def changes_between(before: Customer, after: Customer) -> tuple[FieldChange, ...
     for name in (*PROFILE_FIELDS, *DEFAULT_ADDRESS_FIELDS, *FLAG_FIELDS):
         compare(name, _plain(getattr(before, name)), _plain(getattr(after, name)))
     compare("emails", _emails(before), _emails(after))
-    for name in ("phones", "tags", "channels", "channel_accounts"):
+    for name in ("phones", "unverified_phones", "tags", "channels", "channel_accounts"):
         compare(name, list(getattr(before, name)), list(getattr(after, name)))
     old_addresses = {a.id: a.summary() for a in before.addresses}
     new_addresses = {a.id: a.summary() for a in after.addresses}

@@ -53,6 +53,33 @@ def edit_profile(
 ) -> Customer:
     """The customer with the patch applied; unchanged if the patch changes nothing."""
     errors: list[FieldError] = []
+    update = _profile_update(patch, clear, now=now, default_region=default_region, errors=errors)
+    extra = customer.extra
+    try:
+        extra = apply_extra(customer.extra, patch.extra or {}, definitions, check_required=creating)
+    except InvalidInput as error:
+        errors += error.errors
+    if errors:
+        raise InvalidInput(errors)
+    if extra != customer.extra:
+        update["extra"] = extra
+    update = {k: v for k, v in update.items() if getattr(customer, k) != v}
+    if not update:
+        return customer
+    return customer.changed(
+        now, **update, provenance=_set_by_hand(customer, update, extra, by_hand(actor, now))
+    )
+
+
+def _profile_update(
+    patch: CustomerPatch,
+    clear: Iterable[str],
+    *,
+    now: datetime,
+    default_region: str,
+    errors: list[FieldError],
+) -> dict[str, Any]:
+    """The profile fields the patch sets or clears, normalised; problems go to `errors`."""
     update: dict[str, Any] = {}
     given = patch.model_dump(exclude_none=True, exclude={"extra", "addresses"})
     for name in TEXT_FIELDS:
@@ -73,26 +100,21 @@ def edit_profile(
         update["tags"] = _unique(tidy(t) or t for t in patch.tags)
     for name in clear:
         update[name] = () if name in ("emails", "phones", "tags") else None
-    extra = customer.extra
-    try:
-        extra = apply_extra(customer.extra, patch.extra or {}, definitions, check_required=creating)
-    except InvalidInput as error:
-        errors += error.errors
-    if errors:
-        raise InvalidInput(errors)
-    if extra != customer.extra:
-        update["extra"] = extra
-    update = {k: v for k, v in update.items() if getattr(customer, k) != v}
-    if not update:
-        return customer
+    return update
+
+
+def _set_by_hand(
+    customer: Customer, update: dict[str, Any], extra: dict[str, Any], hand: Provenance
+) -> dict[str, Provenance]:
+    """Provenance with every changed field (and changed custom field) marked as set by hand."""
     provenance = dict(customer.provenance)
     for name in update:
         if name != "extra":
-            provenance[name] = by_hand(actor, now)
+            provenance[name] = hand
     for key in set(extra) | set(customer.extra):
         if extra.get(key) != customer.extra.get(key):
-            provenance[f"extra.{key}"] = by_hand(actor, now)
-    return customer.changed(now, **update, provenance=provenance)
+            provenance[f"extra.{key}"] = hand
+    return provenance
 
 
 def create_profile(

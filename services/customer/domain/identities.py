@@ -88,7 +88,8 @@ def is_masked_email(address: str) -> bool:
 
 
 def normalise_phone(raw: str | None, *, default_region: str, strict: bool = False) -> str | None:
-    """E.164 (+4930123456); None when the number is not a possible number.
+    """E.164 (+4930123456, `+4930123456 ext. 73824` with an extension); None when the number
+    is not a possible number.
 
     `strict` (a number a person types in) also requires a number the numbering plan knows;
     channel data is taken as long as it is possible, since refusing it loses a contact.
@@ -103,7 +104,9 @@ def normalise_phone(raw: str | None, *, default_region: str, strict: bool = Fals
         return None
     if strict and not phonenumbers.is_valid_number(number):
         return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    # E.164 has no extension; a switchboard's extension is kept after it, not dropped.
+    return f"{e164} ext. {number.extension}" if number.extension else e164
 
 
 def email_identifier(address: str, *, channel: str | None) -> Identifier | None:

@@ -19,7 +19,7 @@ from shared.contracts.customers import CustomerDraft
 from shared.contracts.envelope import Actor
 
 
-def apply_import(
+def apply_import(  # noqa: C901, PLR0912, PLR0913 - one row of an import, field by field, with its rules in order
     customer: Customer,
     draft: CustomerDraft,
     *,

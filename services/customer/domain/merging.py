@@ -68,7 +68,7 @@ def check_parties(master: Customer, sources: Sequence[Customer]) -> None:
             raise Conflict(f"customer {source.id} was erased", field=field)
 
 
-def merge(master: Customer, sources: Sequence[Customer], *, now: datetime) -> Merged:
+def merge(master: Customer, sources: Sequence[Customer], *, now: datetime) -> Merged:  # noqa: C901, PLR0912 - one pass over every part a master absorbs, in the order they depend
     check_parties(master, sources)
     update: dict[str, Any] = {}
     provenance = dict(master.provenance)
@@ -77,7 +77,7 @@ def merge(master: Customer, sources: Sequence[Customer], *, now: datetime) -> Me
     emails = list(master.emails)
     lists: dict[str, list[str]] = {
         name: list(getattr(master, name))
-        for name in ("phones", "tags", "channels", "channel_accounts")
+        for name in ("phones", "unverified_phones", "tags", "channels", "channel_accounts")
     }
     accounts = list(master.bank_accounts)
     defaults = {n: getattr(master, n) for n in ("default_billing_id", "default_shipping_id")}

@@ -20,6 +20,7 @@ from services.customer.domain.errors import InvalidInput
 from services.customer.domain.identities import is_masked_email, normalise_email, normalise_phone
 from services.customer.domain.orders import Order, OrderSummary, count_order, is_newer, summary_of
 from shared.contracts.envelope import Actor
+from shared.countries import country_code
 
 # Buyer fields an order carries, by the customer field they fill.
 BUYER_FIELDS = ("first_name", "last_name", "company", "language")
@@ -32,9 +33,12 @@ class OrderApplied:
     summary: OrderSummary | None
     # Parts of the order that could not be used, and why (shown in the history).
     skipped: dict[str, str] = field(default_factory=dict)
+    # Values kept as the order gave them because they could not be normalised, and why
+    # (shown in the history, flagged as unverified on the customer).
+    unverified: dict[str, str] = field(default_factory=dict)
 
 
-def apply_order(
+def apply_order(  # noqa: C901, PLR0912 - the survivorship rules for each part of an order, in one pass
     customer: Customer,
     order: Order,
     *,
@@ -73,9 +77,16 @@ def apply_order(
     if email and email not in foreign_emails and email not in {e.address for e in customer.emails}:
         update["emails"] = _add_email(customer.emails, email)
 
-    phones = [p for p in _order_phones(order, default_region) if p not in customer.phones]
+    unverified: dict[str, str] = {}
+    phones, unusable = _order_phones(order, default_region)
+    phones = [p for p in phones if p not in customer.phones]
     if phones:
         update["phones"] = (*customer.phones, *phones)
+    for path, raw in unusable.items():
+        unverified[path] = f"{raw!r} is no possible phone number; kept as given, unverified"
+    kept_as_given = [p for p in unusable.values() if p not in customer.unverified_phones]
+    if kept_as_given:
+        update["unverified_phones"] = (*customer.unverified_phones, *dict.fromkeys(kept_as_given))
 
     channel = sales_channel(order.channel, order.shop)
     if channel not in customer.channels:
@@ -99,10 +110,15 @@ def apply_order(
                 address_id=new_id(),
                 default_region=default_region,
                 path=f"{kind}_address",
+                keep_unverified=True,
             )
         except InvalidInput as error:
             skipped[f"{kind}_address"] = str(error)
             continue
+        for name in address.unverified:
+            unverified[f"{kind}_address.{name}"] = (
+                f"{getattr(address, name)!r} could not be normalised; kept as given, unverified"
+            )
         addresses, address_id = with_address(addresses, address)
         if _order_may_set(customer.provenance.get(default_field), order):
             provenance[default_field] = seen
@@ -117,7 +133,12 @@ def apply_order(
         update["stats"] = count_order(customer.stats, summary, known)
     if update or provenance != customer.provenance:
         customer = customer.changed(now, **update, provenance=provenance)
-    return OrderApplied(customer=customer, summary=summary if newer else None, skipped=skipped)
+    return OrderApplied(
+        customer=customer,
+        summary=summary if newer else None,
+        skipped=skipped,
+        unverified=unverified,
+    )
 
 
 def _add_email(emails: tuple[EmailAddress, ...], address: str) -> tuple[EmailAddress, ...]:
@@ -138,13 +159,20 @@ def _order_may_set(current: Provenance | None, order: Order) -> bool:
     return order.updated_at >= current.at
 
 
-def _order_phones(order: Order, default_region: str) -> list[str]:
+def _order_phones(order: Order, default_region: str) -> tuple[list[str], dict[str, str]]:
+    """The order's phone numbers in E.164, and those that are no possible number as given
+    (by where the order had them)."""
     billing = order.billing_address or {}
-    region = billing.get("country_code") or default_region
-    raw = [order.buyer.phone, billing.get("phone")]
+    region = country_code(billing.get("country_code")) or default_region
+    raw = {"buyer.phone": order.buyer.phone, "billing_address.phone": billing.get("phone")}
     found: list[str] = []
-    for value in raw:
+    unusable: dict[str, str] = {}
+    for path, value in raw.items():
+        if not value or not str(value).strip():
+            continue
         phone = normalise_phone(value, default_region=region)
-        if phone and phone not in found:
+        if phone is None:
+            unusable[path] = str(value).strip()
+        elif phone not in found:
             found.append(phone)
-    return found
+    return found, unusable

@@ -16,6 +16,13 @@ from services.customer.entrypoints.requests import answered_commands
 from shared.contracts import customers, privacy
 from shared.contracts.consent import ConsentChanged
 from shared.contracts.orders import UpsertCustomerFromOrder
+from shared.contracts.tasks import (
+    TaskCompleted,
+    TaskCreated,
+    TaskReassigned,
+    TaskReminderDue,
+    TaskStatusChanged,
+)
 from shared.dispatch import Dispatcher, Received
 
 if TYPE_CHECKING:
@@ -25,9 +32,15 @@ if TYPE_CHECKING:
 
 def work_queue_dispatcher(cases: CustomerUseCases) -> Dispatcher[Any]:
     # Events of other services about customers arrive here too; unhandled ones are skipped.
-    dispatcher: Dispatcher[Any] = Dispatcher(ignore=("consent.",))
+    dispatcher: Dispatcher[Any] = Dispatcher(ignore=("consent.", "task."))
     dispatcher.register(UpsertCustomerFromOrder, cases.orders.upsert_from_order)
     dispatcher.register(ConsentChanged, cases.consent.record_change)
+    # Task events that join the timeline of the customer they name.
+    dispatcher.register(TaskCreated, cases.tasks.record)
+    dispatcher.register(TaskReassigned, cases.tasks.record)
+    dispatcher.register(TaskStatusChanged, cases.tasks.record)
+    dispatcher.register(TaskCompleted, cases.tasks.record)
+    dispatcher.register(TaskReminderDue, cases.tasks.record)
     dispatcher.register(customers.ImportCustomer, cases.imports.import_customer)
     # Privacy requests of shops, from ingest.
     dispatcher.register(privacy.RecordDataRequest, cases.right_of_access.record_request)

@@ -21,6 +21,7 @@ from services.customer.use_cases.profiles import ProfileCommands
 from services.customer.use_cases.queries import CustomerQueries
 from services.customer.use_cases.reports import Reports
 from services.customer.use_cases.right_of_access import RightOfAccess
+from services.customer.use_cases.task_timeline import TaskTimeline
 
 
 @dataclass
@@ -36,5 +37,6 @@ class CustomerUseCases:
     fields: FieldCommands
     duplicates: DuplicateCommands
     consent: ConsentTimeline
+    tasks: TaskTimeline
     queries: CustomerQueries
     reports: Reports

@@ -79,7 +79,7 @@ class Changes:
         await self.history.add([activity], session=session)
         return activity
 
-    async def save(
+    async def save(  # noqa: PLR0913 - keyword-only: what one recorded change says, each part named
         self,
         before: Customer,
         after: Customer,

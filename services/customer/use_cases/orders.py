@@ -9,6 +9,7 @@ winner. The order's marketing signals go to the consent service as `RecordConsen
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -20,6 +21,7 @@ from services.customer.domain.identities import identifiers_of
 from services.customer.domain.orders import Buyer, Order
 from services.customer.domain.survivorship import apply_order
 from services.customer.use_cases.ports import reference
+from services.customer.use_cases.views import customer_ref
 from shared.contracts.consent import ConsentSource, ConsentState, Evidence, RecordConsent
 from shared.contracts.customer_history import ActivityKind
 from shared.unit_of_work import Outcome
@@ -27,12 +29,15 @@ from shared.unit_of_work import Outcome
 if TYPE_CHECKING:
     from services.customer.domain.customer import Customer
     from services.customer.domain.orders import OrderSummary
+    from services.customer.domain.survivorship import OrderApplied
     from services.customer.use_cases.changes import Changes
     from services.customer.use_cases.ports import Clock, Identities, Orders, Ref
     from shared.contracts.envelope import Command
     from shared.contracts.orders import CanonicalOrder, UpsertCustomerFromOrder
     from shared.mongo import Session
     from shared.unit_of_work import ChangeRunner
+
+log = logging.getLogger(__name__)
 
 # Fixed: consent commands derived from one order message keep their ids across replays.
 _CONSENT_NAMESPACE = uuid.UUID("3e0b6a52-8f7c-4d1a-b5f2-61c9d0a4e7b8")
@@ -48,12 +53,26 @@ class OrderCommands:
     default_region: str
 
     async def upsert_from_order(self, command: UpsertCustomerFromOrder) -> Ref:
+        """The buyer's customer reference; empty for an order that names nobody (kept as an
+        order without a customer: a channel's webhook is acknowledged, never refused)."""
         order = order_of(command.order)
+        names_buyer = command.order.names_its_buyer
 
         async def change(session: Session) -> Outcome[Ref]:
+            if not names_buyer:
+                return await self._keep_without_customer(order, session)
             return await self._upsert(command, order, session)
 
         return await self.unit.run(command, change)
+
+    async def _keep_without_customer(self, order: Order, session: Session) -> Outcome[Ref]:
+        await self.orders.keep_without_customer(order, at=self.clock(), session=session)
+        log.warning(
+            "order %s names nobody (no email, account, name, company or address): kept as an "
+            "order without a customer",
+            order.key,
+        )
+        return Outcome.kept(reference())
 
     async def _upsert(
         self, command: UpsertCustomerFromOrder, order: Order, session: Session
@@ -62,6 +81,9 @@ class OrderCommands:
         identifiers = identifiers_of(order)
         owners = await self.identities.owners([i.key for i in identifiers], session=session)
         known = await self.orders.get(order.key, session=session)
+        if known is None:
+            # An earlier state of it may have named nobody: it is this buyer's order now.
+            await self.orders.forget_without_customer(order.key, session=session)
         owner_id = known.customer_id if known else None
         owner_id = owner_id or next((owners[i.key] for i in identifiers if i.key in owners), None)
         before = await customers.resolve(owner_id, session=session) if owner_id else None
@@ -111,7 +133,7 @@ class OrderCommands:
             at=now,
             session=session,
             source=order_as_source(order),
-            details=_details(order, applied.summary, known, applied.skipped),
+            details=_details(order, applied, known),
             always_record=applied.summary is not None,
         )
         consents = _consents(command, after)
@@ -132,9 +154,8 @@ def _activity_kind(before: Customer, known: OrderSummary | None) -> ActivityKind
     return ActivityKind.ORDER_IMPORTED if known is None else ActivityKind.ORDER_UPDATED
 
 
-def _details(
-    order: Order, summary: OrderSummary | None, known: OrderSummary | None, skipped: dict[str, str]
-) -> dict[str, object]:
+def _details(order: Order, applied: OrderApplied, known: OrderSummary | None) -> dict[str, object]:
+    summary = applied.summary
     details: dict[str, object] = {
         "order_number": order.order_number,
         "status": order.status.value,
@@ -143,19 +164,25 @@ def _details(
     }
     if known is not None and summary is not None and known.status != summary.status:
         details["previous_status"] = known.status.value
-    if skipped:
-        details["skipped"] = skipped
+    if applied.skipped:
+        details["skipped"] = applied.skipped
+    if applied.unverified:
+        # The note in the timeline: what was kept as given, and why it is not trusted.
+        details["unverified"] = applied.unverified
     return details
 
 
 def _consents(command: UpsertCustomerFromOrder, customer: Customer) -> list[Command]:
-    """Each marketing decision the order carried, for the consent service to record."""
+    """Each marketing decision the order carried, for the consent service to record, with the
+    customer it belongs to (the consent service learns them from it: no waiting for, and no
+    retrying until, the `customer.created` event)."""
     order = command.order
     return [
         command.caused(
             RecordConsent,
             message_id=uuid.uuid5(_CONSENT_NAMESPACE, f"{command.message_id}:{signal.purpose}").hex,
             customer_id=customer.id,
+            customer=customer_ref(customer),
             purpose=signal.purpose,
             channel=order.channel,
             state=ConsentState(signal.state),

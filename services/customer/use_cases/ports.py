@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from services.customer.domain.history import Activity
     from services.customer.domain.identities import Identifier
     from services.customer.domain.notes import Note
-    from services.customer.domain.orders import OrderSummary
+    from services.customer.domain.orders import Order, OrderSummary
     from shared.contracts.customer_history import ActivityKind
     from shared.contracts.customer_reports import NewCustomersRow, TopCustomer
     from shared.contracts.customers import CustomerSort
@@ -137,6 +137,14 @@ class Orders(Protocol):
     async def page(
         self, customer_id: str, *, cursor: str | None, limit: int
     ) -> tuple[list[OrderSummary], str | None]: ...
+
+    async def keep_without_customer(self, order: Order, *, at: datetime, session: Session) -> None:
+        """Keep an order that names nobody (its latest state), apart from the customers'."""
+
+    async def forget_without_customer(self, key: str, *, session: Session) -> None:
+        """The order named its buyer since: it is a customer's order now."""
+
+    async def count_without_customer(self) -> int: ...
 
 
 class History(Protocol):

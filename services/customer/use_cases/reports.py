@@ -21,7 +21,7 @@ from shared.contracts.customer_reports import (
 from shared.contracts.duplicates import CandidateStatus
 
 if TYPE_CHECKING:
-    from services.customer.use_cases.ports import Duplicates, Statistics
+    from services.customer.use_cases.ports import Duplicates, Orders, Statistics
     from shared.contracts.customer_reports import (
         NewCustomersPerDay,
         OpenDuplicates,
@@ -37,6 +37,7 @@ MAX_DAYS = 366
 class Reports:
     statistics: Statistics
     duplicates: Duplicates
+    orders: Orders
 
     async def new_customers(self, query: NewCustomersPerDay) -> NewCustomersReport:
         period = query.period
@@ -55,6 +56,7 @@ class Reports:
             customers_with_orders=ordered,
             repeat_customers=repeat,
             rate=round(repeat / ordered, 4) if ordered else 0.0,
+            orders_without_customer=await self.orders.count_without_customer(),
         )
 
     async def top_customers(self, query: TopCustomersByRevenue) -> TopCustomersReport:

@@ -40,6 +40,7 @@ def customer_view(customer: Customer) -> CustomerView:
         language=customer.language,
         emails=tuple(EmailView(address=e.address, primary=e.primary) for e in customer.emails),
         phones=customer.phones,
+        unverified_phones=customer.unverified_phones,
         addresses=tuple(
             AddressView(
                 **a.model_dump(),

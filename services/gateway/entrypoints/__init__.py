@@ -10,8 +10,11 @@ from services.gateway.entrypoints import (
     duplicates,
     exports,
     imports,
+    integrations,
     notes,
+    notifications,
     reports,
+    tasks,
 )
 
 ROUTERS = (
@@ -24,5 +27,8 @@ ROUTERS = (
     reports.router,
     consents.router,
     imports.router,
+    tasks.router,
+    notifications.router,
+    integrations.router,
     access.router,
 )

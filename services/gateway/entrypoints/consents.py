@@ -7,16 +7,24 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Request, status
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
+from fastapi.responses import HTMLResponse
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from services.gateway.domain.roles import FieldGroup
 from services.gateway.entrypoints.dependencies import (
     Caller,
     CustomerId,
+    PagesDep,
     ServicesDep,
     Viewer,
     allowed,
+)
+from services.gateway.use_cases.confirmation import (
+    STATUS,
+    LinkClick,
+    confirm_link,
+    page_language,
 )
 from shared.contracts.consent import (
     ChangePurpose,
@@ -50,10 +58,13 @@ from shared.contracts.consent import (
     UserAgent,
 )
 from shared.contracts.envelope import Actor, ActorType, utc_now
+from shared.errors import field_error
 
 # Whoever opens a confirmation link; the consent service records the ledger entry in the name
 # of the customer the link was mailed to.
 _LINK_HOLDER = Actor(type=ActorType.CUSTOMER, id="confirmation-link")
+_PAGE = "confirmation"
+_TOKEN: TypeAdapter[str] = TypeAdapter(Token)
 
 
 class _Input(BaseModel):
@@ -168,19 +179,36 @@ async def start_double_opt_in(
     return await services.ask("consent", start, DoubleOptInStarted)
 
 
-@router.get("/consents/confirm")
+@router.get(
+    "/consents/confirm",
+    response_model=DoubleOptInConfirmed,
+    responses={200: {"content": {"text/html": {}}, "description": "a page, for a browser"}},
+)
 async def confirm_double_opt_in(
     request: Request,
     services: ServicesDep,
-    token: Annotated[Token, Query()],
+    pages: PagesDep,
+    token: Annotated[str | None, Query(max_length=500)] = None,
+    lang: Annotated[str | None, Query(max_length=35, description="the page's language")] = None,
     user_agent: Annotated[str | None, Header()] = None,
-) -> DoubleOptInConfirmed:
-    """Public: the link of a double opt-in mail. The person holding it is the actor."""
+    accept: Annotated[str | None, Header()] = None,
+    accept_language: Annotated[str | None, Header(max_length=500)] = None,
+) -> Response | DoubleOptInConfirmed:
+    """Public: the link of a double opt-in mail; the person holding it is the actor. A browser
+    gets a page in the person's language saying confirmed, used, expired or unknown; an app
+    (no `text/html` in `Accept`) gets the JSON answer or a problem."""
+    click = LinkClick(token, _client_ip(request), user_agent[:500] if user_agent else None)
+    if accept and "text/html" in accept:
+        outcome, confirmed = await confirm_link(services, click, _LINK_HOLDER)
+        language = page_language(lang, accept_language, pages.languages(_PAGE))
+        page = pages.render(_PAGE, language, outcome=outcome.value, confirmed=confirmed)
+        return HTMLResponse(page, status_code=STATUS[outcome])
+    try:
+        checked = _TOKEN.validate_python(token)
+    except ValidationError as error:
+        raise field_error("token", error.errors()[0]["msg"]) from None
     confirm = ConfirmDoubleOptIn(
-        token=token,
-        ip_address=_client_ip(request),
-        user_agent=user_agent[:500] if user_agent else None,
-        actor=_LINK_HOLDER,
+        token=checked, ip_address=click.ip_address, user_agent=click.user_agent, actor=_LINK_HOLDER
     )
     return await services.ask("consent", confirm, DoubleOptInConfirmed)
 

@@ -11,6 +11,7 @@ from fastapi.security import APIKeyHeader, HTTPBearer
 
 from services.gateway.adapters.access_log_store import new_access_id
 from services.gateway.adapters.ingest_client import IngestClient
+from services.gateway.adapters.pages import Pages
 from services.gateway.domain import principal as p
 from services.gateway.domain.access_log import RequestContext
 from services.gateway.domain.policy import Grants
@@ -130,6 +131,17 @@ async def _expected_version(
 ExpectedVersion = Annotated[int | None, Depends(_expected_version)]
 
 
+async def _tasks_access(request: Request, grants: Access) -> None:
+    if request.method in ("GET", "HEAD"):
+        grants.require_read("tasks")
+    else:
+        grants.require_writes({"tasks": "tasks"})
+
+
+# Tasks and their notifications: reading needs `tasks` read, changing `tasks` written.
+TASKS_ACCESS = Depends(_tasks_access)
+
+
 def allowed(
     *,
     action: Action | None = None,
@@ -146,3 +158,12 @@ def allowed(
         grants.require_writes({group: group for group in writes})
 
     return Depends(check)
+
+
+async def _pages(request: Request) -> Pages:
+    pages: Pages = request.app.state.pages
+    return pages
+
+
+# The HTML pages served to people (the double opt-in confirmation).
+PagesDep = Annotated[Pages, Depends(_pages)]

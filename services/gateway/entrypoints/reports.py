@@ -1,4 +1,4 @@
-"""Reports over the customer base in the public API."""
+"""Reports over the customer base and the work on it in the public API."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
 
 from services.gateway.domain import redaction
 from services.gateway.domain.roles import Action, FieldGroup
@@ -17,6 +18,7 @@ from services.gateway.entrypoints.dependencies import (
     allowed,
 )
 from shared.contracts import customer_reports as r
+from shared.contracts.tasks import GetTaskReport, TaskReport
 
 router = APIRouter(
     prefix="/v1/reports", tags=["reports"], dependencies=[allowed(reads=(FieldGroup.REPORTS,))]
@@ -67,3 +69,15 @@ async def open_duplicates(
     """How many duplicate candidates wait for a decision, and the likeliest ones."""
     query = r.OpenDuplicates(limit=limit, actor=caller)
     return await services.ask("customer", query, r.OpenDuplicatesReport)
+
+
+@router.get("/tasks")
+async def task_report(
+    caller: Caller,
+    services: ServicesDep,
+    completed_since: Annotated[AwareDatetime | None, Query()] = None,
+) -> TaskReport:
+    """Open tasks per assignee and priority, overdue count, median time to completion (of the
+    tasks completed since `completed_since`, default the last 90 days)."""
+    query = GetTaskReport(completed_since=completed_since, actor=caller)
+    return await services.ask("tasks", query, TaskReport)

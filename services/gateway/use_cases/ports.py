@@ -8,7 +8,7 @@ from shared.contracts.envelope import Command, Query
 from shared.contracts.replies import ProblemError
 
 R = TypeVar("R")
-ServiceName = Literal["customer", "consent"]
+ServiceName = Literal["customer", "consent", "tasks", "pullers"]
 
 
 class Services(Protocol):

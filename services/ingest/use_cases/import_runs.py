@@ -107,7 +107,7 @@ class _Progress:
         )
 
 
-async def import_file(
+async def import_file(  # noqa: PLR0913 - keyword-only: the run's file, its owner and its limits
     upload: AsyncIterable[bytes],
     *,
     file_format: str,

@@ -8,6 +8,7 @@ may read the link (see `DoubleOptInRequested`).
 from __future__ import annotations
 
 import base64
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -29,3 +30,11 @@ def unseal(secret: bytes, sealed: str) -> str:
             "the confirmation link cannot be opened: the mailer's secret is not the consent "
             "service's CONSENT_MAILER_SECRET"
         ) from error
+
+
+def in_language(link: str, language: str) -> str:
+    """The link with the mail's language (`lang`), so that the page it opens speaks the same
+    language as the mail (the consent service does not know the person's language)."""
+    parts = urlsplit(link)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
+    return urlunsplit(parts._replace(query=urlencode([*query, ("lang", language)])))

@@ -6,23 +6,28 @@ and the event's routing key in the mailer's queue bindings (`shared.topology`).
 
 from __future__ import annotations
 
-from typing import Any
-
 from faststream.rabbit import RabbitRouter
 
 from services.mailer.use_cases.double_opt_in import DoubleOptInMails
+from services.mailer.use_cases.task_alarms import TaskAlarmMails
 from shared.contracts.consent import DoubleOptInRequested
-from shared.dispatch import Dispatcher
+from shared.contracts.tasks import TaskOverdue, TaskReminderDue
+from shared.dispatch import Dispatcher, Received
 from shared.topology import Topology
 
 
-def event_router(topology: Topology, double_opt_in: DoubleOptInMails) -> RabbitRouter:
-    dispatcher: Dispatcher[bool] = Dispatcher(ignore=("consent.",))
+def event_router(
+    topology: Topology, double_opt_in: DoubleOptInMails, task_alarms: TaskAlarmMails
+) -> RabbitRouter:
+    dispatcher: Dispatcher[bool] = Dispatcher(ignore=("consent.", "task."))
     dispatcher.register(DoubleOptInRequested, double_opt_in.send)
+    dispatcher.register(TaskReminderDue, task_alarms.reminder)
+    dispatcher.register(TaskOverdue, task_alarms.overdue)
     router = RabbitRouter()
 
     @router.subscriber(topology.mailer.subscription(), title="mailer inbox")
-    async def on_event(body: Any) -> None:
+    @dispatcher.typed
+    async def on_event(body: Received) -> None:
         await dispatcher.dispatch(body)
 
     return router

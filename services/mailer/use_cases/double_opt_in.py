@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from services.mailer.domain.links import LinkNotReadable, unseal
+from services.mailer.domain.links import LinkNotReadable, in_language, unseal
 from services.mailer.domain.mails import Mail, language_for
 from services.mailer.use_cases.ports import CustomerGone, Customers, Templates
 from services.mailer.use_cases.sending import SendOnce
@@ -44,7 +44,7 @@ class DoubleOptInMails:
                 KIND,
                 language,
                 {
-                    "link": link,
+                    "link": in_language(link, language),
                     "purpose": event.purpose,
                     "channel": event.channel,
                     "text": event.text,

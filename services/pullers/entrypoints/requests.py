@@ -18,7 +18,7 @@ from shared.contracts.integrations import (
     ReplayParkedOrders,
 )
 from shared.contracts.replies import Problem, ProblemError
-from shared.dispatch import Dispatcher
+from shared.dispatch import Dispatcher, Received
 from shared.redelivery import describe
 from shared.rpc import answer
 from shared.topology import Topology
@@ -57,7 +57,8 @@ def request_router(topology: Topology, dispatcher: Dispatcher[Any]) -> RabbitRou
     router = RabbitRouter()
 
     @router.subscriber(topology.rpc_subscription("pullers"), title="pullers requests")
-    async def on_request(body: Any) -> dict[str, Any]:
+    @dispatcher.typed
+    async def on_request(body: Received) -> dict[str, Any]:
         return await answer(dispatcher, body)
 
     return router

@@ -21,7 +21,7 @@ from shared.contracts.customers import (
     CustomerUpdated,
 )
 from shared.contracts.tasks import TaskOverdue, TaskReminderDue
-from shared.dispatch import Dispatcher
+from shared.dispatch import Dispatcher, Received
 from shared.topology import Topology
 
 
@@ -42,7 +42,8 @@ def inbox_router(topology: Topology, dispatcher: Dispatcher[Any]) -> RabbitRoute
     router = RabbitRouter()
 
     @router.subscriber(topology.tasks.subscription(), title="tasks inbox")
-    async def on_message(body: Any) -> None:
+    @dispatcher.typed
+    async def on_message(body: Received) -> None:
         await dispatcher.dispatch(body)
 
     return router

@@ -27,7 +27,7 @@ from shared.contracts.tasks import (
     ReassignTask,
     ReopenTask,
 )
-from shared.dispatch import Dispatcher
+from shared.dispatch import Dispatcher, Received
 from shared.rpc import answer
 from shared.topology import Topology
 
@@ -64,7 +64,8 @@ def request_router(topology: Topology, dispatcher: Dispatcher[Any]) -> RabbitRou
     router = RabbitRouter()
 
     @router.subscriber(topology.rpc_subscription(SERVICE), title="tasks requests")
-    async def on_request(body: Any) -> dict[str, Any]:
+    @dispatcher.typed
+    async def on_request(body: Received) -> dict[str, Any]:
         return await answer(dispatcher, body)
 
     return router

@@ -135,7 +135,12 @@ async def test_reports(api: httpx.AsyncClient, producer: Producer, db: Any) -> N
     assert wrong["errors"][0]["field"] == "period.end"
 
     rate = ok(await api.get("/v1/reports/repeat-purchase-rate"))
-    assert rate == {"customers_with_orders": 3, "repeat_customers": 1, "rate": 0.3333}
+    assert rate == {
+        "customers_with_orders": 3,
+        "repeat_customers": 1,
+        "rate": 0.3333,
+        "orders_without_customer": 0,
+    }
     top = ok(await api.get("/v1/reports/top-customers", params={"currency": "EUR", "limit": 2}))
     assert [(t["revenue"], t["order_count"]) for t in top["items"]] == [
         ("300.00", 1),

@@ -7,7 +7,9 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from html import escape
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from faststream.rabbit import RabbitBroker
@@ -18,12 +20,13 @@ from services.consent.domain.tokens import seal
 from shared.broker import publish
 from shared.contracts.consent import ConfirmDoubleOptIn, DoubleOptInRequested, RequestDoubleOptIn
 from shared.contracts.envelope import SYSTEM_ACTOR, Message
+from shared.contracts.tasks import CreateTask, TaskDraft, TaskReminderDue
 from shared.mongo import Document
 from shared.redelivery import REASON_HEADER
 from shared.rpc import RpcClient
 from tests.conftest import TEST_ACTOR, Namespace, Suite, suite_of
 from tests.integration.mailer.smtp import MailServer, mail_server, parts
-from tests.support.broker import drain
+from tests.support.broker import drain, tap
 from tests.support.orders import upsert
 from tests.support.waiting import eventually
 
@@ -131,10 +134,13 @@ async def test_the_double_opt_in_mail_reaches_the_person_in_their_language_with_
     assert "Newsletter mit Angeboten, monatlich" in html
     link = re.search(r"http://\S+confirm\?token=\S+", text)
     assert link is not None
-    assert f'href="{link.group(0)}"' in html
+    assert f'href="{escape(link.group(0))}"' in html
 
-    # The link is the one the consent service stored: following it confirms the consent.
-    token = link.group(0).split("token=", 1)[1]
+    # The link is the one the consent service stored, in the mail's language: following it
+    # confirms the consent (and the page it opens speaks German).
+    query = parse_qs(urlsplit(link.group(0)).query)
+    assert query["lang"] == ["de"]
+    token = query["token"][0]
     confirmed = await rpc.request("consent", ConfirmDoubleOptIn(token=token, actor=TEST_ACTOR))
     assert confirmed.ok, confirmed.problem
     assert confirmed.result["state"] == "double_opt_in"
@@ -176,3 +182,53 @@ async def test_a_refused_address_is_parked_with_the_servers_reason(
     assert "550" in reason
     assert "User unknown" in reason
     assert smtp.received == []
+
+
+@pytest.fixture
+async def task_mailing(
+    namespace: Namespace, monkeypatch: pytest.MonkeyPatch, smtp: MailServer
+) -> AsyncIterator[Suite]:
+    monkeypatch.setenv("MAILER_DATABASE", namespace.database("mailer"))
+    monkeypatch.setenv("MAILER_DEFAULT_LANGUAGE", "de")
+    monkeypatch.setenv("TASKS_ALARM_POLL_S", "0.2")
+    async with suite_of(namespace, ("tasks", "mailer")) as suite:
+        yield suite
+    client: AsyncMongoClient[Document] = AsyncMongoClient(namespace.infra.mongodb_url)
+    await client.drop_database(namespace.database("mailer"))
+    await client.close()
+
+
+async def test_task_reminders_and_overdue_alerts_reach_an_assignee_with_an_address_once(
+    task_mailing: Suite, broker: RabbitBroker, namespace: Namespace, smtp: MailServer
+) -> None:
+    rpc: RpcClient = broker.rpc  # type: ignore[attr-defined]
+    now = datetime.now(UTC)
+    async with tap(namespace.infra.amqp_url, namespace.topology.events.name, "task.#") as rang:
+        for assignee in ("Ben.Berg@Example.org", "key-ben"):
+            draft = TaskDraft(
+                title="Rückruf wegen der Erstattung",
+                assignee=assignee,
+                # Far enough ahead that a slow machine still arms them.
+                due_at=now + timedelta(seconds=4),
+                reminders=((now + timedelta(seconds=3)).isoformat(),),
+            )
+            reply = await rpc.request("tasks", CreateTask(task=draft, actor=TEST_ACTOR))
+            assert reply.ok, reply.problem
+        # Both tasks' reminder and overdue alert rang; only Ben has an address.
+        await rang.wait_for(2, "task.reminder_due.v1", timeout=30)
+        await rang.wait_for(2, "task.overdue.v1", timeout=30)
+
+    await eventually(lambda: len(smtp.received) == 2, timeout=30, what="Ben's two mails")
+    reminder, overdue = sorted(smtp.to("Ben.Berg@example.org"), key=lambda m: m["Subject"])
+    assert overdue["Subject"] == "Überfällig: Rückruf wegen der Erstattung"
+    assert reminder["Subject"] == "Erinnerung: Rückruf wegen der Erstattung"
+    assert reminder["Content-Language"] == "de"
+    text, html = parts(reminder)
+    assert "Sie ist fällig am" in text
+    assert "<strong>Rückruf wegen der Erstattung</strong>" in html
+
+    # The reminder's event again (a redelivery, a replay): no second mail.
+    [event] = [e for e in rang.bodies("task.reminder_due.v1") if "@" in e["assignee"]]
+    await send(broker, namespace, TaskReminderDue.model_validate(event))
+    await asyncio.sleep(1)
+    assert len(smtp.received) == 2

@@ -27,7 +27,7 @@ from services.customer.domain.duplicates import Candidate, Match
 from services.customer.domain.history import Activity
 from services.customer.domain.identities import Identifier
 from services.customer.domain.notes import Note
-from services.customer.domain.orders import OrderSummary
+from services.customer.domain.orders import Order, OrderSummary
 from services.customer.domain.search import search_fields
 from services.customer.main import Stores, use_cases
 from services.customer.use_cases import CustomerUseCases
@@ -52,6 +52,7 @@ class Data:
     customers: dict[str, Customer] = field(default_factory=dict)
     identities: dict[str, str] = field(default_factory=dict)
     orders: dict[str, OrderSummary] = field(default_factory=dict)
+    orders_without_customer: dict[str, Order] = field(default_factory=dict)
     activities: dict[str, Activity] = field(default_factory=dict)
     notes: dict[str, Note] = field(default_factory=dict)
     fields: dict[str, FieldDefinition] = field(default_factory=dict)
@@ -219,6 +220,17 @@ class FakeOrders:
         for summary in moved:
             self.data.orders[summary.id] = summary.model_copy(update={"customer_id": to_id})
         return len(moved)
+
+    async def keep_without_customer(self, order: Order, *, at: datetime, session: Session) -> None:
+        stored = self.data.orders_without_customer.get(order.key)
+        if stored is None or stored.updated_at <= order.updated_at:
+            self.data.orders_without_customer[order.key] = order
+
+    async def forget_without_customer(self, key: str, *, session: Session) -> None:
+        self.data.orders_without_customer.pop(key, None)
+
+    async def count_without_customer(self) -> int:
+        return len(self.data.orders_without_customer)
 
     async def page(
         self, customer_id: str, *, cursor: str | None, limit: int

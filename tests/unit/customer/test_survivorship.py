@@ -98,10 +98,40 @@ def test_a_relay_address_never_pushes_out_a_real_primary() -> None:
     )
 
 
-def test_an_unusable_address_is_skipped_with_the_reason_not_the_whole_order() -> None:
+def test_an_address_without_a_street_is_skipped_with_the_reason_not_the_whole_order() -> None:
     placed = order()
-    broken = placed.billing_address.model_copy(update={"country_code": "XX"})  # type: ignore[union-attr]
+    broken = placed.billing_address.model_copy(update={"line1": " "})  # type: ignore[union-attr]
     applied = apply(customer(), placed.model_copy(update={"billing_address": broken}))
     assert "billing_address" in applied.skipped
     assert applied.customer.addresses == ()
     assert applied.customer.stats.order_count == 1
+
+
+def test_a_country_no_standard_knows_is_kept_as_given_and_flagged_unverified() -> None:
+    placed = order()
+    odd = placed.billing_address.model_copy(update={"country_code": "XX"})  # type: ignore[union-attr]
+    applied = apply(customer(), placed.model_copy(update={"billing_address": odd}))
+    [address] = applied.customer.addresses
+    assert (address.country_code, address.unverified) == ("XX", ("country_code",))
+    assert "billing_address.country_code" in applied.unverified
+    assert applied.skipped == {}
+    # Kosovo's user-assigned code is a country: nothing to flag.
+    kosovo = placed.billing_address.model_copy(update={"country_code": "XK"})  # type: ignore[union-attr]
+    applied = apply(customer(), placed.model_copy(update={"billing_address": kosovo}))
+    assert applied.customer.addresses[0].unverified == ()
+    assert applied.unverified == {}
+
+
+def test_a_phone_that_does_not_parse_is_kept_as_given_and_flagged_unverified() -> None:
+    placed = order(phone="call me maybe")
+    applied = apply(customer(phones=()), placed)
+    assert applied.customer.unverified_phones == ("call me maybe",)
+    assert "buyer.phone" in applied.unverified
+    # The billing address's number parsed: it is a verified phone.
+    assert applied.customer.phones == ("+4930901820",)
+
+
+def test_a_phone_extension_is_kept() -> None:
+    applied = apply(customer(phones=()), order(phone="+49 30 901820 ext. 73824"))
+    assert "+4930901820 ext. 73824" in applied.customer.phones
+    assert applied.unverified == {}

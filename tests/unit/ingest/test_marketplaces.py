@@ -92,7 +92,7 @@ def test_adobe_commerce_states(state: str, expected: OrderStatus) -> None:
 
 def test_adobe_commerce_errors_name_its_fields() -> None:
     body = payload("adobe_commerce", "order_registered")
-    body["billing_address"]["country_id"] = "XX"
+    body["billing_address"]["country_id"] = "Narnia"
     body["extension_attributes"]["shipping_assignments"][0]["shipping"]["address"]["city"] = ""
     assert refused_fields(adobe_commerce.order_from_entity, body) == {"billing_address.country_id"}
     body["billing_address"]["country_id"] = "CH"
@@ -242,7 +242,7 @@ def test_ebay_errors_name_its_fields() -> None:
     body = payload("ebay", "order_paid")
     body["fulfillmentStartInstructions"][0]["shippingStep"]["shipTo"]["contactAddress"][
         "countryCode"
-    ] = "UK"
+    ] = "U.K."
     body["pricingSummary"]["total"]["value"] = None
     fields = refused_fields(ebay.order_from_api, body)
     assert fields == {

@@ -10,7 +10,7 @@ import pytest
 
 from services.consent.domain.tokens import seal
 from services.mailer.adapters.templates import JinjaTemplates
-from services.mailer.domain.links import LinkNotReadable, unseal
+from services.mailer.domain.links import LinkNotReadable, in_language, unseal
 from services.mailer.domain.mails import Mail, language_for
 from services.mailer.use_cases.double_opt_in import DoubleOptInMails, UnreadableLink
 from services.mailer.use_cases.ports import CustomerGone
@@ -131,3 +131,12 @@ async def test_nothing_goes_to_an_erased_person_and_a_foreign_seal_is_refused_fo
     with pytest.raises(UnreadableLink):
         await cases.send(requested("hanna", sealed=seal(b"another secret", LINK)))
     assert recorded.mails == []
+
+
+def test_the_link_carries_the_mails_language_for_the_page_it_opens() -> None:
+    assert in_language("https://x.example/confirm?token=abc", "de") == (
+        "https://x.example/confirm?token=abc&lang=de"
+    )
+    assert in_language("https://x.example/confirm?lang=en&token=a-b_c", "de") == (
+        "https://x.example/confirm?token=a-b_c&lang=de"
+    )

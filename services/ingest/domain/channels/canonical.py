@@ -43,7 +43,7 @@ class AddressKeys:
 _PARTS = ("first_name", "last_name", "company", "line2", "postal_code", "region", "phone")
 
 
-def postal_address(
+def postal_address(  # noqa: C901, PLR0912 - channels spell addresses many ways; one reader keeps them in one place
     doc: Document | None, keys: AddressKeys, *, into: str, origins: Origins
 ) -> dict[str, Any] | None:
     """The address as the canonical order wants it; None when the channel sent none.

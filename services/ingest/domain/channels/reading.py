@@ -160,10 +160,16 @@ class Document:
 
 
 def country_code(value: str | None, field: str) -> str | None:
-    """ISO 3166-1 alpha-2 of what the channel sent in `field`; None when it sent nothing."""
+    """ISO 3166-1 alpha-2 of what the channel sent in `field`; None when it sent nothing.
+
+    A two-letter code no standard knows (`XX`, a channel's placeholder) is passed on as given:
+    the customer service keeps it flagged as unverified rather than lose the address.
+    """
     if value is None:
         return None
     code = countries.country_code(value)
+    if code is None and len(value.strip()) == 2 and value.strip().isalpha():
+        return value.strip().upper()
     if code is None:
         raise Unmappable.at(field, f"{value!r} is not a known country")
     return code

@@ -12,7 +12,7 @@ from services.consent.domain.errors import ErasedCustomer, Overruled, UnknownCus
 from services.consent.domain.rules import Rule
 from services.consent.domain.scopes import Scope
 from shared.contracts.consent import ConsentChanged, ConsentState, LedgerOutcome, RecordConsent
-from shared.contracts.customers import CustomerStatus
+from shared.contracts.customers import CustomerRef, CustomerStatus
 from shared.errors import InvalidInput
 from tests.integration.consent.messages import record_consent
 from tests.unit.consent.use_cases.fakes import Consent
@@ -138,6 +138,29 @@ async def test_a_decision_is_recorded_only_for_a_customer_the_service_knows() ->
     with pytest.raises(UnknownCustomer, match="was merged"):
         await decisions.record_from_message(record_consent("old", "withdrawn"))
     assert consent.ledger.by_id == {}
+
+
+async def test_a_decision_that_carries_its_customer_needs_no_customer_event_first() -> None:
+    """An order's decision comes from the customer service with the customer it resolved: it
+    is recorded at the first attempt although `customer.created` has not arrived yet."""
+    consent = Consent()
+    ref = CustomerRef(
+        customer_id="new",
+        customer_number=10001,
+        version=1,
+        status=CustomerStatus.ACTIVE,
+        primary_email="new@example.com",
+    )
+    command = record_consent("new", "single_opt_in").model_copy(update={"customer": ref})
+    await consent.cases.decisions.record_from_message(command)
+    [entry] = await consent.ledger.entries("new")
+    assert entry.email == "new@example.com"
+    # The event arriving later changes nothing; an older copy of the customer neither.
+    assert not await consent.cases.customers.learn(ref)
+    # A customer that is not the decision's is not learned from it.
+    other = record_consent("ghost", "single_opt_in").model_copy(update={"customer": ref})
+    with pytest.raises(UnknownCustomer):
+        await consent.cases.decisions.record_from_message(other)
 
 
 async def test_the_same_request_twice_gives_the_same_answer_and_one_entry() -> None:

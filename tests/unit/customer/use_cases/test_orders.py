@@ -6,8 +6,9 @@ import pytest
 
 from shared.contracts.consent import RecordConsent
 from shared.contracts.customer_history import ActivityKind
+from shared.contracts.customer_reports import RepeatPurchaseRate
 from shared.contracts.customers import CustomerCreated, CustomerUpdated, EraseCustomer
-from shared.contracts.orders import MarketingSignal, OrderStatus
+from shared.contracts.orders import Buyer, MarketingSignal, OrderStatus, UpsertCustomerFromOrder
 from tests.support.orders import upsert
 from tests.unit.customer.fakes import ACTOR, FakeService, fake_service
 
@@ -124,3 +125,46 @@ async def test_the_account_of_one_and_the_email_of_another_propose_a_duplicate(
     assert candidate.reasons == ("same email anna.schmidt@example.com on different accounts",)
     # The email stays with the customer who claimed it first.
     assert service.customer(account["customer_id"]).emails == ()
+
+
+def _naming_nobody(command: UpsertCustomerFromOrder) -> UpsertCustomerFromOrder:
+    nobody = command.order.model_copy(
+        update={"buyer": Buyer(), "billing_address": None, "shipping_address": None}
+    )
+    return command.model_copy(update={"order": nobody})
+
+
+async def test_an_order_that_names_nobody_is_kept_without_a_customer_and_counted(
+    service: FakeService,
+) -> None:
+    command = _naming_nobody(upsert(order_id="o-9"))
+    assert await service.cases.orders.upsert_from_order(command) == {}
+    assert service.data.customers == {}
+    assert service.data.identities == {}
+    assert set(service.data.orders_without_customer) == {"shopify:demo-store.myshopify.com:o-9"}
+    assert service.unit.published == []
+    # The same message again is skipped like any other.
+    assert await service.cases.orders.upsert_from_order(command) == {}
+    report = await service.cases.reports.repeat_purchase(RepeatPurchaseRate(actor=ACTOR))
+    assert (report.orders_without_customer, report.customers_with_orders) == (1, 0)
+
+
+async def test_a_later_state_that_names_the_buyer_makes_it_their_order(
+    service: FakeService,
+) -> None:
+    await service.cases.orders.upsert_from_order(
+        _naming_nobody(upsert(order_id="o-9", updated_minutes=0))
+    )
+    ref = await service.cases.orders.upsert_from_order(upsert(order_id="o-9", updated_minutes=5))
+    assert service.customer(ref["customer_id"]).stats.order_count == 1
+    assert service.data.orders_without_customer == {}
+    report = await service.cases.reports.repeat_purchase(RepeatPurchaseRate(actor=ACTOR))
+    assert (report.orders_without_customer, report.customers_with_orders) == (0, 1)
+
+
+async def test_values_kept_unverified_are_noted_in_the_timeline(service: FakeService) -> None:
+    command = upsert(order_id="o-1", phone="not a phone")
+    ref = await service.cases.orders.upsert_from_order(command)
+    [created] = service.history.of(ref["customer_id"])
+    assert "buyer.phone" in created.details["unverified"]
+    assert service.customer(ref["customer_id"]).unverified_phones == ("not a phone",)
