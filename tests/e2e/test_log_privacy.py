@@ -19,6 +19,7 @@ import pytest
 
 from shared.logs import REDACTED
 from tests.conftest import Namespace
+from tests.support.access import ADMIN_HEADERS
 from tests.support.broker import publish_raw
 from tests.support.orders import INTEGRATION_HEADERS, order_json
 from tests.support.processes import tail
@@ -89,7 +90,7 @@ async def test_no_log_line_of_any_service_holds_personal_data(
 ) -> None:
     env = {"LOG_FORMAT": "json", "LOG_LEVEL": "DEBUG"}
     async with running_services(namespace, tmp_path, env) as suite:
-        async with httpx.AsyncClient(timeout=15) as http:
+        async with httpx.AsyncClient(timeout=15, headers=ADMIN_HEADERS) as http:
             ingest, gateway = suite.url("ingest"), suite.url("gateway")
             for person in PEOPLE:
                 accepted = await http.post(

@@ -21,6 +21,7 @@ from shared.broker import make_broker
 from shared.contracts.integrations import GetIntegrations
 from shared.rpc import RpcClient
 from tests.conftest import TEST_ACTOR, Namespace
+from tests.support.access import ADMIN_HEADERS
 from tests.support.broker import publish_raw
 from tests.support.deployment import DEPLOYED_SERVICES
 from tests.support.orders import INTEGRATION_HEADERS, order_json
@@ -77,7 +78,7 @@ async def test_every_service_serves_the_metric_contract(
     namespace: Namespace, tmp_path: Path
 ) -> None:
     async with running_services(namespace, tmp_path, {}) as suite:
-        async with httpx.AsyncClient(timeout=15) as http:
+        async with httpx.AsyncClient(timeout=15, headers=ADMIN_HEADERS) as http:
             ingest, gateway = suite.url("ingest"), suite.url("gateway")
             for n in range(3):
                 accepted = await http.post(

@@ -18,6 +18,7 @@ import pytest
 
 from shared.telemetry import suite_version
 from tests.conftest import Namespace
+from tests.support.access import ADMIN_HEADERS
 from tests.support.orders import INTEGRATION_HEADERS, order_json
 from tests.support.otlp import SpanRecord, Spans, otlp_receiver
 from tests.support.suite_processes import running_services
@@ -111,7 +112,7 @@ async def test_one_trace_follows_an_order_and_a_query_across_the_services(
     topology = namespace.topology
     with otlp_receiver(otlp_port) as spans:
         async with running_services(namespace, tmp_path, env) as suite:
-            async with httpx.AsyncClient(timeout=15) as http:
+            async with httpx.AsyncClient(timeout=15, headers=ADMIN_HEADERS) as http:
                 accepted = await http.post(
                     f"{suite.url('ingest')}/v1/orders",
                     json=order_json(email="traced@example.com"),

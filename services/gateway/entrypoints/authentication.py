@@ -24,8 +24,8 @@ from shared.problems import problem_response, unavailable
 
 log = logging.getLogger(__name__)
 
-# Liveness, readiness, the API's description and its docs page, and the link of a double
-# opt-in mail, which the person who clicks it opens without any key.
+# Liveness, readiness, metrics, the API's description and its docs page, and the link of a
+# double opt-in mail, which the person who clicks it opens without any key.
 PUBLIC_PATHS = frozenset(
     {
         "/health/live",
@@ -34,6 +34,8 @@ PUBLIC_PATHS = frozenset(
         "/docs",
         "/docs/oauth2-redirect",
         "/v1/consents/confirm",
+        # Prometheus scrapes it without credentials; it holds counts by route, never a person.
+        "/metrics",
     }
 )
 CHALLENGE = 'Bearer realm="customer-suite"'
