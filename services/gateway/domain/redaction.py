@@ -27,6 +27,11 @@ _KIND_GROUPS = {
     "consent_changed": G.CONSENT,
     "order_imported": G.ORDERS,
     "order_updated": G.ORDERS,
+    "task_created": G.TASKS,
+    "task_reassigned": G.TASKS,
+    "task_status_changed": G.TASKS,
+    "task_completed": G.TASKS,
+    "task_reminder_due": G.TASKS,
 }
 # Search filters by the group of the field they look at.
 _FILTER_GROUPS = {

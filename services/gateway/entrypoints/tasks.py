@@ -10,6 +10,7 @@ from pydantic import Field
 
 from services.gateway.domain.roles import FieldGroup
 from services.gateway.entrypoints.dependencies import (
+    TASKS_ACCESS,
     Caller,
     CustomerId,
     ExpectedVersion,
@@ -192,12 +193,15 @@ async def customer_tasks(
     customer_id: CustomerId,
     caller: Caller,
     services: ServicesDep,
+    viewer: Viewer,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> t.TaskPage:
     """The customer's open tasks, earliest deadline first."""
     query = t.GetCustomerTasks(customer_id=customer_id, limit=limit, cursor=cursor, actor=caller)
-    return await services.ask("tasks", query, t.TaskPage)
+    page = await services.ask("tasks", query, t.TaskPage)
+    await viewer.record(customer_id, "tasks", bool(page.items))
+    return page
 
 
 def _versioned(view: t.TaskView, response: Response) -> t.TaskView:

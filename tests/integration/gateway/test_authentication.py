@@ -51,7 +51,7 @@ async def test_every_route_but_the_public_ones_refuses_an_anonymous_caller(
         assert answer.headers["content-type"] == "application/problem+json", (method, path)
         assert answer.headers["www-authenticate"].startswith("Bearer"), (method, path)
         assert answer.json()["status"] == 401
-    for public in ("/health/live", "/docs", "/openapi.json"):
+    for public in ("/health/live", "/docs", "/openapi.json", "/metrics"):
         assert (await anonymous.get(public)).status_code == 200, public
 
 

@@ -131,6 +131,7 @@ async def test_supporter(world: World) -> None:
         "manage_fields",
     )
     forbidden(await supporter.get("/v1/api-keys"), "manage_access")
+    forbidden(await supporter.get("/v1/integrations"), "manage_access")
     forbidden(await supporter.get("/v1/reports/repeat-purchase-rate"), "reports")
 
 
@@ -185,6 +186,8 @@ async def test_analyst(world: World) -> None:
     forbidden(await analyst.patch(f"/v1/customers/{cid}", json={"language": "de"}), "language")
     forbidden(await analyst.get(f"/v1/customers/{cid}/timeline"), "history")
     forbidden(await analyst.get("/v1/duplicates"), "merge")
+    forbidden(await analyst.get(f"/v1/customers/{cid}/tasks"), "tasks")
+    forbidden(await analyst.post("/v1/tasks", json={"title": "x"}), "tasks")
 
 
 async def test_integration(world: World) -> None:
@@ -194,6 +197,9 @@ async def test_integration(world: World) -> None:
     forbidden(await integration.post("/v1/customers", json={"last_name": "X"}), "last_name")
     forbidden(await integration.get(f"/v1/customers/{cid}/consents"), "consent")
     forbidden(await integration.get("/v1/reports/repeat-purchase-rate"), "reports")
+    forbidden(await integration.get("/v1/tasks"), "tasks")
+    forbidden(await integration.get("/v1/notifications"), "tasks")
+    forbidden(await integration.get("/v1/integrations"), "manage_access")
     # Imports are its function (ingest is not running here: anything but a refusal by role).
     assert (await integration.get(f"/v1/imports/{MISSING}")).status_code != 403
 
