@@ -37,8 +37,6 @@ PUBLIC_PATHS = frozenset(
         "/docs",
         "/docs/oauth2-redirect",
         "/v1/consents/confirm",
-        # Prometheus scrapes it without credentials; it holds counts by route, never a person.
-        "/metrics",
     }
 )
 CHALLENGE = 'Bearer realm="customer-suite"'

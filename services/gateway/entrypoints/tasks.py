@@ -10,13 +10,13 @@ from pydantic import Field
 
 from services.gateway.domain.roles import FieldGroup
 from services.gateway.entrypoints.dependencies import (
-    TASKS_ACCESS,
     Caller,
     CustomerId,
     ExpectedVersion,
     IdempotencyKey,
     ItemId,
     ServicesDep,
+    Viewer,
     allowed,
 )
 from services.gateway.use_cases.commands import command
