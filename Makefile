@@ -24,7 +24,7 @@ run: install
 
 ## everything CI checks: lint, types, import contracts, then the whole test suite with coverage
 test: install lint typecheck imports
-	$(BIN)/python -m pytest --cov --cov-report=term --cov-fail-under=$(COVERAGE_FLOOR)
+	$(BIN)/python -m pytest --cov --cov-report=term --cov-fail-under=$(COVERAGE_FLOOR) --durations=15
 
 lint: install
 	$(BIN)/ruff check .

@@ -46,5 +46,6 @@ async def test_the_access_log_adds_little_to_a_lookup(customer_suite: Suite) -> 
         f"\nlookup p50/p95 ms: with access log {p50['with']:.1f}/{p95['with']:.1f}, "
         f"without {p50['without']:.1f}/{p95['without']:.1f}"
     )
-    # One journaled insert per read: a few milliseconds, not a multiple of the lookup.
-    assert p50["with"] - p50["without"] < 25
+    # One journaled insert per read: a share of the lookup, not a multiple of it. A ratio of
+    # the two measured side by side, never a time: this machine's speed varies by the minute.
+    assert p50["with"] < 2 * p50["without"]
