@@ -32,7 +32,7 @@ ORDERS = 200
 FLOOR = 0.024
 
 
-async def test_orders_go_end_to_end_at_half_the_speed_of_the_slower_server_at_least(
+async def test_end_to_end_throughput_keeps_its_share_of_the_slower_server(
     infra: Infrastructure, tmp_path: Path
 ) -> None:
     database = await database_ceiling(infra.mongodb_url, 200)
