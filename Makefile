@@ -56,7 +56,8 @@ bench-faults: install
 fuzz: install
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} \
 	FUZZ_PHASES=$${FUZZ_PHASES:-examples,coverage,fuzzing,stateful} \
-	$(BIN)/python -m pytest tests/integration/test_schemathesis_ingest.py -s --timeout=3600
+	$(BIN)/python -m pytest tests/integration/test_schemathesis_ingest.py \
+		tests/integration/test_schemathesis_gateway.py -s --timeout=3600
 
 ## regenerate the AsyncAPI and OpenAPI documents under docs/api/ (a test compares them)
 docs: install

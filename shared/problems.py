@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from shared.contracts.replies import FieldError, Problem, ProblemError, problem_of
 from shared.errors import DomainError
@@ -23,6 +24,18 @@ PROBLEM_JSON = "application/problem+json"
 # How long a caller told to come back (503) waits before it tries again.
 RETRY_AFTER_S = 5
 log = logging.getLogger(__name__)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method of every route at the request's path. Starlette's own 405 names only the
+    first route there, so a path with one route per method (GET and POST) would answer
+    `Allow: GET` to a DELETE."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 def problem_response(problem: Problem, *, headers: Mapping[str, str] | None = None) -> JSONResponse:
@@ -76,10 +89,13 @@ def install_problem_handlers(app: FastAPI) -> None:
         assert isinstance(error, ProblemError)
         return problem_response(error.problem, headers=error.headers)
 
-    async def on_http(_: Request, error: Exception) -> JSONResponse:
+    async def on_http(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, HTTPException)
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
         return problem_response(
-            Problem(title=str(error.detail), status=error.status_code), headers=error.headers
+            Problem(title=str(error.detail), status=error.status_code), headers=headers
         )
 
     async def on_refusal(_: Request, error: Exception) -> JSONResponse:

@@ -105,7 +105,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         max_json_depth=settings.max_json_depth,
         streamed={"/v1/imports": settings.max_import_bytes},
         open_query={"/v1/customers": ("extra.",)},
-        answers=Answers(every=(401, 403, 429, 503), naming_a_record=(404,), changing=(409,)),
+        answers=Answers(every=(401, 403, 429, 503), naming_a_record=(404, 410), changing=(409,)),
     )
     # The console's pages take a session instead of a key (and send a browser to sign in).
     app.add_middleware(ConsoleAuthentication)

@@ -115,13 +115,20 @@ IdempotencyKey = Annotated[
 ]
 
 
+# What `If-Match` may be, in the document too: a client told only "a string" sends one we refuse.
+# Versions start at 1: a 0 would make a message the contracts refuse (it answered 500).
+_IF_MATCH = r'^\s*(?:W/)?"?([1-9]\d{0,8})"?\s*$'
+
+
 async def _expected_version(
-    if_match: Annotated[str | None, Header(alias="If-Match", max_length=30)] = None,
+    if_match: Annotated[
+        str | None, Header(alias="If-Match", max_length=30, pattern=_IF_MATCH)
+    ] = None,
 ) -> int | None:
     """`If-Match: "3"` (the record's version, as an ETag) -> 3."""
     if if_match is None:
         return None
-    match = re.fullmatch(r'\s*(?:W/)?"?(\d{1,9})"?\s*', if_match)
+    match = re.fullmatch(_IF_MATCH, if_match)
     if match is None:
         raise field_error("If-Match", 'must be the version of the record, e.g. "3"')
     return int(match.group(1))
