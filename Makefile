@@ -52,7 +52,7 @@ bench-quick: install
 bench-faults: install
 	$(BIN)/python -m bench.faults --orders $${ORDERS:-600}
 
-## schemathesis against ingest, far longer than in `make test` (FUZZ_EXAMPLES, FUZZ_SEED)
+## schemathesis against ingest and the gateway, far longer than in `make test` (FUZZ_EXAMPLES, FUZZ_SEED)
 fuzz: install
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} \
 	FUZZ_PHASES=$${FUZZ_PHASES:-examples,coverage,fuzzing,stateful} \

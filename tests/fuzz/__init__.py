@@ -1,1 +1,55 @@
-"""schemathesis against the suite's HTTP services: generated requests, every check on."""
+"""schemathesis against the suite's HTTP services: generated requests, every check on.
+
+`run` is the one way the tests start it: the same seed, example budget and phases from the
+environment (`make fuzz` raises them), against a service's live OpenAPI document."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+SEED = int(os.environ.get("FUZZ_SEED", "20261130"))
+PHASES = os.environ.get("FUZZ_PHASES", "examples,coverage,fuzzing")
+
+
+def examples(default: int) -> int:
+    """Examples per operation: FUZZ_EXAMPLES when set, else the test's own small budget."""
+    return int(os.environ.get("FUZZ_EXAMPLES", str(default)))
+
+
+async def run(url: str, config: Path, *, max_examples: int, extra: tuple[str, ...] = ()) -> str:
+    """Run schemathesis with every check against `url`'s document; its report, asserted clean."""
+    command = [
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        "--no-color",
+        "--config-file",
+        str(config),
+        "run",
+        f"{url}/openapi.json",
+        "--checks",
+        "all",
+        *extra,
+        "--seed",
+        str(SEED),
+        "--max-examples",
+        str(max_examples),
+        "--workers",
+        "1",
+        "--phases",
+        PHASES,
+    ]
+    process = await asyncio.create_subprocess_exec(
+        *command,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        env=os.environ | {"PYTHONPATH": str(Path.cwd())},
+    )
+    output, _ = await process.communicate()
+    report = output.decode(errors="replace")
+    print(report[-6000:])
+    assert process.returncode == 0, report[-20000:]
+    return report
