@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
-from services.gateway.domain import redaction
 from services.gateway.domain.roles import Action, FieldGroup
 from services.gateway.entrypoints.dependencies import (
     Access,
@@ -54,12 +53,7 @@ async def top_customers(
     names only for callers who read `identity`."""
     query = r.TopCustomersByRevenue(currency=currency, limit=limit, actor=caller)
     report = await services.ask("customer", query, r.TopCustomersReport)
-    items = [redaction.top_customer(i.model_dump(), grants) for i in report.items]
-    # A name is personal data: on record for each customer it was shown of.
-    await viewer.record_reads(
-        {i["customer_id"]: {"identity"} for i in items if i.get("display_name")}
-    )
-    return r.TopCustomersReport.model_validate({"currency": report.currency, "items": items})
+    return await viewer.top_customers(report)
 
 
 @router.get("/open-duplicates", dependencies=[allowed(action=Action.MERGE)])

@@ -58,6 +58,11 @@ async def _part(wanted: bool, answer: Awaitable[P]) -> Part[P]:
         return Unavailable(error.service)
 
 
+async def _shown_top(viewer: Viewer, top: Part[r.TopCustomersReport]) -> Part[r.TopCustomersReport]:
+    """Cut and on record as in the API: names only for readers of `identity`."""
+    return await viewer.top_customers(top) if isinstance(top, r.TopCustomersReport) else top
+
+
 class MergedElsewhere(Exception):
     """The customer was absorbed by another record; the screen shows that one instead."""
 
@@ -243,7 +248,7 @@ class Screens:
             duplicates=duplicates.result(),
         )
 
-    async def reports(self, caller: Caller, *, days: int, currency: str) -> Reports:
+    async def reports(self, caller: Caller, viewer: Viewer, *, days: int, currency: str) -> Reports:
         """The reports screen: every report at once, each part only for its readers."""
         caller.grants.require_read(G.REPORTS)
         actor, ask = caller.principal.actor, self.services.ask
@@ -285,7 +290,7 @@ class Screens:
             period=period,
             new_customers=new.result(),
             repeat_purchase=repeat.result(),
-            top_customers=top.result(),
+            top_customers=await _shown_top(viewer, top.result()),
             consent=consent.result(),
             tasks=tasks.result(),
             names_shown=caller.grants.reads_group(G.IDENTITY),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from shared.contracts.customer_history import ActivityPage, GetTimeline
+from shared.contracts.customer_reports import TopCustomersReport
 from shared.contracts.customers import CustomerPage, CustomerView
 
 
@@ -19,6 +20,7 @@ class Viewer(Protocol):
     async def timeline(
         self, customer_id: str, page: ActivityPage, query: GetTimeline
     ) -> ActivityPage: ...
+    async def top_customers(self, report: TopCustomersReport) -> TopCustomersReport: ...
     async def record(self, customer_id: str, group: str, returned: bool = True) -> None:
         """A part the screen shows as the service gave it (notes, orders, consent)."""
         ...

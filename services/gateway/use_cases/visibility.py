@@ -17,6 +17,7 @@ from services.gateway.use_cases.ports import Services
 from shared.contracts import custom_fields as f
 from shared.contracts.customer_details import BankAccountView
 from shared.contracts.customer_history import ActivityPage, GetTimeline
+from shared.contracts.customer_reports import TopCustomersReport
 from shared.contracts.customers import CustomerPage, CustomerView
 from shared.contracts.envelope import Actor
 from shared.contracts.privacy import PersonalDataExport
@@ -107,6 +108,14 @@ class Visibility:
         shown = redaction.bank_accounts((a.model_dump() for a in accounts), self.grants)
         await self.log.record({customer_id: {"bank"} if shown else set()})
         return tuple(_shown(BankAccountView, a) for a in shown)
+
+    async def top_customers(self, report: TopCustomersReport) -> TopCustomersReport:
+        """Names only for readers of `identity`; a name shown is on record for its customer."""
+        items = [redaction.top_customer(i.model_dump(), self.grants) for i in report.items]
+        await self.log.record(
+            {i["customer_id"]: {"identity"} for i in items if i.get("display_name")}
+        )
+        return TopCustomersReport.model_validate({"currency": report.currency, "items": items})
 
     async def record_reads(self, reads: Mapping[str, Iterable[str]]) -> None:
         await self.log.record(reads)

@@ -5,6 +5,7 @@ the parts the caller may read, with a part whose service is down shown as unavai
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -22,10 +23,12 @@ from services.gateway.use_cases.console_screens import (
     Unavailable,
 )
 from services.gateway.use_cases.ports import Refused
+from services.gateway.use_cases.visibility import Visibility
 from shared.contracts import consent as cs
 from shared.contracts import custom_fields as cf
 from shared.contracts import customer_history as h
 from shared.contracts import customer_notes as n
+from shared.contracts import customer_reports as r
 from shared.contracts import customers as c
 from shared.contracts import duplicates as dup
 from shared.contracts import tasks as t
@@ -124,6 +127,9 @@ class ShownAsGiven:
         self, customer_id: str, page: h.ActivityPage, query: h.GetTimeline
     ) -> h.ActivityPage:
         return page
+
+    async def top_customers(self, report: r.TopCustomersReport) -> r.TopCustomersReport:
+        return report
 
     async def record(self, customer_id: str, group: str, returned: bool = True) -> None:
         self.recorded.append((customer_id, group, returned))
@@ -258,3 +264,36 @@ def test_every_console_route_states_what_the_roles_must_grant() -> None:
         if not GUARDS & set(checks(route.dependant))
     }
     assert unguarded == CONSOLE_OPEN
+
+
+class Reads:
+    """An access log that keeps what it was asked to record."""
+
+    def __init__(self) -> None:
+        self.reads: list[dict[str, set[str]]] = []
+
+    async def record(self, reads: Any) -> None:
+        self.reads.append({k: set(v) for k, v in reads.items()})
+
+
+async def test_top_customers_show_names_only_to_their_readers_and_on_record() -> None:
+    report = r.TopCustomersReport(
+        currency="EUR",
+        items=(
+            r.TopCustomer(
+                customer_id="c1",
+                customer_number=10001,
+                display_name="Anna Schmidt",
+                revenue=Decimal("90.00"),
+                order_count=2,
+            ),
+        ),
+    )
+    for role, name, recorded in (
+        ("admin", "Anna Schmidt", [{"c1": {"identity"}}]),
+        ("analyst", None, [{}]),
+    ):
+        log, caller = Reads(), _caller(role)
+        viewer = Visibility(caller.grants, ACTOR, None, log)  # type: ignore[arg-type]
+        shown = await viewer.top_customers(report)
+        assert (shown.items[0].display_name, log.reads) == (name, recorded), role

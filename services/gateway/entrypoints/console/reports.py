@@ -16,7 +16,7 @@ from services.gateway.entrypoints.console.web import (
     SignedInCaller,
     page,
 )
-from services.gateway.entrypoints.dependencies import allowed
+from services.gateway.entrypoints.dependencies import Viewer, allowed
 
 router = APIRouter(prefix=f"{PREFIX}/reports", route_class=ConsoleRoute, include_in_schema=False)
 
@@ -26,8 +26,9 @@ async def reports(
     request: Request,
     caller: SignedInCaller,
     screens: ScreensDep,
+    viewer: Viewer,
     days: Annotated[int, Query(ge=1, le=366)] = 30,
     currency: Annotated[str, Query(pattern=r"^[A-Z]{3}$")] = "EUR",
 ) -> HTMLResponse:
-    shown = await screens.reports(caller, days=days, currency=currency)
+    shown = await screens.reports(caller, viewer, days=days, currency=currency)
     return page(request, "reports.html", reports=shown, days=days, currency=currency)
