@@ -48,6 +48,8 @@ class ImportJob(Contract):
     # The system customer rows come from (their external ids are unique within it).
     source: str | None = None
     started_by: Actor
+    # The shop the key that started the import is bound to: rows of other shops failed.
+    shop: str | None = None
     created_at: AwareDatetime
     updated_at: AwareDatetime
     finished_at: AwareDatetime | None = None

@@ -42,12 +42,16 @@ class IngestClient:
         kind: ImportKind,
         source: str | None,
         caller: Actor,
+        shop: str | None,
     ) -> ImportJob:
-        """Stream the file to ingest; the finished job, or `Refused` with ingest's problem."""
+        """Stream the file to ingest; the finished job, or `Refused` with ingest's problem.
+        `shop`: the one the caller's key is bound to, whose orders alone it may import (ingest
+        fails the rows of other shops)."""
         headers = {
             "Content-Type": content_type or "application/octet-stream",
             "X-Actor-Type": caller.type.value,
             "X-Actor-Id": caller.id,
+            **({"X-Actor-Shop": shop} if shop is not None else {}),
             **self._authorization,
         }
         params = {"kind": kind.value, **({"source": source} if source else {})}

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from starlette.requests import ClientDisconnect
 
 from services.gateway.domain.roles import Action
-from services.gateway.entrypoints.dependencies import Caller, IngestDep, allowed
+from services.gateway.entrypoints.dependencies import Caller, IngestDep, Principal, allowed
 from shared.contracts.customers import SOURCE_PATTERN
 from shared.contracts.imports import ImportJob, ImportKind
 
@@ -39,6 +39,7 @@ async def import_file(
     request: Request,
     response: Response,
     caller: Caller,
+    principal: Principal,
     ingest: IngestDep,
     kind: ImportKind = ImportKind.ORDERS,
     source: Annotated[str | None, Query(pattern=SOURCE_PATTERN)] = None,
@@ -47,9 +48,16 @@ async def import_file(
     content_type: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> ImportJob:
     """Import orders, or customers of the system `source` names (`kind=customers`), from
-    NDJSON or CSV (by Content-Type); answers with the finished job."""
+    NDJSON or CSV (by Content-Type); answers with the finished job. A key bound to a shop
+    imports that shop's orders only: rows of other shops fail, naming `shop`, and customer
+    records are refused (403)."""
     job = await ingest.start_import(
-        _upload(request), content_type=content_type, kind=kind, source=source, caller=caller
+        _upload(request),
+        content_type=content_type,
+        kind=kind,
+        source=source,
+        caller=caller,
+        shop=principal.shop,
     )
     response.headers["Location"] = f"/v1/imports/{job.id}"
     return job

@@ -5,6 +5,7 @@ slug of the seller's own) and, for a channel whose orders are pulled from the ch
 (Amazon, eBay, Adobe Commerce), the channel's own order. It brings in only its own orders: one
 of another channel or shop is refused, and so is an Amazon order of a marketplace the integration
 does not list. Who holds which key is configuration; what a key may bring in is decided here.
+A gateway key bound to a shop (an integration's) imports only that shop's orders, the same way.
 """
 
 from __future__ import annotations
@@ -65,6 +66,13 @@ class Integration(BaseModel):
         if marketplace not in self.marketplaces:
             message = f"{marketplace!r} is not a marketplace of this integration"
             raise ForeignOrder([FieldError(field=field, message=message)])
+
+
+def refuse_other_shop(shop: str, order: CanonicalOrder) -> None:
+    """Raises ForeignOrder unless `order` is of `shop`: what a key bound to that shop imports
+    (the gateway's keys are bound to a shop, not to a channel)."""
+    if (error := _not_its("shop", shop, order.shop)) is not None:
+        raise ForeignOrder([error])
 
 
 def _not_its(field: str, own: str, given: str) -> FieldError | None:

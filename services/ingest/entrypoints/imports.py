@@ -7,6 +7,9 @@ The gateway streams an upload here over HTTP (an upload does not belong in a Rab
 Rows are read and published while the file arrives, so neither the gateway nor ingest ever
 holds the file; the caller's upload goes at the pace rows are confirmed. The response carries
 the finished job; anyone can follow it meanwhile at its `Location`.
+
+The gateway names who imports (`X-Actor-Type`, `X-Actor-Id`) and, for a key bound to a shop,
+that shop (`X-Actor-Shop`): rows of other shops then fail (`use_cases.import_runs`).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from services.ingest.entrypoints.signatures import holder_of
 from services.ingest.use_cases.import_runs import (
     Finished,
     ImportJobsUnavailable,
+    ShopBoundImport,
     UploadInterrupted,
     UploadTooLarge,
     import_file,
@@ -38,7 +42,8 @@ from services.ingest.use_cases.import_runs import (
 from shared.contracts.customers import SOURCE_PATTERN
 from shared.contracts.envelope import Actor, ActorType
 from shared.contracts.imports import ImportJob, ImportKind, ImportStatus
-from shared.contracts.replies import FieldError, ProblemError, invalid
+from shared.contracts.orders import ShopName
+from shared.contracts.replies import FieldError, Problem, ProblemError, invalid
 from shared.errors import InvalidInput
 from shared.http_limits import BodyTooLarge, problem_responses, too_large, unsupported_media_type
 from shared.problems import unavailable
@@ -60,7 +65,7 @@ router = APIRouter(prefix="/v1/imports", tags=["imports"], dependencies=[Depends
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(401, 503),
+    responses=problem_responses(401, 403, 503),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -78,6 +83,8 @@ async def start_import(
     source: Annotated[str | None, Query(pattern=SOURCE_PATTERN)] = None,
     x_actor_type: Annotated[str | None, Header()] = None,
     x_actor_id: Annotated[str | None, Header(max_length=200)] = None,
+    # The shop the importing key is bound to: it imports that shop's orders only.
+    x_actor_shop: Annotated[ShopName | None, Header()] = None,
 ) -> ImportJob:
     content_type = request.headers.get("content-type")
     file_format = media_format(content_type)
@@ -90,10 +97,13 @@ async def start_import(
             kind=kind,
             source=source,
             started_by=_caller(x_actor_type, x_actor_id),
+            shop=x_actor_shop,
             jobs=jobs,
             intake=intake,
             max_depth=settings.max_json_depth,
         )
+    except ShopBoundImport as error:
+        raise ProblemError(_forbidden(error)) from None
     except ImportJobsUnavailable as error:
         raise unavailable(
             "Imports are unavailable: their database does not answer",
@@ -138,6 +148,16 @@ def _caller(actor_type: str | None, actor_id: str | None) -> Actor:
             [FieldError(field="X-Actor-Type", message=str(error.errors()[0]["msg"]))],
             "X-Actor-Type and X-Actor-Id must name who imports",
         ) from None
+
+
+def _forbidden(error: ShopBoundImport) -> Problem:
+    return Problem(
+        type="urn:problem:forbidden",
+        title="Forbidden",
+        status=403,
+        detail=str(error),
+        errors=(FieldError(field=error.field, message=str(error)),),
+    )
 
 
 def _raise_unless_read_to_the_end(finished: Finished, location: str) -> None:

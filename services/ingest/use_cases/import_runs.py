@@ -6,6 +6,11 @@ a time (a window of confirms in flight) so that a file is not limited by one bro
 per row. Each row's message id is derived from the row (`domain.imports.row_commands`), so
 uploading a file again after a failure is safe: rows that were accepted are the same messages
 and the consumers skip them.
+
+A key bound to a shop (an integration's) imports for that shop only, as an integration posts
+only its own orders: each row of another shop fails, naming `shop`, like any row that cannot be
+taken. Nothing refuses a file up front for its rows: it is read as it arrives, so whose its rows
+are is known row by row. Customer records belong to no shop, so such a key imports none.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from pydantic import ValidationError
 
 from services.ingest.domain.imports.files import DEFAULT_MAX_DEPTH, FileRefused, Row, rows_of
 from services.ingest.domain.imports.row_commands import READINGS, RowReading
+from services.ingest.domain.integrations import ForeignOrder
 from services.ingest.use_cases.intake import Accepted, BrokerUnavailable
 from shared.contracts.envelope import Actor, Command, utc_now
 from shared.contracts.imports import ImportJob, ImportKind, ImportStatus, RowError
@@ -49,6 +55,15 @@ class ImportJobStore(Protocol):
 
 class RowPublisher(Protocol):
     async def publish(self, command: Command, *, what: str) -> Accepted: ...
+
+
+class ShopBoundImport(Exception):
+    """A key bound to a shop started an import that is not of that shop's orders; `field` names
+    what makes it so. Nothing was imported."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class UploadInterrupted(Exception):
@@ -116,12 +131,16 @@ async def import_file(  # noqa: PLR0913 - keyword-only: the run's file, its owne
     started_by: Actor,
     jobs: ImportJobStore,
     intake: RowPublisher,
+    shop: str | None = None,
     clock: Callable[[], datetime] = utc_now,
     max_depth: int = DEFAULT_MAX_DEPTH,
 ) -> Finished:
     """Start an import of `upload` and run it to its end; raises ImportJobsUnavailable when not
-    even the job can be written (then nothing was imported)."""
+    even the job can be written (then nothing was imported). `shop`: the shop the key that
+    imports is bound to, if it is; rows of other shops fail (ShopBoundImport for a kind of
+    import that has no shop)."""
     _check_source(kind, source)
+    _check_shop(kind, shop)
     # Milliseconds: what MongoDB keeps of a date, so a followed job equals the answered one.
     now = clock()
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)
@@ -132,6 +151,7 @@ async def import_file(  # noqa: PLR0913 - keyword-only: the run's file, its owne
         kind=kind,
         source=source,
         started_by=started_by,
+        shop=shop,
         created_at=now,
         updated_at=now,
     )
@@ -158,6 +178,15 @@ def _check_source(kind: ImportKind, source: str | None) -> None:
             else "only a customer import has a source; orders name their channel in each row"
         )
         raise InvalidInput([FieldError(field="source", message=message)], message)
+
+
+def _check_shop(kind: ImportKind, shop: str | None) -> None:
+    if shop is not None and kind is not ImportKind.ORDERS:
+        raise ShopBoundImport(
+            "kind",
+            f"The key is bound to the shop {shop!r} and imports only its orders: "
+            "customer records belong to no shop.",
+        )
 
 
 async def run_import(
@@ -256,6 +285,12 @@ def _command(row: Row, reading: RowReading, progress: _Progress) -> Command | No
         return None
     try:
         return reading.command(row.values, progress.job)
+    except ForeignOrder as error:
+        progress.fail(
+            row.line,
+            [RowError(line=row.line, field=e.field, message=e.message) for e in error.errors],
+        )
+        return None
     except ValidationError as error:
         progress.fail(
             row.line,

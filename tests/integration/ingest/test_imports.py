@@ -18,6 +18,7 @@ from pymongo import AsyncMongoClient
 from services.ingest.domain.imports.order_columns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from shared.mongo import Document
 from tests.conftest import Namespace, Suite, suite_of
+from tests.integration.gateway.conftest import as_key, new_key
 from tests.integration.ingest.serving import served
 from tests.support.access import ADMIN_ACTOR, BOOTSTRAP_KEY
 from tests.support.broker import Tap, tap
@@ -169,6 +170,66 @@ async def test_ndjson_rows_and_what_cannot_be_imported(
     missing = await suite.gateway.get(f"/v1/imports/{'0' * 32}")
     assert missing.status_code == 404
     assert [b["order"]["order_id"] for b in commands.bodies(UPSERT)] == ["ND-1"]
+
+
+def ndjson_file(*orders: dict[str, Any]) -> bytes:
+    return "\n".join(json.dumps(order) for order in orders).encode()
+
+
+NDJSON = {"Content-Type": "application/x-ndjson"}
+
+
+async def test_a_key_bound_to_a_shop_imports_only_that_shops_orders(
+    suite_over_http: tuple[Suite, Tap, str],
+) -> None:
+    """An integration's key imports for its shop: rows of another shop fail, named in the job;
+    a key bound to no shop (the admin's) imports any shop."""
+    suite, commands, _ = suite_over_http
+    key_id, key = await new_key(suite, "integration", shop="Demo-Store.myshopify.com")
+    other_shop = "other-store.myshopify.com"
+    async with as_key(suite, key) as integration:
+        response = await integration.post(
+            "/v1/imports",
+            content=ndjson_file(
+                order_json(order_id="SHOP-1"),
+                order_json(order_id="SHOP-2", shop=other_shop),
+                order_json(order_id="SHOP-3"),
+            ),
+            headers=NDJSON,
+        )
+        assert response.status_code == 201, response.text
+        job = response.json()
+        assert (job["rows_total"], job["rows_accepted"], job["rows_failed"]) == (3, 2, 1)
+        [error] = job["errors"]
+        assert (error["line"], error["field"]) == (2, "shop")
+        assert other_shop in error["message"]
+        assert job["started_by"] == {"type": "api", "id": key_id}
+        assert job["shop"] == "demo-store.myshopify.com"
+
+        # Customer records belong to no shop: such a key imports none, and nothing is read.
+        customers = await integration.post(
+            "/v1/imports",
+            params={"kind": "customers", "source": "old-crm"},
+            content=b'{"external_id": "C-1", "updated_at": "2026-11-20T10:00:00Z"}',
+            headers=NDJSON,
+        )
+        assert customers.status_code == 403, customers.text
+        assert customers.headers["content-type"] == "application/problem+json"
+        assert "demo-store.myshopify.com" in customers.json()["detail"]
+        assert [e["field"] for e in customers.json()["errors"]] == ["kind"]
+
+    anyone = await suite.gateway.post(
+        "/v1/imports",
+        content=ndjson_file(order_json(order_id="ADMIN-1", shop=other_shop)),
+        headers=NDJSON,
+    )
+    assert anyone.status_code == 201, anyone.text
+    assert (anyone.json()["shop"], anyone.json()["rows_accepted"]) == (None, 1)
+
+    # The admin's row is published after the others: once it is here, so is every earlier one.
+    await commands.wait_for(3, UPSERT)
+    published = sorted(b["order"]["order_id"] for b in commands.bodies(UPSERT))
+    assert published == ["ADMIN-1", "SHOP-1", "SHOP-3"]
 
 
 async def test_the_command_line_tool_imports_a_file_into_customers(

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from services.ingest.domain.imports.files import Row
+import pytest
+
+from services.ingest.domain.imports.files import NDJSON, Row
 from services.ingest.domain.imports.row_commands import READINGS
-from services.ingest.use_cases.import_runs import UploadInterrupted, run_import
+from services.ingest.use_cases.import_runs import (
+    ShopBoundImport,
+    UploadInterrupted,
+    import_file,
+    run_import,
+)
 from services.ingest.use_cases.intake import Accepted, BrokerUnavailable
 from shared.contracts.envelope import Actor, ActorType, Command, utc_now
 from shared.contracts.imports import ImportJob, ImportKind, ImportStatus
@@ -17,10 +25,17 @@ from tests.support.orders import order_json
 
 class Jobs:
     def __init__(self) -> None:
+        self.added: list[ImportJob] = []
         self.saved: list[ImportJob] = []
+
+    async def add(self, job: ImportJob) -> None:
+        self.added.append(job)
 
     async def save(self, job: ImportJob) -> None:
         self.saved.append(job)
+
+    async def get(self, job_id: str) -> ImportJob | None:
+        return next((j for j in reversed(self.saved) if j.id == job_id), None)
 
 
 class Intake:
@@ -63,7 +78,7 @@ async def run(source: AsyncIterator[Row], intake: Intake) -> Any:
         job(),
         source,
         reading=READINGS[ImportKind.ORDERS],
-        jobs=jobs,  # type: ignore[arg-type]
+        jobs=jobs,
         intake=intake,
     )
     assert jobs.saved[-1] == finished.job
@@ -111,3 +126,88 @@ async def test_errors_beyond_the_kept_ones_are_counted() -> None:
     assert finished.rows_failed == 1199
     assert len(finished.errors) == 1000
     assert finished.errors_omitted > 0
+
+
+async def ndjson(*orders: dict[str, Any]) -> AsyncIterator[bytes]:
+    for order in orders:
+        yield json.dumps(order).encode() + b"\n"
+
+
+async def import_orders(
+    intake: Intake,
+    *orders: dict[str, Any],
+    shop: str | None,
+    kind: ImportKind = ImportKind.ORDERS,
+    jobs: Jobs | None = None,
+) -> ImportJob:
+    jobs = jobs or Jobs()
+    finished = await import_file(
+        ndjson(*orders),
+        file_format=NDJSON,
+        kind=kind,
+        source="old-crm" if kind is ImportKind.CUSTOMERS else None,
+        started_by=Actor(type=ActorType.API, id="integration-key"),
+        shop=shop,
+        jobs=jobs,
+        intake=intake,
+    )
+    return finished.job
+
+
+async def test_a_key_bound_to_a_shop_imports_that_shops_rows_and_fails_the_others() -> None:
+    intake = Intake()
+    finished = await import_orders(
+        intake,
+        order_json(order_id="OWN-1", shop="demo-store.myshopify.com"),
+        order_json(order_id="OTHER-1", shop="other-store.myshopify.com"),
+        # The shop as the order contract spells it: trimmed, lowercase.
+        order_json(order_id="OWN-2", shop=" Demo-Store.myshopify.com"),
+        shop="demo-store.myshopify.com",
+    )
+    assert finished.status is ImportStatus.COMPLETED
+    assert finished.shop == "demo-store.myshopify.com"
+    assert (finished.rows_total, finished.rows_accepted, finished.rows_failed) == (3, 2, 1)
+    [error] = finished.errors
+    assert (error.line, error.field) == (2, "shop")
+    assert "demo-store.myshopify.com" in error.message
+    assert "other-store.myshopify.com" in error.message
+    assert sorted(o.order_id for o in intake.accepted) == ["OWN-1", "OWN-2"]
+
+
+async def test_a_file_all_of_another_shop_fails_every_row_and_publishes_nothing() -> None:
+    intake = Intake()
+    finished = await import_orders(
+        intake,
+        *(order_json(order_id=f"O-{n}", shop="other-store.myshopify.com") for n in range(3)),
+        shop="demo-store.myshopify.com",
+    )
+    assert (finished.rows_accepted, finished.rows_failed) == (0, 3)
+    assert [(e.line, e.field) for e in finished.errors] == [(1, "shop"), (2, "shop"), (3, "shop")]
+    assert intake.accepted == []
+
+
+async def test_a_key_bound_to_no_shop_imports_every_shop() -> None:
+    intake = Intake()
+    finished = await import_orders(
+        intake,
+        order_json(order_id="A", shop="demo-store.myshopify.com"),
+        order_json(order_id="B", shop="other-store.myshopify.com"),
+        shop=None,
+    )
+    assert finished.shop is None
+    assert (finished.rows_accepted, finished.rows_failed) == (2, 0)
+
+
+async def test_a_key_bound_to_a_shop_imports_no_customer_records() -> None:
+    """They belong to no shop: refused before anything is read or a job written."""
+    intake, jobs = Intake(), Jobs()
+    with pytest.raises(ShopBoundImport) as refused:
+        await import_orders(
+            intake,
+            {"external_id": "C-1", "updated_at": "2026-11-20T10:00:00Z"},
+            shop="demo-store.myshopify.com",
+            kind=ImportKind.CUSTOMERS,
+            jobs=jobs,
+        )
+    assert refused.value.field == "kind"
+    assert (jobs.added, intake.accepted) == ([], [])

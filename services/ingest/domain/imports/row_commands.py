@@ -20,6 +20,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from services.ingest.domain.imports.customer_columns import CUSTOMER_COLUMNS
 from services.ingest.domain.imports.files import CSV, CsvLayout
 from services.ingest.domain.imports.order_columns import ORDER_COLUMNS
+from services.ingest.domain.integrations import refuse_other_shop
 from services.ingest.domain.orders import channel_actor, upsert_command
 from shared.contracts.customers import CustomerDraft, ImportCustomer
 from shared.contracts.envelope import Command
@@ -44,7 +45,8 @@ class CustomerRecord(BaseModel):
 @dataclass(frozen=True)
 class RowReading:
     """How rows of one kind are read: their CSV columns, and the command a row's values make
-    (raising pydantic's ValidationError, whose locations the row names by its own columns)."""
+    (raising pydantic's ValidationError, whose locations the row names by its own columns, or
+    ForeignOrder for a row that is not the importing key's shop's)."""
 
     layout: CsvLayout
     command: Callable[[dict[str, Any], ImportJob], Command]
@@ -52,6 +54,8 @@ class RowReading:
 
 def order_command(values: dict[str, Any], job: ImportJob) -> Command:
     order = CanonicalOrder.model_validate(values)
+    if job.shop is not None:
+        refuse_other_shop(job.shop, order)
     return upsert_command(order, actor=channel_actor(order), correlation_id=job.id)
 
 
