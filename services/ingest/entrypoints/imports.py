@@ -37,7 +37,7 @@ from services.ingest.use_cases.import_runs import (
 )
 from shared.contracts.customers import SOURCE_PATTERN
 from shared.contracts.envelope import Actor, ActorType
-from shared.contracts.imports import ImportJob, ImportKind, ImportStatus
+from shared.contracts.imports import IMPORT_SOURCE, ImportJob, ImportKind, ImportStatus
 from shared.contracts.replies import FieldError, ProblemError, invalid
 from shared.errors import InvalidInput
 from shared.http_limits import BodyTooLarge, problem_responses, too_large, unsupported_media_type
@@ -75,7 +75,7 @@ async def start_import(
     jobs: ImportJobsDep,
     settings: SettingsDep,
     kind: ImportKind = ImportKind.ORDERS,
-    source: Annotated[str | None, Query(pattern=SOURCE_PATTERN)] = None,
+    source: Annotated[str | None, Query(pattern=SOURCE_PATTERN, description=IMPORT_SOURCE)] = None,
     x_actor_type: Annotated[str | None, Header()] = None,
     x_actor_id: Annotated[str | None, Header(max_length=200)] = None,
 ) -> ImportJob:
