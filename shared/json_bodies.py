@@ -24,17 +24,18 @@ from pydantic import TypeAdapter, ValidationError
 
 from shared.http_limits import is_json, media_type
 
-# One adapter per route, made on its first request (a route's body type never changes).
-_ADAPTERS: dict[int, TypeAdapter[Any] | None] = {}
+# One adapter per route, made on its first request (a route's body type never changes) and kept
+# on the route itself, so it goes with its app (tests make and drop many).
+_ADAPTER = "_strict_json_body"
 
 
 def _adapter(route: APIRoute) -> TypeAdapter[Any] | None:
-    key = id(route)
-    if key not in _ADAPTERS:
+    if not hasattr(route, _ADAPTER):
         field = route.body_field
         body_type = field.field_info.annotation if field is not None else None
-        _ADAPTERS[key] = TypeAdapter(body_type) if body_type is not None else None
-    return _ADAPTERS[key]
+        setattr(route, _ADAPTER, TypeAdapter(body_type) if body_type is not None else None)
+    adapter: TypeAdapter[Any] | None = getattr(route, _ADAPTER)
+    return adapter
 
 
 def _number(text: str) -> float | int:
