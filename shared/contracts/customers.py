@@ -25,6 +25,11 @@ SOURCE_PATTERN = r"^[a-z][a-z0-9_-]{1,39}$"
 Source = Annotated[str, Field(pattern=SOURCE_PATTERN)]
 # Custom field keys: also what `extra.<key>` filters and error paths are named by.
 FieldKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+# Custom fields' values by key: a key of another form is refused, so the document allows no other
+# (its `patternProperties` alone would).
+CustomValues = Annotated[
+    dict[FieldKey, Any], Field(json_schema_extra={"additionalProperties": False})
+]
 # Filters of a search on custom fields: key -> value as text, converted by the field's type.
 CustomFieldFilters = Annotated[
     dict[FieldKey, Annotated[str, Field(max_length=300)]], Field(max_length=10)
@@ -214,7 +219,7 @@ class CustomerPatch(Contract):
     phones: tuple[Annotated[str, Field(max_length=40)], ...] | None = Field(None, max_length=20)
     tags: tuple[Tag, ...] | None = Field(None, max_length=100)
     company_id: Id | None = None
-    extra: dict[FieldKey, Any] | None = None
+    extra: CustomValues | None = None
 
 
 ClearableField = Literal[
