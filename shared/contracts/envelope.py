@@ -23,6 +23,12 @@ Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$"
 # MongoDB keeps integers in at most 8 bytes: every number that reaches it is bounded by this.
 MAX_STORED_INT = 2**63 - 1
 M = TypeVar("M", bound="Message")
+# A contract strips the whitespace around text (`str_strip_whitespace`), so text that must not
+# be empty must hold a character that is not whitespace: a pattern says so in the documents (the
+# characters Python's `str.strip` removes, which JSON Schema's `\s` does not match exactly).
+NOT_BLANK = (
+    "[^\\t-\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+)
 _NUMBER = re.compile(r"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*")
 
 

@@ -18,12 +18,12 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, Field
 
 from shared.contracts.customers import FieldChange
-from shared.contracts.envelope import Actor, Command, Contract, Event, Query
+from shared.contracts.envelope import NOT_BLANK, Actor, Command, Contract, Event, Query
 
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 # As long as an actor's id may be: the assignee of a task is whoever an actor can be.
-Principal = Annotated[str, Field(min_length=1, max_length=200)]
-Title = Annotated[str, Field(min_length=1, max_length=200)]
+Principal = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK)]
+Title = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK)]
 Description = Annotated[str, Field(max_length=5000)]
 NextAction = Annotated[str, Field(max_length=500)]
 CommentText = Annotated[str, Field(min_length=1, max_length=5000)]
