@@ -29,13 +29,24 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
-    """One or more values cannot be accepted; each error names its field."""
+    """One or more values cannot be accepted by a rule no schema states (a rule across fields,
+    a record named that does not exist, a check digit); each error names its field. Reported as
+    a `business-rule` problem, apart from a request that breaks its document (`invalid-input`)."""
 
     def __init__(self, errors: Iterable[FieldError], detail: str | None = None) -> None:
         errors = tuple(errors)
         super().__init__(
             detail or "; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors
         )
+
+
+class InvalidRequest(InvalidInput):
+    """A request its document already calls invalid, found past the schema's own validation
+    (a patch that clears a field the document says cannot be null): reported as every request
+    that breaks its document is (`invalid-input`), not as a business rule."""
+
+    kind = "invalid-input"
+    title = "Invalid input"
 
 
 def field_error(field: str, message: str) -> InvalidInput:

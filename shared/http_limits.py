@@ -394,6 +394,9 @@ def document_refusals(app: FastAPI, answers: Answers) -> None:
 
 
 def _document_operation(operation: dict[str, Any], statuses: set[int]) -> None:
+    for parameter in operation.get("parameters", ()):
+        if parameter.get("in") == "header":
+            _not_null(parameter["schema"])
     responses = operation.setdefault("responses", {})
     statuses = {400, *statuses}
     if "requestBody" in operation:
@@ -405,9 +408,21 @@ def _document_operation(operation: dict[str, Any], statuses: set[int]) -> None:
         responses.setdefault(str(status), {"description": description})
     for status, response in responses.items():
         if status.startswith(("4", "5")):
+            # A page (a browser's answer) stays; JSON is a problem's.
+            pages = {k: v for k, v in response.get("content", {}).items() if not is_json(k)}
             response["content"] = {
-                PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}
+                PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}},
+                **pages,
             }
+
+
+def _not_null(schema: dict[str, Any]) -> None:
+    """A header is sent or left out, never null: an optional one (`str | None`) is documented
+    as what it is when sent (a client told it may be null would send some text for it)."""
+    branches = [s for s in schema.get("anyOf", ()) if s != {"type": "null"}]
+    if len(branches) == 1 and len(schema["anyOf"]) == 2:
+        del schema["anyOf"]
+        schema.update(branches[0])
 
 
 def _problem_schema(components: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from shared.contracts.replies import FieldError, Problem, ProblemError, problem_of
+from shared.contracts.replies import (
+    REQUEST_INVALID,
+    FieldError,
+    Problem,
+    ProblemError,
+    problem_of,
+)
 from shared.errors import DomainError
 from shared.rpc import ServiceUnavailable
 
@@ -70,7 +76,7 @@ def validation_problem(error: RequestValidationError) -> Problem:
         for e in error.errors()
     )
     return Problem(
-        type="urn:problem:invalid-input",
+        type=REQUEST_INVALID,
         title="Invalid input",
         status=422,
         detail="; ".join(f"{e.field}: {e.message}" for e in errors),

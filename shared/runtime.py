@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import uvicorn
 from aiormq.exceptions import AMQPConnectionError
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, Depends, FastAPI, Response
 from faststream.rabbit import RabbitQueue
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from pymongo.errors import ConnectionFailure as PyMongoConnectionFailure
@@ -27,6 +27,7 @@ from pymongo.errors import ConnectionFailure as PyMongoConnectionFailure
 from shared import logs, metrics
 from shared.broker import make_broker
 from shared.health import Check, broker_check, health_router
+from shared.json_bodies import strict_json_body
 from shared.observe import RequestObservation
 from shared.problems import install_problem_handlers
 from shared.telemetry import setup_metrics, setup_tracing
@@ -123,7 +124,8 @@ class ServiceRuntime:
             log.info("%s stopped", self.name)
 
     def app(self, *, title: str, routers: Sequence[APIRouter] = ()) -> FastAPI:
-        app = FastAPI(title=title, lifespan=self.lifespan)
+        # Every JSON body is held to the types its document states (`shared.json_bodies`).
+        app = FastAPI(title=title, lifespan=self.lifespan, dependencies=[Depends(strict_json_body)])
         # The parts behind the app, for what documents it (`tools.api_docs`).
         app.state.runtime = self
         install_problem_handlers(app)

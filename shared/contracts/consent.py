@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, Field
 
 from shared.contracts.customers import CustomerRef
-from shared.contracts.envelope import Actor, Command, Contract, Event, Id, Query
+from shared.contracts.envelope import NOT_BLANK, Actor, Command, Contract, Event, Id, Query
 
 # Purposes are data (the consent service keeps the list); these are the ones every seller has.
 Purpose = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
@@ -145,7 +145,7 @@ class ConfirmDoubleOptIn(Command):
 
 # --- Purposes (data, not code) ----------------------------------------------------------------
 
-PurposeTitle = Annotated[str, Field(min_length=1, max_length=200)]
+PurposeTitle = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK)]
 PurposeDescription = Annotated[str, Field(max_length=2000)]
 
 

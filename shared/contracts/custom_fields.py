@@ -11,10 +11,10 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field
 
-from shared.contracts.envelope import Command, Contract, Query
+from shared.contracts.envelope import NOT_BLANK, Command, Contract, Query
 
 FieldKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
-EnumValue = Annotated[str, Field(min_length=1, max_length=100)]
+EnumValue = Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK)]
 
 
 class FieldType(StrEnum):
@@ -30,7 +30,7 @@ class FieldType(StrEnum):
 class CustomFieldSpec(Contract):
     """What can change about a field after it exists (its key and type cannot)."""
 
-    label: Annotated[str, Field(min_length=1, max_length=100)]
+    label: Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK)]
     required: bool = False
     enum_values: tuple[EnumValue, ...] = Field((), max_length=200)
     # Personal data: erased with the customer, and shown only to roles that may see PII.
@@ -62,7 +62,7 @@ class DefineCustomField(Command):
 class CustomFieldChanges(Contract):
     """What to change about a field; what is left out stays as it is."""
 
-    label: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    label: Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK)] | None = None
     required: bool | None = None
     enum_values: tuple[EnumValue, ...] | None = Field(None, max_length=200)
     pii: bool | None = None

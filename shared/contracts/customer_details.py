@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from shared.contracts.envelope import Command, Contract, Id
+from shared.contracts.envelope import NOT_BLANK, Command, Contract, Id
 
 Text = Annotated[str, Field(max_length=300)]
 
@@ -20,10 +20,10 @@ class AddressInput(Contract):
     first_name: Text | None = None
     last_name: Text | None = None
     company: Text | None = None
-    line1: Annotated[str, Field(min_length=1, max_length=300)]
+    line1: Annotated[str, Field(min_length=1, max_length=300, pattern=NOT_BLANK)]
     line2: Text | None = None
     postal_code: Annotated[str, Field(max_length=20)] | None = None
-    city: Annotated[str, Field(min_length=1, max_length=300)]
+    city: Annotated[str, Field(min_length=1, max_length=300, pattern=NOT_BLANK)]
     region: Text | None = None
     # ISO 3166 alpha-2 or alpha-3 code, or the country's English name: stored as alpha-2.
     country: Annotated[str, Field(min_length=2, max_length=100)]

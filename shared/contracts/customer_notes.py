@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field
 
-from shared.contracts.envelope import Actor, Command, Contract, Event, Id, Query
+from shared.contracts.envelope import NOT_BLANK, Actor, Command, Contract, Event, Id, Query
 
-NoteText = Annotated[str, Field(min_length=1, max_length=10_000)]
+NoteText = Annotated[str, Field(min_length=1, max_length=10_000, pattern=NOT_BLANK)]
 
 
 class NoteView(Contract):

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, Field
 
 from shared.contracts.customer_details import AddressInput, AddressView, BankAccountView
-from shared.contracts.envelope import MAX_STORED_INT, Command, Contract, Event, Id, Query
+from shared.contracts.envelope import MAX_STORED_INT, NOT_BLANK, Command, Contract, Event, Id, Query
 
 Text = Annotated[str, Field(max_length=300)]
 Tag = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[\w][\w .:/-]*$")]
@@ -25,6 +25,11 @@ SOURCE_PATTERN = r"^[a-z][a-z0-9_-]{1,39}$"
 Source = Annotated[str, Field(pattern=SOURCE_PATTERN)]
 # Custom field keys: also what `extra.<key>` filters and error paths are named by.
 FieldKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+# Custom fields' values by key: a key of another form is refused, so the document allows no other
+# (its `patternProperties` alone would).
+CustomValues = Annotated[
+    dict[FieldKey, Any], Field(json_schema_extra={"additionalProperties": False})
+]
 # Filters of a search on custom fields: key -> value as text, converted by the field's type.
 CustomFieldFilters = Annotated[
     dict[FieldKey, Annotated[str, Field(max_length=300)]], Field(max_length=10)
@@ -214,7 +219,7 @@ class CustomerPatch(Contract):
     phones: tuple[Annotated[str, Field(max_length=40)], ...] | None = Field(None, max_length=20)
     tags: tuple[Tag, ...] | None = Field(None, max_length=100)
     company_id: Id | None = None
-    extra: dict[FieldKey, Any] | None = None
+    extra: CustomValues | None = None
 
 
 ClearableField = Literal[
@@ -253,7 +258,7 @@ class ImportCustomer(Command):
 
     type: Literal["customer.import.v1"] = "customer.import.v1"
     source: Source
-    external_id: Annotated[str, Field(min_length=1, max_length=100)]
+    external_id: Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK)]
     updated_at: AwareDatetime
     customer: CustomerDraft
     # Custom field values are text as a file holds them (a CSV cell): each is read by its
@@ -331,7 +336,7 @@ class FindCustomers(Query):
 
     type: Literal["customer.find.v1"] = "customer.find.v1"
     # Prefix of a first name, last name or full name; case and accents do not matter.
-    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    name: Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK)] | None = None
     email: Annotated[str, Field(max_length=320)] | None = None
     phone: Annotated[str, Field(max_length=40)] | None = None
     number: CustomerNumber | None = None

@@ -8,12 +8,13 @@ consumer dispatches on, so a new version is a new type that can live beside the 
 from __future__ import annotations
 
 import builtins
+import re
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal, Self, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 MessageKind = Literal["command", "event", "query"]
 # The id of a record (a customer, an address, a note...): opaque, printable ASCII without spaces,
@@ -22,6 +23,25 @@ Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$"
 # MongoDB keeps integers in at most 8 bytes: every number that reaches it is bounded by this.
 MAX_STORED_INT = 2**63 - 1
 M = TypeVar("M", bound="Message")
+# A contract strips the whitespace around text (`str_strip_whitespace`), so text that must not
+# be empty must hold a character that is not whitespace: a pattern says so in the documents (the
+# characters Python's `str.strip` removes, which JSON Schema's `\s` does not match exactly).
+NOT_BLANK = (
+    "[^\\t-\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+)
+_NUMBER = re.compile(r"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*")
+
+
+def _written_as_a_moment(value: object) -> object:
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("must be a date and time (ISO 8601), not a number")
+    return value
+
+
+# Pydantic reads a number, or text that is one, as seconds since 1970, where a document's
+# `date-time` is a written date and time: for what arrives as text (a query parameter), which the
+# strict JSON validation of bodies (`shared.json_bodies`) does not cover.
+ISO_8601 = BeforeValidator(_written_as_a_moment)
 
 
 class Contract(BaseModel):

@@ -19,6 +19,14 @@ class ImportKind(StrEnum):
     CUSTOMERS = "customers"
 
 
+# A rule across two parameters, which a schema cannot state: said in the document's words, and
+# refused as a business rule (422).
+IMPORT_SOURCE = (
+    "The system the customer records come from: required with kind=customers, and refused "
+    "with kind=orders (each order names its channel)."
+)
+
+
 class ImportStatus(StrEnum):
     RUNNING = "running"
     # Every row was read: each one is either accepted (published, confirmed) or failed. An

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field, StringConstraints, WithJsonSchema
 
-from shared.contracts.envelope import Command, Contract
+from shared.contracts.envelope import NOT_BLANK, Command, Contract
 
 ChannelName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
@@ -63,7 +63,9 @@ class Buyer(Contract):
     """The person behind an order as the channel knows them."""
 
     # The channel's own id of the buyer's account; None for a guest checkout.
-    channel_customer_id: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    channel_customer_id: (
+        Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK)] | None
+    ) = None
     email: Annotated[str, Field(max_length=320)] | None = None
     phone: Annotated[str, Field(max_length=40)] | None = None
     first_name: Text | None = None
@@ -86,8 +88,8 @@ class MarketingSignal(Contract):
 class CanonicalOrder(Contract):
     channel: ChannelName
     shop: ShopName
-    order_id: Annotated[str, Field(min_length=1, max_length=100)]
-    order_number: Annotated[str, Field(min_length=1, max_length=100)]
+    order_id: Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK)]
+    order_number: Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK)]
     placed_at: AwareDatetime
     # When the channel last changed the order: orders later than what a customer record already
     # holds win (survivorship), and a webhook retry carries the same value (idempotency).

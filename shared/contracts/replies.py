@@ -53,10 +53,20 @@ def not_found(what: str, detail: str | None = None) -> Problem:
     )
 
 
+# A request that does not match its document (a type, a pattern, a length, a required field) is
+# `invalid-input` (`shared.problems`); a request the document calls valid may still be refused
+# (422) by a rule no schema states: a rule across fields, a record it names that does not exist,
+# a check digit, a file whose lines are no import. That refusal is a `business-rule`, so a client
+# (and the API's fuzzing, `tests.fuzz.checks`) tells a broken promise of the document from a rule.
+REQUEST_INVALID = "urn:problem:invalid-input"
+BUSINESS_RULE, BUSINESS_RULE_TITLE = "business-rule", "Refused by a business rule"
+
+
 def invalid(detail: str, errors: tuple[FieldError, ...] = ()) -> Problem:
+    """422: a business rule refuses the request (see `BUSINESS_RULE`)."""
     return Problem(
-        type="urn:problem:invalid-input",
-        title="Invalid input",
+        type=f"urn:problem:{BUSINESS_RULE}",
+        title=BUSINESS_RULE_TITLE,
         status=422,
         detail=detail,
         errors=errors,
@@ -70,7 +80,7 @@ def problem_of(error: Exception) -> Problem | None:
     if not isinstance(error, errors.DomainError):
         return None
     if isinstance(error, errors.InvalidInput):
-        status, name, title = 422, "invalid-input", "Invalid input"
+        status, name, title = 422, BUSINESS_RULE, BUSINESS_RULE_TITLE
     elif isinstance(error, errors.NotFound):
         status, name, title = 404, "not-found", f"{error.what} not found"
     elif isinstance(error, errors.Conflict):

@@ -18,22 +18,28 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, Field
 
 from shared.contracts.customers import FieldChange
-from shared.contracts.envelope import Actor, Command, Contract, Event, Query
+from shared.contracts.envelope import NOT_BLANK, Actor, Command, Contract, Event, Query
 
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 # As long as an actor's id may be: the assignee of a task is whoever an actor can be.
-Principal = Annotated[str, Field(min_length=1, max_length=200)]
-Title = Annotated[str, Field(min_length=1, max_length=200)]
+Principal = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK)]
+Title = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK)]
 Description = Annotated[str, Field(max_length=5000)]
 NextAction = Annotated[str, Field(max_length=500)]
 CommentText = Annotated[str, Field(min_length=1, max_length=5000)]
 # An ISO 8601 instant with its zone ("2026-12-01T09:00:00+01:00"), or an ISO 8601 duration
 # before the deadline ("PT1H", "P1D"); the tasks service reads and checks it.
 ReminderSpec = Annotated[str, Field(min_length=3, max_length=64)]
-# Bounded, so that reminders before it and the deadlines of its series stay real dates.
+# Bounded, so that reminders before it and the deadlines of its series stay real dates. JSON
+# Schema has no bound for a date-time: the document states the years (a date-time's first
+# characters), so that a client is not told a year 113 would do.
 Deadline = Annotated[
     AwareDatetime,
-    Field(ge=datetime(1900, 1, 1, tzinfo=UTC), lt=datetime(3000, 1, 1, tzinfo=UTC)),
+    Field(
+        ge=datetime(1900, 1, 1, tzinfo=UTC),
+        lt=datetime(3000, 1, 1, tzinfo=UTC),
+        json_schema_extra={"pattern": "^(19|2[0-9])[0-9]{2}-"},
+    ),
 ]
 Cursor = Annotated[str, Field(max_length=500)]
 Limit = Annotated[int, Field(ge=1, le=200)]

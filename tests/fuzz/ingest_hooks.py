@@ -11,6 +11,9 @@ from typing import Any
 import schemathesis
 
 from services.ingest.entrypoints.signatures import body_signature
+
+# Imported for its check, which it registers (`tests.fuzz.checks`).
+from tests.fuzz import checks  # noqa: F401
 from tests.integration.ingest.channels import (
     SHOPIFY_SECRET,
     SHOPIFY_SHOP,

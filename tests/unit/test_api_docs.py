@@ -47,3 +47,24 @@ def test_each_asyncapi_document_shows_the_message_schemas(service: str) -> None:
             assert payload["discriminator"] == "type", (service, name)
         else:
             assert "const" in payload["properties"]["type"], (service, name)
+
+
+def test_the_gateway_document_says_what_its_validation_refuses() -> None:
+    document = json.loads(GENERATED[API_DIR / "gateway.openapi.json"])
+    schemas = document["components"]["schemas"]
+    # A patch cannot clear these: no null (sent, it is refused as invalid input).
+    assert "anyOf" not in schemas["CustomerChanges"]["properties"]["extra"]
+    for field in ("title", "assignee", "priority"):
+        assert "anyOf" not in schemas["TaskChanges"]["properties"][field], field
+    # ... and clears these.
+    assert {"type": "null"} in schemas["TaskChanges"]["properties"]["due_at"]["anyOf"]
+    # A header is sent or not, never null.
+    task = document["paths"]["/v1/tasks/{task_id}"]["patch"]
+    headers = {p["name"]: p["schema"] for p in task["parameters"] if p["in"] == "header"}
+    assert headers["Idempotency-Key"]["type"] == "string"
+    assert headers["Idempotency-Key"]["minLength"] == 8
+    # The double opt-in link's token, as the consent contract takes it.
+    confirm = document["paths"]["/v1/consents/confirm"]["get"]
+    (token,) = [p for p in confirm["parameters"] if p["name"] == "token"]
+    assert (token["schema"]["minLength"], token["schema"]["maxLength"]) == (20, 200)
+    assert "anyOf" not in token["schema"]

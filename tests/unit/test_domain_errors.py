@@ -34,3 +34,13 @@ def test_a_field_error_names_its_field() -> None:
 
 def test_a_bug_is_no_refusal() -> None:
     assert problem_of(KeyError("x")) is None
+
+
+def test_a_business_rule_is_told_apart_from_a_request_its_document_refuses() -> None:
+    rule = problem_of(errors.field_error("last_name", "a customer needs a name"))
+    broken = problem_of(errors.InvalidRequest([FieldError(field="extra", message="not null")]))
+    assert rule is not None
+    assert broken is not None
+    assert (rule.status, rule.type) == (422, "urn:problem:business-rule")
+    # As FastAPI's own validation of a request is reported (`shared.problems`).
+    assert (broken.status, broken.type) == (422, "urn:problem:invalid-input")

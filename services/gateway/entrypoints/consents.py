@@ -5,7 +5,7 @@ purposes and consent rates. The consent service decides; these routes translate 
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
@@ -23,6 +23,7 @@ from services.gateway.entrypoints.dependencies import (
 from services.gateway.use_cases.confirmation import (
     STATUS,
     LinkClick,
+    LinkWithoutToken,
     confirm_link,
     page_language,
 )
@@ -58,13 +59,19 @@ from shared.contracts.consent import (
     UserAgent,
 )
 from shared.contracts.envelope import Actor, ActorType, utc_now
-from shared.errors import field_error
+from shared.contracts.replies import FieldError
+from shared.errors import InvalidRequest
 
 # Whoever opens a confirmation link; the consent service records the ledger entry in the name
 # of the customer the link was mailed to.
 _LINK_HOLDER = Actor(type=ActorType.CUSTOMER, id="confirmation-link")
 _PAGE = "confirmation"
 _TOKEN: TypeAdapter[str] = TypeAdapter(Token)
+
+
+def _as_token(schema: dict[str, Any]) -> None:
+    schema.clear()
+    schema.update(_TOKEN.json_schema())
 
 
 class _Input(BaseModel):
@@ -182,13 +189,25 @@ async def start_double_opt_in(
 @router.get(
     "/consents/confirm",
     response_model=DoubleOptInConfirmed,
-    responses={200: {"content": {"text/html": {}}, "description": "a page, for a browser"}},
+    responses={
+        status: {"content": {"text/html": {}}, "description": description}
+        for status, description in (
+            (200, "Confirmed: a page, for a browser"),
+            (404, "Unknown link: a page for a browser, a problem otherwise"),
+            (409, "Used link: a page for a browser, a problem otherwise"),
+            (410, "Expired link: a page for a browser, a problem otherwise"),
+            (503, "The consent service is away: a page for a browser, a problem otherwise"),
+        )
+    },
 )
 async def confirm_double_opt_in(
     request: Request,
     services: ServicesDep,
     pages: PagesDep,
-    token: Annotated[str | None, Query(max_length=500)] = None,
+    # Documented as the contract's `Token`, checked as one on the JSON answer's path; a browser
+    # is shown "unknown" for a malformed or missing one (a mail client may cut a link), so only
+    # the length a link can have is checked before.
+    token: Annotated[str | None, Query(max_length=500, json_schema_extra=_as_token)] = None,
     lang: Annotated[str | None, Query(max_length=35, description="the page's language")] = None,
     user_agent: Annotated[str | None, Header()] = None,
     accept: Annotated[str | None, Header()] = None,
@@ -203,10 +222,14 @@ async def confirm_double_opt_in(
         language = page_language(lang, accept_language, pages.languages(_PAGE))
         page = pages.render(_PAGE, language, outcome=outcome.value, confirmed=confirmed)
         return HTMLResponse(page, status_code=STATUS[outcome])
+    if token is None:
+        raise LinkWithoutToken()
     try:
         checked = _TOKEN.validate_python(token)
     except ValidationError as error:
-        raise field_error("token", error.errors()[0]["msg"]) from None
+        raise InvalidRequest(
+            [FieldError(field="token", message=error.errors()[0]["msg"])]
+        ) from None
     confirm = ConfirmDoubleOptIn(
         token=checked, ip_address=click.ip_address, user_agent=click.user_agent, actor=_LINK_HOLDER
     )

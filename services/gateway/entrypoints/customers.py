@@ -6,7 +6,7 @@ import re
 from typing import Annotated, get_args
 
 from fastapi import APIRouter, Body, Query, Request, Response, status
-from pydantic import Field, TypeAdapter, ValidationError
+from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
 
 from services.gateway.domain.roles import Action, FieldGroup
 from services.gateway.entrypoints.dependencies import (
@@ -17,6 +17,7 @@ from services.gateway.entrypoints.dependencies import (
     ServicesDep,
     Viewer,
     allowed,
+    documented_clearing_only,
 )
 from services.gateway.use_cases.commands import command
 from shared.contracts import customer_history as history
@@ -30,7 +31,7 @@ from shared.contracts.customer_history import (
 )
 from shared.contracts.envelope import ActorType, Contract, Id
 from shared.contracts.replies import FieldError
-from shared.errors import InvalidInput
+from shared.errors import InvalidInput, InvalidRequest
 
 Limit = Annotated[int, Query(ge=1, le=200)]
 # Each query's own cursor, as its contract bounds it.
@@ -40,6 +41,12 @@ _EXTRA_PARAM = re.compile(r"^extra\.([a-z][a-z0-9_]{1,39})$")
 _CLEARABLE = frozenset(get_args(c.ClearableField))
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"])
+
+
+class CustomerChanges(c.CustomerPatch):
+    """A customer's JSON merge patch; `extra` is merged key by key, never cleared whole."""
+
+    model_config = ConfigDict(json_schema_extra=documented_clearing_only(_CLEARABLE))
 
 
 class MergeRequest(Contract):
@@ -169,7 +176,7 @@ async def get_customer(
 @router.patch("/{customer_id}", response_model_exclude_unset=True)
 async def update_customer(
     customer_id: CustomerId,
-    patch: c.CustomerPatch,
+    patch: CustomerChanges,
     caller: Caller,
     services: ServicesDep,
     viewer: Viewer,
@@ -182,7 +189,7 @@ async def update_customer(
     nulls = [f for f in sorted(patch.model_fields_set) if getattr(patch, f) is None]
     refused = [f for f in nulls if f not in _CLEARABLE]
     if refused:
-        raise InvalidInput(
+        raise InvalidRequest(
             [FieldError(field=f, message="cannot be null") for f in refused],
             "these fields cannot be cleared",
         )

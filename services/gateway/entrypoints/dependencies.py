@@ -4,6 +4,7 @@ built, and the headers and path parameters several areas share."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Request
@@ -113,6 +114,23 @@ IdempotencyKey = Annotated[
     str | None,
     Header(alias="Idempotency-Key", min_length=8, max_length=100, pattern=r"^[\x21-\x7e]+$"),
 ]
+
+
+def documented_clearing_only(clearable: frozenset[str]) -> Callable[[dict[str, Any]], None]:
+    """`json_schema_extra` of a JSON merge patch's body: a field it cannot clear is documented
+    without null, as the patch refuses one (`InvalidRequest`, as any request its document calls
+    invalid). Its type keeps None (left out), the value of a field not sent."""
+
+    def document(schema: dict[str, Any]) -> None:
+        for name, field in schema.get("properties", {}).items():
+            branches = [s for s in field.get("anyOf", ()) if s != {"type": "null"}]
+            if name in clearable or len(branches) != 1:
+                continue
+            del field["anyOf"]
+            field.pop("default", None)
+            field.update(branches[0])
+
+    return document
 
 
 # What `If-Match` may be, in the document too: a client told only "a string" sends one we refuse.

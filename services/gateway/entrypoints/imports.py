@@ -13,7 +13,7 @@ from starlette.requests import ClientDisconnect
 from services.gateway.domain.roles import Action
 from services.gateway.entrypoints.dependencies import Caller, IngestDep, Principal, allowed
 from shared.contracts.customers import SOURCE_PATTERN
-from shared.contracts.imports import ImportJob, ImportKind
+from shared.contracts.imports import IMPORT_SOURCE, ImportJob, ImportKind
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ async def import_file(
     principal: Principal,
     ingest: IngestDep,
     kind: ImportKind = ImportKind.ORDERS,
-    source: Annotated[str | None, Query(pattern=SOURCE_PATTERN)] = None,
+    source: Annotated[str | None, Query(pattern=SOURCE_PATTERN, description=IMPORT_SOURCE)] = None,
     # Read, not documented: the body's media types are the request body's, and OpenAPI ignores a
     # Content-Type parameter (a client generated from the document would send any string).
     content_type: Annotated[str | None, Header(include_in_schema=False)] = None,

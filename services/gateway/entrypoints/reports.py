@@ -17,6 +17,7 @@ from services.gateway.entrypoints.dependencies import (
     allowed,
 )
 from shared.contracts import customer_reports as r
+from shared.contracts.envelope import ISO_8601
 from shared.contracts.tasks import GetTaskReport, TaskReport
 
 router = APIRouter(
@@ -69,7 +70,7 @@ async def open_duplicates(
 async def task_report(
     caller: Caller,
     services: ServicesDep,
-    completed_since: Annotated[AwareDatetime | None, Query()] = None,
+    completed_since: Annotated[AwareDatetime | None, ISO_8601, Query()] = None,
 ) -> TaskReport:
     """Open tasks per assignee and priority, overdue count, median time to completion (of the
     tasks completed since `completed_since`, default the last 90 days)."""

@@ -3,10 +3,10 @@ The tasks service decides (transitions, versions, reminders); these routes trans
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, get_args
 
 from fastapi import APIRouter, Body, Query, Response, status
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from services.gateway.domain.roles import FieldGroup
 from services.gateway.entrypoints.dependencies import (
@@ -18,11 +18,12 @@ from services.gateway.entrypoints.dependencies import (
     ServicesDep,
     Viewer,
     allowed,
+    documented_clearing_only,
 )
 from services.gateway.use_cases.commands import command
 from services.gateway.use_cases.tasks import assignee_of, task_change
 from shared.contracts import tasks as t
-from shared.contracts.envelope import Contract
+from shared.contracts.envelope import ISO_8601, Contract
 
 TaskId = ItemId
 Limit = Annotated[int, Query(ge=1, le=200)]
@@ -32,6 +33,14 @@ router = APIRouter(tags=["tasks"])
 # Tasks are a field group of their own: who may read them, who may create and change them.
 _READ = [allowed(reads=(FieldGroup.TASKS,))]
 _WRITE = [allowed(writes=(FieldGroup.TASKS,))]
+
+
+class TaskChanges(t.TaskPatch):
+    """A task's JSON merge patch; its title, assignee and priority cannot be cleared."""
+
+    model_config = ConfigDict(
+        json_schema_extra=documented_clearing_only(frozenset(get_args(t.ClearableTaskField)))
+    )
 
 
 class StatusChange(Contract):
@@ -69,8 +78,8 @@ async def find_tasks(
     priority: Annotated[list[t.TaskPriority] | None, Query()] = None,
     customer: Annotated[t.Id | None, Query()] = None,
     overdue: bool | None = None,
-    due_before: Annotated[t.Deadline | None, Query()] = None,
-    due_after: Annotated[t.Deadline | None, Query()] = None,
+    due_before: Annotated[t.Deadline | None, ISO_8601, Query()] = None,
+    due_after: Annotated[t.Deadline | None, ISO_8601, Query()] = None,
     sort: t.TaskSort = t.TaskSort.DEADLINE,
     descending: bool = False,
     limit: Limit = 50,
@@ -106,7 +115,7 @@ async def get_task(
 @router.patch("/v1/tasks/{task_id}", dependencies=_WRITE)
 async def change_task(
     task_id: TaskId,
-    patch: t.TaskPatch,
+    patch: TaskChanges,
     caller: Caller,
     services: ServicesDep,
     expected_version: ExpectedVersion,

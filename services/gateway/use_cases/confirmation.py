@@ -11,6 +11,8 @@ from pydantic import TypeAdapter, ValidationError
 from services.gateway.use_cases.ports import Refused, Services
 from shared.contracts.consent import ConfirmDoubleOptIn, DoubleOptInConfirmed, Token
 from shared.contracts.envelope import Actor
+from shared.contracts.replies import FieldError
+from shared.errors import NotFound
 from shared.rpc import ServiceUnavailable
 
 _TOKEN: TypeAdapter[str] = TypeAdapter(Token)
@@ -33,6 +35,17 @@ STATUS = {
     LinkOutcome.UNKNOWN: 404,
     LinkOutcome.UNAVAILABLE: 503,
 }
+
+
+class LinkWithoutToken(NotFound):
+    """A link without its token was issued by nobody: as the consent service answers a token
+    it never issued."""
+
+    kind, title = "consent-token-unknown", "Confirmation link unknown"
+
+    def __init__(self) -> None:
+        super().__init__("Confirmation link", "this link has no token")
+        self.errors = (FieldError(field="token", message=self.detail),)
 
 
 @dataclass(frozen=True)

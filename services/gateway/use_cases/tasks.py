@@ -9,7 +9,7 @@ from services.gateway.use_cases.commands import command
 from shared.contracts.envelope import Actor
 from shared.contracts.replies import FieldError
 from shared.contracts.tasks import ChangeTask, ClearableTaskField, TaskPatch
-from shared.errors import InvalidInput
+from shared.errors import InvalidRequest
 
 ME = "me"
 _CLEARABLE = frozenset(get_args(ClearableTaskField))
@@ -31,7 +31,7 @@ def task_change(
     nulls = sorted(f for f in patch.model_fields_set if getattr(patch, f) is None)
     refused = [f for f in nulls if f not in _CLEARABLE]
     if refused:
-        raise InvalidInput(
+        raise InvalidRequest(
             [FieldError(field=f, message="cannot be null") for f in refused],
             "these fields cannot be cleared",
         )

@@ -41,7 +41,7 @@ from services.ingest.use_cases.import_runs import (
 )
 from shared.contracts.customers import SOURCE_PATTERN
 from shared.contracts.envelope import Actor, ActorType
-from shared.contracts.imports import ImportJob, ImportKind, ImportStatus
+from shared.contracts.imports import IMPORT_SOURCE, ImportJob, ImportKind, ImportStatus
 from shared.contracts.orders import ShopName
 from shared.contracts.replies import FieldError, Problem, ProblemError, invalid
 from shared.errors import InvalidInput
@@ -80,7 +80,7 @@ async def start_import(
     jobs: ImportJobsDep,
     settings: SettingsDep,
     kind: ImportKind = ImportKind.ORDERS,
-    source: Annotated[str | None, Query(pattern=SOURCE_PATTERN)] = None,
+    source: Annotated[str | None, Query(pattern=SOURCE_PATTERN, description=IMPORT_SOURCE)] = None,
     x_actor_type: Annotated[str | None, Header()] = None,
     x_actor_id: Annotated[str | None, Header(max_length=200)] = None,
     # The shop the importing key is bound to: it imports that shop's orders only.

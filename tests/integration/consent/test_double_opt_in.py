@@ -126,8 +126,12 @@ async def test_unknown_tampered_and_malformed_links_are_refused(
     malformed = await gateway.get("/v1/consents/confirm", params={"token": "short"})
     assert malformed.status_code == 422
     assert malformed.json()["errors"][0]["field"] == "token"
+    # A link without a token was issued by nobody (its document says the token may be left out).
     missing = await gateway.get("/v1/consents/confirm")
-    assert missing.status_code == 422
+    assert (missing.status_code, missing.json()["type"]) == (
+        404,
+        "urn:problem:consent-token-unknown",
+    )
 
     await customers.create("ivo", "ivo@example.com")
     await known_to_consent(consent_suite, mongo, "ivo")

@@ -58,7 +58,7 @@ async def test_refusals_keep_their_statuses_and_problem_types() -> None:
     no_text = await ask(
         consent, RequestDoubleOptIn(customer_id="bob", purpose="email", actor=TEST_ACTOR)
     )
-    assert (no_text["status"], no_text["type"]) == (422, "urn:problem:invalid-input")
+    assert (no_text["status"], no_text["type"]) == (422, "urn:problem:business-rule")
     taken = await ask(consent, DefinePurpose(key="email", title="Other", actor=TEST_ACTOR))
     assert (taken["status"], taken["type"]) == (409, "urn:problem:purpose-exists")
 
