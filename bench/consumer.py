@@ -112,7 +112,9 @@ async def run(
     # Under pyinstrument when asked: the profile is written when the service stops.
     command = [sys.executable, "-m", "services.customer"]
     if profile is not None:
-        command[1:1] = ["-m", "pyinstrument", "--async-mode=enabled", "-r", "html"]
+        # Its command line profiles awaits where they are awaited (async mode) by default.
+        renderer = "text" if profile.suffix == ".txt" else "html"
+        command[1:1] = ["-m", "pyinstrument", "-r", renderer]
         command[-2:-2] = ["-o", str(profile)]
     process = Process(command, env=env, log=workdir / "customer.log")
     stream = commands(orders)
@@ -127,7 +129,9 @@ async def run(
             await asyncio.gather(*(publish(broker, topology, c) for c in stream))
             await _all_processed(client[database]["inbox"], orders)
             elapsed = time.perf_counter() - started
-            process.signal(signal.SIGTERM)
+            # Uvicorn raises the stop signal again once it stopped: SIGTERM would then end the
+            # process before pyinstrument writes the profile, SIGINT ends it as an interrupt.
+            process.signal(signal.SIGTERM if profile is None else signal.SIGINT)
             await asyncio.to_thread(process.wait, 60)
         customers = await client[database]["customers"].count_documents({})
     finally:

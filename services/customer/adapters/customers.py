@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from bson import ObjectId
-from pymongo import ASCENDING
+from pymongo import ASCENDING, InsertOne, ReplaceOne
 from pymongo.errors import DuplicateKeyError
 
 from services.customer.adapters import paging
@@ -18,6 +18,8 @@ from services.customer.use_cases.ports import ChangedMeanwhile, CustomerFilter
 from shared.contracts.customers import CustomerSort, CustomerStatus
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from pymongo.asynchronous.database import AsyncDatabase
 
     from shared.mongo import Document, Session
@@ -89,6 +91,18 @@ class MongoCustomers:
             raise RuntimeError("customer number counter is missing; ensure_indexes creates it")
         return int(counter["value"])
 
+    async def next_numbers(self, count: int) -> list[int]:
+        """`count` numbers with one write (see `next_number`)."""
+        counter = await self.counters.find_one_and_update(
+            {"_id": CUSTOMER_NUMBER},
+            {"$inc": {"value": count}},
+            return_document=True,
+        )
+        if counter is None:
+            raise RuntimeError("customer number counter is missing; ensure_indexes creates it")
+        last = int(counter["value"])
+        return list(range(last - count + 1, last + 1))
+
     async def get(self, customer_id: str, *, session: Session | None = None) -> Customer | None:
         doc = await self.customers.find_one({"_id": customer_id}, session=session)
         return _customer(doc) if doc else None
@@ -132,6 +146,20 @@ class MongoCustomers:
         if result.matched_count != 1:
             raise ChangedMeanwhile(customer.id)
 
+    async def save_many(self, saves: Sequence[tuple[Customer, int]], *, session: Session) -> None:
+        writes: list[InsertOne[Document] | ReplaceOne[Document]] = []
+        for customer, previous_version in saves:
+            doc = to_document(customer, search=search_fields(customer))
+            if previous_version == 0:
+                writes.append(InsertOne(doc))
+            else:
+                writes.append(ReplaceOne({"_id": customer.id, "version": previous_version}, doc))
+        if not writes:
+            return
+        result = await self.customers.bulk_write(writes, session=session)
+        if result.matched_count != sum(version != 0 for _, version in saves):
+            raise ChangedMeanwhile("a customer of the batch")
+
     async def find(
         self,
         where: CustomerFilter,
@@ -163,6 +191,21 @@ class MongoCustomers:
             },
             session=session,
         ).limit(SIMILAR_LIMIT)
+        return [_customer(doc) async for doc in cursor]
+
+    async def similar_to_any(
+        self, customers: Sequence[Customer], *, session: Session
+    ) -> list[Customer]:
+        keys = sorted({k for c in customers for k in search_fields(c)["match_keys"]})
+        if not keys:
+            return []
+        cursor = self.customers.find(
+            {
+                "search.match_keys": {"$in": keys},
+                "status": {"$in": [CustomerStatus.ACTIVE.value, CustomerStatus.DISABLED.value]},
+            },
+            session=session,
+        ).limit(SIMILAR_LIMIT * (len(customers) + 1))
         return [_customer(doc) async for doc in cursor]
 
     async def count_with_extra(self, key: str, *, session: Session) -> int:

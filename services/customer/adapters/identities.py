@@ -8,7 +8,7 @@ would stop two claims under different ids.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -39,6 +39,22 @@ class MongoIdentities:
         for identifier in identifiers:
             await self.identities.insert_one(
                 {"_id": identifier.key, "kind": identifier.kind.value, "customer_id": customer_id},
+                session=session,
+            )
+
+    async def claim_many(
+        self, claims: Sequence[tuple[Identifier, str]], *, session: Session
+    ) -> None:
+        """Insert all claims in one write, unordered: a taken key is reported (with every other
+        taken one) as a BulkWriteError of duplicate keys, a lost race the transaction runs again
+        for; running again, the batch reads the winner as the identifier's owner."""
+        if claims:
+            await self.identities.insert_many(
+                [
+                    {"_id": i.key, "kind": i.kind.value, "customer_id": customer_id}
+                    for i, customer_id in claims
+                ],
+                ordered=False,
                 session=session,
             )
 

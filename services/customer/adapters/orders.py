@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pymongo import DESCENDING
+from pymongo import DESCENDING, InsertOne, ReplaceOne
 
 from services.customer.adapters import paging
 from services.customer.adapters.bson import from_document, to_bson, to_document
@@ -13,6 +13,7 @@ from services.customer.domain.orders import Order, OrderSummary
 from services.customer.use_cases.ports import ChangedMeanwhile
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import datetime
 
     from pymongo.asynchronous.database import AsyncDatabase
@@ -60,6 +61,23 @@ class MongoOrders:
         if result.matched_count != 1:
             raise ChangedMeanwhile(summary.id)
 
+    async def save_many(
+        self, saves: Sequence[tuple[OrderSummary, OrderSummary | None]], *, session: Session
+    ) -> None:
+        writes: list[InsertOne[Document] | ReplaceOne[Document]] = [
+            InsertOne(to_document(summary))
+            if replaces is None
+            else ReplaceOne(
+                {"_id": summary.id, "updated_at": replaces.updated_at}, to_document(summary)
+            )
+            for summary, replaces in saves
+        ]
+        if not writes:
+            return
+        result = await self.orders.bulk_write(writes, session=session)
+        if result.matched_count != sum(replaces is not None for _, replaces in saves):
+            raise ChangedMeanwhile("an order of the batch")
+
     async def hand_over(self, from_ids: list[str], to_id: str, *, session: Session) -> int:
         result = await self.orders.update_many(
             {"customer_id": {"$in": from_ids}}, {"$set": {"customer_id": to_id}}, session=session
@@ -90,6 +108,10 @@ class MongoOrders:
 
     async def forget_without_customer(self, key: str, *, session: Session) -> None:
         await self.without_customer.delete_one({"_id": key}, session=session)
+
+    async def forget_many_without_customer(self, keys: list[str], *, session: Session) -> None:
+        if keys:
+            await self.without_customer.delete_many({"_id": {"$in": keys}}, session=session)
 
     async def count_without_customer(self) -> int:
         return await self.without_customer.count_documents({})

@@ -3,7 +3,8 @@
 A consumer's micro-batch of `UpsertCustomerFromOrder` commands runs in one transaction, in the
 order the commands arrived: each order goes through the same use case as alone, and sees what
 the orders before it in the batch changed, so two orders of one new buyer make one customer.
-A command already processed (a redelivery, or a twin in the same batch) changes nothing.
+A command already processed (a redelivery, or a twin in the same batch) changes nothing. What
+the orders write is kept in memory and written at the end, one write per collection.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, cast
 
-from services.customer.use_cases.batch_reads import (
+from services.customer.use_cases.batch_stores import (
+    BatchChanges,
     BatchCustomers,
     BatchHistory,
     BatchIdentities,
@@ -39,30 +41,42 @@ class OrderBatches:
 
         async def each(runner: ChangeRunner, session: Session) -> list[Ref]:
             single = self.orders
-            owners, orders, customers = await read_ahead(
+            ahead = await read_ahead(
                 commands,
                 identities=single.identities,
                 orders=single.orders,
                 customers=single.changes.customers,
                 session=session,
             )
+            # The stores as the batch sees them (see batch_stores): read ahead, written at the end.
+            identities = BatchIdentities(single.identities, ahead.owners)
+            orders = BatchOrders(single.orders, ahead.orders)
+            customers = BatchCustomers(
+                single.changes.customers, ahead.customers, expected_new=ahead.new_buyers
+            )
             history = BatchHistory(single.changes.history)
-            # The single-order use case, its changes run in the batch's transaction, its reads
-            # answered from what the batch read ahead (see batch_reads).
+            changes = BatchChanges(
+                replace(
+                    single.changes,
+                    customers=cast("Customers", customers),
+                    history=cast("History", history),
+                )
+            )
+            # The single-order use case, its changes run in the batch's transaction.
             alone = replace(
                 single,
                 unit=runner,
-                identities=cast("Identities", BatchIdentities(single.identities, owners)),
-                orders=cast("Orders", BatchOrders(single.orders, orders)),
-                changes=replace(
-                    single.changes,
-                    customers=cast(
-                        "Customers", BatchCustomers(single.changes.customers, customers)
-                    ),
-                    history=cast("History", history),
-                ),
+                identities=cast("Identities", identities),
+                orders=cast("Orders", orders),
+                changes=changes,
             )
             answers = [await alone.upsert_from_order(command) for command in commands]
+            # One write per collection. The customers before the duplicate check, which reads
+            # them; the order summaries before the customers, as in `orders` (see there).
+            await identities.flush(session=session)
+            await orders.flush(session=session)
+            await customers.flush(session=session)
+            await changes.flush(session=session)
             await history.flush(session=session)
             return answers
 

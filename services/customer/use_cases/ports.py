@@ -8,7 +8,7 @@ read outside a change passes none.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -70,6 +70,9 @@ class Customers(Protocol):
     async def next_number(self) -> int:
         """The next customer number (drawn outside any transaction: rising, not gap-free)."""
 
+    async def next_numbers(self, count: int) -> list[int]:
+        """`count` customer numbers at once, rising (a batch's new customers)."""
+
     async def get(self, customer_id: str, *, session: Session | None = None) -> Customer | None: ...
 
     async def get_many(self, customer_ids: list[str], *, session: Session) -> list[Customer]:
@@ -84,6 +87,10 @@ class Customers(Protocol):
     async def save(self, customer: Customer, *, previous_version: int, session: Session) -> None:
         """Insert (previous version 0) or replace; raises `ChangedMeanwhile` on a lost race."""
 
+    async def save_many(self, saves: Sequence[tuple[Customer, int]], *, session: Session) -> None:
+        """`save` of each (customer, previous version) in one write; raises `ChangedMeanwhile`
+        if any of them lost a race."""
+
     async def find(
         self,
         where: CustomerFilter,
@@ -96,6 +103,12 @@ class Customers(Protocol):
 
     async def similar(self, customer: Customer, *, session: Session) -> list[Customer]:
         """Open customers sharing a match key with this one (duplicate candidates to score)."""
+
+    async def similar_to_any(
+        self, customers: Sequence[Customer], *, session: Session
+    ) -> list[Customer]:
+        """Open customers sharing a match key with any of these (a batch's candidates, read
+        at once; each customer's are those sharing one of its own keys)."""
 
     async def count_with_extra(self, key: str, *, session: Session) -> int: ...
 
@@ -113,6 +126,12 @@ class Identities(Protocol):
         self, identifiers: Iterable[Identifier], customer_id: str, *, session: Session
     ) -> None:
         """One already taken aborts the change (it runs again and then sees the owner)."""
+
+    async def claim_many(
+        self, claims: Sequence[tuple[Identifier, str]], *, session: Session
+    ) -> None:
+        """Each (identifier, customer id) claimed, in one write; as `claim`, one taken already
+        aborts the change, which runs again and then finds the winner as the owner."""
 
     async def release(self, keys: Iterable[str], customer_id: str, *, session: Session) -> None: ...
 
@@ -138,6 +157,11 @@ class Orders(Protocol):
     ) -> None:
         """Raises `ChangedMeanwhile` if `replaces` is no longer the stored state."""
 
+    async def save_many(
+        self, saves: Sequence[tuple[OrderSummary, OrderSummary | None]], *, session: Session
+    ) -> None:
+        """`save` of each (summary, the state it replaces) in one write."""
+
     async def hand_over(self, from_ids: list[str], to_id: str, *, session: Session) -> int: ...
 
     async def page(
@@ -149,6 +173,9 @@ class Orders(Protocol):
 
     async def forget_without_customer(self, key: str, *, session: Session) -> None:
         """The order named its buyer since: it is a customer's order now."""
+
+    async def forget_many_without_customer(self, keys: list[str], *, session: Session) -> None:
+        """`forget_without_customer` of each, in one write."""
 
     async def count_without_customer(self) -> int: ...
 

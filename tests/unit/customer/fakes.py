@@ -80,6 +80,9 @@ class FakeCustomers:
     async def next_number(self) -> int:
         return next(self._numbers)
 
+    async def next_numbers(self, count: int) -> list[int]:
+        return [next(self._numbers) for _ in range(count)]
+
     async def get(self, customer_id: str, *, session: Session | None = None) -> Customer | None:
         return self.data.customers.get(customer_id)
 
@@ -107,6 +110,11 @@ class FakeCustomers:
             raise ChangedMeanwhile(customer.id)
         self.data.customers[customer.id] = customer
 
+    async def save_many(self, saves: Sequence[tuple[Customer, int]], *, session: Session) -> None:
+        # A failure part way is undone with the rest of the transaction (FakeUnitOfWork).
+        for customer, previous_version in saves:
+            await self.save(customer, previous_version=previous_version, session=session)
+
     async def find(
         self,
         where: CustomerFilter,
@@ -127,6 +135,17 @@ class FakeCustomers:
             for c in self.data.customers.values()
             if c.id != customer.id
             and c.status in (CustomerStatus.ACTIVE, CustomerStatus.DISABLED)
+            and keys & set(search_fields(c)["match_keys"])
+        ]
+
+    async def similar_to_any(
+        self, customers: Sequence[Customer], *, session: Session
+    ) -> list[Customer]:
+        keys = {k for c in customers for k in search_fields(c)["match_keys"]}
+        return [
+            c
+            for c in self.data.customers.values()
+            if c.status in (CustomerStatus.ACTIVE, CustomerStatus.DISABLED)
             and keys & set(search_fields(c)["match_keys"])
         ]
 
@@ -179,6 +198,12 @@ class FakeIdentities:
                 raise DuplicateKeyError(f"{identifier.key} is claimed")
             self.data.identities[identifier.key] = customer_id
 
+    async def claim_many(
+        self, claims: Sequence[tuple[Identifier, str]], *, session: Session
+    ) -> None:
+        for identifier, customer_id in claims:
+            await self.claim([identifier], customer_id, session=session)
+
     async def release(self, keys: Iterable[str], customer_id: str, *, session: Session) -> None:
         for key in keys:
             if self.data.identities.get(key) == customer_id:
@@ -221,6 +246,12 @@ class FakeOrders:
             raise ChangedMeanwhile(summary.id)
         self.data.orders[summary.id] = summary
 
+    async def save_many(
+        self, saves: Sequence[tuple[OrderSummary, OrderSummary | None]], *, session: Session
+    ) -> None:
+        for summary, replaces in saves:
+            await self.save(summary, replaces=replaces, session=session)
+
     async def hand_over(self, from_ids: list[str], to_id: str, *, session: Session) -> int:
         moved = [o for o in self.data.orders.values() if o.customer_id in from_ids]
         for summary in moved:
@@ -234,6 +265,10 @@ class FakeOrders:
 
     async def forget_without_customer(self, key: str, *, session: Session) -> None:
         self.data.orders_without_customer.pop(key, None)
+
+    async def forget_many_without_customer(self, keys: list[str], *, session: Session) -> None:
+        for key in keys:
+            self.data.orders_without_customer.pop(key, None)
 
     async def count_without_customer(self) -> int:
         return len(self.data.orders_without_customer)
