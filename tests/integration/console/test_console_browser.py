@@ -12,9 +12,11 @@ import re
 from pathlib import Path
 
 import httpx
-from playwright.async_api import Browser, Page, expect
+import pytest
+from playwright.async_api import Browser, FilePayload, Page, expect
 
 from tests.integration.console.browser import (
+    CHROMIUM,
     SuiteProcesses,
     horizontal_overflow,
     load_in_one_round_trip,
@@ -22,6 +24,15 @@ from tests.integration.console.browser import (
 from tests.integration.console.support import IBAN, key_with_roles, new_customer
 from tests.support.access import BOOTSTRAP_KEY
 from tests.support.waiting import eventually
+
+# e2e: the suite runs as processes. Without Chromium, skipped before they are started.
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's Chromium at /usr/bin/chromium (CI installs it)",
+    ),
+]
 
 
 async def signed_in(
@@ -172,6 +183,13 @@ async def test_roles_in_the_browser(
     assert "annegret@example.com" not in html
 
 
+CUSTOMERS_CSV = (
+    b"external_id,updated_at,first_name,last_name,emails\r\n"
+    b"T-1,2026-01-05T09:30:00+01:00,Tabea,Tablet,tabea@example.com\r\n"
+    b"T-2,yesterday,Zoe,Zeit,zoe@example.com\r\n"
+)
+
+
 async def test_every_main_page_is_one_round_trip_and_fits_a_tablet(
     suite_processes: SuiteProcesses, chromium: Browser, shots: Path
 ) -> None:
@@ -230,3 +248,21 @@ async def test_every_main_page_is_one_round_trip_and_fits_a_tablet(
         raise AssertionError("the navigation's My tasks cannot be reached with Tab")
     await tablet.keyboard.press("Enter")
     await tablet.wait_for_url(re.compile(r"/console/tasks$"))
+
+    # An import started from the tablet: the browser's own multipart upload, streamed on.
+    await tablet.get_by_role("link", name="Admin").click()
+    await tablet.get_by_role("navigation", name="Admin").get_by_role("link", name="Imports").click()
+    form = tablet.get_by_role("form", name="Import a file")
+    await form.get_by_label("Rows are").select_option("customers")
+    await form.get_by_label("Source system").fill("old-crm")
+    await form.get_by_label("Format").select_option("csv")
+    await form.get_by_label("File").set_input_files(
+        files=FilePayload(name="customers.csv", mimeType="text/csv", buffer=CUSTOMERS_CSV)
+    )
+    await form.get_by_role("button", name="Import").click()
+    await tablet.wait_for_url(re.compile(r"/console/admin/imports/[0-9a-f]{32}$"))
+    await expect(tablet.locator("[data-import-status]")).to_have_text("completed")
+    await expect(tablet.locator("[data-rows-accepted]")).to_have_text("1")
+    await expect(tablet.locator("[data-failed-line='3']")).to_contain_text("updated_at")
+    assert await horizontal_overflow(tablet) == 0
+    await tablet.screenshot(path=shots / "tablet-admin-import.png", full_page=True)
