@@ -12,7 +12,11 @@ from shared.contracts.envelope import Actor
 from shared.contracts.imports import ImportJob, ImportJobList, ImportKind
 
 
-class ImportJobs(Protocol):
+class RecentJobs(Protocol):
+    async def import_jobs(self, *, limit: int, started_by: Actor | None) -> ImportJobList: ...
+
+
+class ImportJobs(RecentJobs, Protocol):
     async def start_import(
         self,
         upload: AsyncIterable[bytes],
@@ -26,11 +30,10 @@ class ImportJobs(Protocol):
         ...
 
     async def import_job(self, import_id: str) -> ImportJob: ...
-    async def import_jobs(self, *, limit: int, started_by: Actor | None) -> ImportJobList: ...
 
 
 async def recent_imports(
-    jobs: ImportJobs, caller: Actor, grants: Grants, *, limit: int
+    jobs: RecentJobs, caller: Actor, grants: Grants, *, limit: int
 ) -> ImportJobList:
     grants.require(Action.IMPORT)
     everyone = grants.may(Action.MANAGE_ACCESS)

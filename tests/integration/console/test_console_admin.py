@@ -132,6 +132,15 @@ async def test_an_import_from_upload_to_parked_rows_replayed(
     assert forged.status_code == 403
     assert (await api.get("/v1/imports")).json()["items"] == []
 
+    # Ingest's refusal is shown beside the field it names.
+    no_source = await admin.post(
+        "/console/admin/imports",
+        data=form | {"source": ""},
+        files={"file": ("customers.csv", CSV, "text/csv")},
+    )
+    assert no_source.status_code == 422
+    assert 'id="import-source-error" class="error"' in no_source.text
+
     started = await admin.post(
         "/console/admin/imports", data=form, files={"file": ("customers.csv", CSV, "text/csv")}
     )
