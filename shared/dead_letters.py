@@ -57,7 +57,8 @@ def _plain(value: Any) -> Any:
 
 class UnknownConsumer(LookupError):
     def __init__(self, service: str, known: tuple[str, ...]) -> None:
-        super().__init__(f"unknown service {service!r}; services with a parking queue: {known}")
+        names = ", ".join(known)
+        super().__init__(f"unknown service {service!r}; services with a parking queue: {names}")
         self.service = service
         self.known = known
 
