@@ -190,7 +190,10 @@ class RequestLimits:
         declared = _content_length(headers)
         if declared is None and "transfer-encoding" not in headers:
             declared = 0  # HTTP/1.1: neither header, no body
-        streamed_limit = rules.streamed_limit if rules is not None else None
+        # A path the document does not describe (a console form) may still be streamed.
+        streamed_limit = (
+            rules.streamed_limit if rules is not None else self.streamed.get(scope["path"])
+        )
         limit = streamed_limit or self.max_body_bytes
         if declared is not None and declared > limit:
             await _refuse(too_large(limit), scope, send)

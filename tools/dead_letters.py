@@ -17,108 +17,19 @@ import asyncio
 import json
 import os
 import sys
-from dataclasses import dataclass
-from typing import Any
 
-import aio_pika
-from aio_pika.abc import AbstractIncomingMessage
-
-from shared.redelivery import ATTEMPT_HEADER, REASON_HEADER
+from shared.dead_letters import UnknownConsumer, consumer, list_parked, replay
 from shared.settings import DEV_AMQP_URL
 from shared.topology import ConsumerQueue, Topology
 
-
-@dataclass(frozen=True)
-class Parked:
-    message_id: str | None
-    correlation_id: str | None
-    message_type: str | None
-    reason: str | None
-    headers: dict[str, Any]
-    body: str
-
-    @classmethod
-    def of(cls, message: AbstractIncomingMessage) -> Parked:
-        headers = dict(message.headers or {})
-        return cls(
-            message_id=message.message_id,
-            correlation_id=message.correlation_id,
-            message_type=message.type,
-            reason=str(headers.get(REASON_HEADER)) if REASON_HEADER in headers else None,
-            headers={k: _plain(v) for k, v in headers.items()},
-            body=message.body.decode("utf-8", errors="replace"),
-        )
+__all__ = ["consumer_of", "list_parked", "main", "replay"]
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
-
-
-def consumer(topology: Topology, service: str) -> ConsumerQueue:
-    for queue in topology.consumers:
-        if queue.name == f"{topology.namespace}.{service}":
-            return queue
-    known = ", ".join(q.name.removeprefix(f"{topology.namespace}.") for q in topology.consumers)
-    raise SystemExit(f"unknown service {service!r}; services with a parking queue: {known}")
-
-
-async def list_parked(
-    amqp_url: str, queue: ConsumerQueue, *, limit: int, correlation_id: str | None = None
-) -> list[Parked]:
-    """Look at up to `limit` parked messages (of one correlation id, if given); they stay
-    parked (rejected back unacknowledged)."""
-    connection = await aio_pika.connect(amqp_url)
-    async with connection:
-        channel = await connection.channel()
-        parking = await channel.get_queue(queue.dead_letter_name, ensure=False)
-        taken: list[AbstractIncomingMessage] = []
-        shown: list[Parked] = []
-        try:
-            # Held unacknowledged, a message is not handed out again: the loop ends at the end
-            # of the queue.
-            while len(shown) < limit and (message := await parking.get(fail=False)) is not None:
-                taken.append(message)
-                if correlation_id is None or message.correlation_id == correlation_id:
-                    shown.append(Parked.of(message))
-            return shown
-        finally:
-            for message in taken:
-                await message.nack(requeue=True)
-
-
-async def replay(amqp_url: str, queue: ConsumerQueue, *, limit: int) -> int:
-    """Move up to `limit` parked messages back into the work queue; returns how many."""
-    connection = await aio_pika.connect(amqp_url)
-    moved = 0
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
-        parking = await channel.get_queue(queue.dead_letter_name, ensure=False)
-        while moved < limit and (message := await parking.get(fail=False)) is not None:
-            headers = dict(message.headers or {})
-            headers[ATTEMPT_HEADER] = 1
-            headers["x-replayed-from"] = queue.dead_letter_name
-            await channel.default_exchange.publish(
-                aio_pika.Message(
-                    body=message.body,
-                    headers=headers,
-                    content_type=message.content_type,
-                    message_id=message.message_id,
-                    correlation_id=message.correlation_id,
-                    type=message.type,
-                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                ),
-                routing_key=queue.name,
-                mandatory=True,
-            )
-            await message.ack()
-            moved += 1
-    return moved
+def consumer_of(topology: Topology, service: str) -> ConsumerQueue:
+    try:
+        return consumer(topology, service)
+    except UnknownConsumer as error:
+        raise SystemExit(str(error)) from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--namespace", default=os.environ.get("BROKER_NAMESPACE", "crm"))
     args = parser.parse_args(argv)
     amqp_url = os.environ.get("AMQP_URL", DEV_AMQP_URL)
-    queue = consumer(Topology(args.namespace), args.service)
+    queue = consumer_of(Topology(args.namespace), args.service)
     if args.action == "list":
         parked = asyncio.run(
             list_parked(amqp_url, queue, limit=args.limit, correlation_id=args.correlation_id)

@@ -19,6 +19,7 @@ from services.gateway.adapters.console_sessions import MongoSessions
 from services.gateway.adapters.ingest_client import IngestClient
 from services.gateway.adapters.oidc import OidcClientSettings, OidcProvider
 from services.gateway.adapters.pages import Pages
+from services.gateway.adapters.parking_queues import RabbitParkingQueues
 from services.gateway.adapters.rate_limits import RateLimits
 from services.gateway.adapters.services_client import ServicesClient
 from services.gateway.adapters.tokens import JwtVerifier, TokenRules
@@ -30,6 +31,7 @@ from services.gateway.entrypoints.console.web import STATIC
 from services.gateway.settings import GatewaySettings
 from services.gateway.use_cases.access import Authenticator, KeyAdmin, RoleAdmin
 from services.gateway.use_cases.console_access import ConsoleAccess
+from services.gateway.use_cases.dead_letters import DeadLetters
 from services.gateway.use_cases.visibility import CustomFieldGroups
 from shared.contracts.envelope import utc_now
 from shared.contracts.replies import Problem
@@ -103,7 +105,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         app,
         max_body_bytes=settings.max_body_bytes,
         max_json_depth=settings.max_json_depth,
-        streamed={"/v1/imports": settings.max_import_bytes},
+        streamed={
+            "/v1/imports": settings.max_import_bytes,
+            "/console/admin/imports": settings.max_import_bytes,
+        },
         open_query={"/v1/customers": ("extra.",)},
         answers=Answers(every=(401, 403, 429, 503), naming_a_record=(404, 410), changing=(409,)),
     )
@@ -142,6 +147,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.custom_field_groups = CustomFieldGroups(services)
     app.state.ingest = IngestClient(settings.ingest_url, settings.ingest_token)
     app.state.pages = Pages()
+    app.state.dead_letters = DeadLetters(RabbitParkingQueues(settings.amqp_url, runtime.topology))
     return app
 
 

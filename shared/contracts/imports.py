@@ -72,3 +72,9 @@ class ImportJob(Contract):
     @property
     def finished(self) -> bool:
         return self.status is not ImportStatus.RUNNING
+
+
+class ImportJobList(Contract):
+    """Recent imports, newest first."""
+
+    items: tuple[ImportJob, ...]

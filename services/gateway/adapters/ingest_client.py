@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterable
+from typing import TypeVar
 
 import httpx
 from pydantic import SecretStr, ValidationError
 
 from services.gateway.use_cases.ports import Refused
-from shared.contracts.envelope import Actor
-from shared.contracts.imports import ImportJob, ImportKind
+from shared.contracts.envelope import Actor, Contract
+from shared.contracts.imports import ImportJob, ImportJobList, ImportKind
 from shared.contracts.replies import Problem
 from shared.rpc import ServiceUnavailable
 
 log = logging.getLogger(__name__)
+M = TypeVar("M", bound=Contract)
 # An upload goes at the pace ingest confirms rows, so reading and writing may pause for a while.
 UPLOAD_TIMEOUT = httpx.Timeout(connect=5.0, read=300.0, write=300.0, pool=5.0)
 QUERY_TIMEOUT = httpx.Timeout(5.0)
@@ -74,11 +76,28 @@ class IngestClient:
                 raise _unavailable(error, "The job cannot be read now; ask again later.") from error
         return _job(answer)
 
+    async def import_jobs(self, *, limit: int, started_by: Actor | None) -> ImportJobList:
+        """The newest jobs; of `started_by` only, when given."""
+        headers = dict(self._authorization)
+        if started_by is not None:
+            headers |= {"X-Actor-Type": started_by.type.value, "X-Actor-Id": started_by.id}
+        async with httpx.AsyncClient(base_url=self._base_url, timeout=QUERY_TIMEOUT) as ingest:
+            try:
+                answer = await ingest.get("/v1/imports", params={"limit": limit}, headers=headers)
+            except httpx.HTTPError as error:
+                detail = "The jobs cannot be read now; ask again later."
+                raise _unavailable(error, detail) from error
+        return _read(answer, ImportJobList)
+
 
 def _job(answer: httpx.Response) -> ImportJob:
+    return _read(answer, ImportJob)
+
+
+def _read(answer: httpx.Response, model: type[M]) -> M:
     try:
         if answer.is_success:
-            return ImportJob.model_validate_json(answer.content)
+            return model.model_validate_json(answer.content)
         problem = Problem.model_validate_json(answer.content)
     except ValidationError as error:
         log.warning("ingest answered %d with no job and no problem: %s", answer.status_code, error)

@@ -7,6 +7,7 @@ from services.gateway.entrypoints import (
     custom_fields,
     customer_details,
     customers,
+    dead_letters,
     duplicates,
     exports,
     imports,
@@ -30,5 +31,6 @@ ROUTERS = (
     tasks.router,
     notifications.router,
     integrations.router,
+    dead_letters.router,
     access.router,
 )

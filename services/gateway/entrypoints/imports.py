@@ -11,9 +11,16 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from starlette.requests import ClientDisconnect
 
 from services.gateway.domain.roles import Action
-from services.gateway.entrypoints.dependencies import Caller, IngestDep, Principal, allowed
+from services.gateway.entrypoints.dependencies import (
+    Access,
+    Caller,
+    IngestDep,
+    Principal,
+    allowed,
+)
+from services.gateway.use_cases.imports import recent_imports
 from shared.contracts.customers import SOURCE_PATTERN
-from shared.contracts.imports import IMPORT_SOURCE, ImportJob, ImportKind
+from shared.contracts.imports import IMPORT_SOURCE, ImportJob, ImportJobList, ImportKind
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +68,18 @@ async def import_file(
     )
     response.headers["Location"] = f"/v1/imports/{job.id}"
     return job
+
+
+@router.get("")
+async def list_imports(
+    caller: Caller,
+    grants: Access,
+    ingest: IngestDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> ImportJobList:
+    """The newest imports, with their progress and failed rows: everyone's for those who
+    manage access, otherwise the caller's own."""
+    return await recent_imports(ingest, caller, grants, limit=limit)
 
 
 @router.get("/{import_id}")

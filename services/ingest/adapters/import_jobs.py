@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from pymongo.errors import PyMongoError
 
 from services.ingest.use_cases.import_runs import ImportJobsUnavailable
+from shared.contracts.envelope import Actor
 from shared.contracts.imports import ImportJob
 
 if TYPE_CHECKING:
@@ -63,6 +64,20 @@ class ImportJobs:
             return None
         found["id"] = found.pop("_id")
         return ImportJob.model_validate(found)
+
+    async def recent(self, *, limit: int, started_by: Actor | None) -> list[ImportJob]:
+        query: Document = (
+            {}
+            if started_by is None
+            else {"started_by.type": started_by.type.value, "started_by.id": started_by.id}
+        )
+        try:
+            found = await self._collection.find(query).sort("created_at", -1).to_list(limit)
+        except PyMongoError as error:
+            raise ImportJobsUnavailable(str(error)) from error
+        for document in found:
+            document["id"] = document.pop("_id")
+        return [ImportJob.model_validate(d) for d in found]
 
 
 def _document(job: ImportJob) -> Document:

@@ -38,10 +38,17 @@ from services.ingest.use_cases.import_runs import (
     UploadTooLarge,
     import_file,
     import_job,
+    recent_imports,
 )
 from shared.contracts.customers import SOURCE_PATTERN
 from shared.contracts.envelope import Actor, ActorType
-from shared.contracts.imports import IMPORT_SOURCE, ImportJob, ImportKind, ImportStatus
+from shared.contracts.imports import (
+    IMPORT_SOURCE,
+    ImportJob,
+    ImportJobList,
+    ImportKind,
+    ImportStatus,
+)
 from shared.contracts.orders import ShopName
 from shared.contracts.replies import FieldError, Problem, ProblemError, invalid
 from shared.errors import InvalidInput
@@ -113,6 +120,24 @@ async def start_import(
     _raise_unless_read_to_the_end(finished, location)
     response.headers["Location"] = location
     return finished.job
+
+
+@router.get("", responses=problem_responses(401, 503))
+async def list_imports(
+    jobs: ImportJobsDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    x_actor_type: Annotated[str | None, Header()] = None,
+    x_actor_id: Annotated[str | None, Header(max_length=200)] = None,
+) -> ImportJobList:
+    """The newest imports; only those of the caller the gateway names, if it names one."""
+    started_by = None if x_actor_id is None else _caller(x_actor_type, x_actor_id)
+    try:
+        return await recent_imports(jobs, limit=limit, started_by=started_by)
+    except ImportJobsUnavailable as error:
+        raise unavailable(
+            "Imports are unavailable: their database does not answer",
+            "The jobs cannot be read now; ask again later.",
+        ) from error
 
 
 @router.get("/{import_id}", responses=problem_responses(401, 404, 503))

@@ -31,7 +31,7 @@ from services.ingest.domain.imports.row_commands import READINGS, RowReading
 from services.ingest.domain.integrations import ForeignOrder
 from services.ingest.use_cases.intake import Accepted, BrokerUnavailable
 from shared.contracts.envelope import Actor, Command, utc_now
-from shared.contracts.imports import ImportJob, ImportKind, ImportStatus, RowError
+from shared.contracts.imports import ImportJob, ImportJobList, ImportKind, ImportStatus, RowError
 from shared.contracts.replies import FieldError
 from shared.errors import InvalidInput, NotFound
 
@@ -51,6 +51,7 @@ class ImportJobStore(Protocol):
     async def add(self, job: ImportJob) -> None: ...
     async def save(self, job: ImportJob) -> None: ...
     async def get(self, job_id: str) -> ImportJob | None: ...
+    async def recent(self, *, limit: int, started_by: Actor | None) -> list[ImportJob]: ...
 
 
 class RowPublisher(Protocol):
@@ -166,6 +167,14 @@ async def import_job(jobs: ImportJobStore, import_id: str) -> ImportJob:
     if found is None:
         raise NotFound("Import", f"No import {import_id}.")
     return found
+
+
+async def recent_imports(
+    jobs: ImportJobStore, *, limit: int, started_by: Actor | None = None
+) -> ImportJobList:
+    """The newest jobs (of one caller, if given), so a person sees imports they did not
+    follow from the start."""
+    return ImportJobList(items=tuple(await jobs.recent(limit=limit, started_by=started_by)))
 
 
 def _check_source(kind: ImportKind, source: str | None) -> None:

@@ -1,55 +1,44 @@
-"""The console in a real browser against the suite (customer, consent, tasks and the gateway
-on RabbitMQ and the database): sign in, find a customer by a partial name, open the 360 view
-with its timeline, edit an address (a refused value, then a valid one), create a task there,
-complete it, merge two duplicates on the merge screen, sign out; a supporter sees bank accounts
-masked, an analyst sees no names. Screenshots of the main screens go to $CONSOLE_SCREENSHOTS
-(a temporary directory otherwise)."""
+"""The console in a real browser against the suite running as processes (customer, consent,
+tasks, ingest and the gateway, each started as `make run` starts it, on RabbitMQ and the
+database): sign in, find a customer by a partial name, open the 360 view with its timeline, edit
+an address (a refused value, then a valid one), create a task there, complete it, merge two
+duplicates on the merge screen, sign out; a supporter sees bank accounts masked, an analyst sees
+no names; every main page is one round trip and fits a tablet. Screenshots of the main screens
+go to $CONSOLE_SCREENSHOTS (a temporary directory otherwise)."""
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, FilePayload, Page, expect
 
-from tests.conftest import Suite
-from tests.integration.console.browser import CHROMIUM, CHROMIUM_ARGS, served
+from tests.integration.console.browser import (
+    CHROMIUM,
+    SuiteProcesses,
+    horizontal_overflow,
+    load_in_one_round_trip,
+)
 from tests.integration.console.support import IBAN, key_with_roles, new_customer
 from tests.support.access import BOOTSTRAP_KEY
 from tests.support.waiting import eventually
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (CI installs it)"
-)
+# e2e: the suite runs as processes. Without Chromium, skipped before they are started.
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's Chromium at /usr/bin/chromium (CI installs it)",
+    ),
+]
 
 
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    directory = Path(os.environ.get("CONSOLE_SCREENSHOTS", tmp_path / "screenshots"))
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
-@pytest.fixture
-async def console_url(console_suite: Suite) -> AsyncIterator[str]:
-    async with served(console_suite.apps["gateway"]) as url:
-        yield url
-
-
-@pytest.fixture
-async def chromium() -> AsyncIterator[Browser]:
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        await browser.close()
-
-
-async def signed_in(browser: Browser, url: str, key: str) -> Page:
-    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+async def signed_in(
+    browser: Browser, url: str, key: str, *, width: int = 1280, height: int = 900
+) -> Page:
+    context = await browser.new_context(viewport={"width": width, "height": height})
     page = await context.new_page()
     await page.goto(f"{url}/console/customers")
     assert "/console/sign-in" in page.url, "an anonymous browser is sent to sign in"
@@ -84,9 +73,9 @@ async def make_customers(api: httpx.AsyncClient) -> tuple[dict[str, str], dict[s
 
 
 async def test_a_supporter_day_in_the_console(
-    console_suite: Suite, console_url: str, chromium: Browser, shots: Path
+    suite_processes: SuiteProcesses, chromium: Browser, shots: Path
 ) -> None:
-    api = console_suite.gateway
+    api, console_url = suite_processes.api, suite_processes.url
     anna, _ = await make_customers(api)
     page = await signed_in(chromium, console_url, BOOTSTRAP_KEY)
 
@@ -100,6 +89,12 @@ async def test_a_supporter_day_in_the_console(
 
     # The 360 view: profile, defaults, notes, orders, the timeline.
     await page.wait_for_url(re.compile(rf"/console/customers/{anna['id']}"))
+    # The 360 view again, as one round trip to the gateway (its parts gathered there); timed.
+    load = await load_in_one_round_trip(page, page.url)
+    print(
+        f"\ncustomer 360 in the browser: HTML {load.html_ms:.0f} ms, loaded {load.load_ms:.0f} ms"
+        f" (suite started as processes in {suite_processes.started_in_s:.1f} s)"
+    )
     await expect(page.get_by_role("heading", level=1)).to_have_text("Annegret Vogel")
     await expect(page.locator("#addresses-h + address")).to_contain_text("default billing")
     await expect(page.locator("#notes .pinned")).to_contain_text("Calls mornings")
@@ -166,9 +161,9 @@ async def test_a_supporter_day_in_the_console(
 
 
 async def test_roles_in_the_browser(
-    console_suite: Suite, console_url: str, chromium: Browser, shots: Path
+    suite_processes: SuiteProcesses, chromium: Browser, shots: Path
 ) -> None:
-    api = console_suite.gateway
+    api, console_url = suite_processes.api, suite_processes.url
     anna, _ = await make_customers(api)
 
     supporter = await signed_in(chromium, console_url, await key_with_roles(api, "supporter"))
@@ -186,3 +181,88 @@ async def test_roles_in_the_browser(
     assert "Annegret" not in html
     assert "Vogel" not in html
     assert "annegret@example.com" not in html
+
+
+CUSTOMERS_CSV = (
+    b"external_id,updated_at,first_name,last_name,emails\r\n"
+    b"T-1,2026-01-05T09:30:00+01:00,Tabea,Tablet,tabea@example.com\r\n"
+    b"T-2,yesterday,Zoe,Zeit,zoe@example.com\r\n"
+)
+
+
+async def test_every_main_page_is_one_round_trip_and_fits_a_tablet(
+    suite_processes: SuiteProcesses, chromium: Browser, shots: Path
+) -> None:
+    api, url = suite_processes.api, suite_processes.url
+    anna, _ = await make_customers(api)
+
+    async def candidate() -> str | None:
+        items = (await api.get("/v1/duplicates")).json()["items"]
+        return str(items[0]["id"]) if items else None
+
+    candidate_id = await eventually(candidate, what="a duplicate candidate")
+    tablet = await signed_in(chromium, url, BOOTSTRAP_KEY, width=768, height=1024)
+    pages = {
+        "customers": "/console/customers?name=anneg",
+        "customer-360": f"/console/customers/{anna['id']}",
+        "edit": f"/console/customers/{anna['id']}/edit",
+        "tasks": "/console/tasks",
+        "task-board": "/console/tasks?board=true",
+        "duplicates": "/console/duplicates",
+        "merge": f"/console/duplicates/{candidate_id}",
+        "reports": "/console/reports",
+        "admin-access": "/console/admin",
+        "admin-fields": "/console/admin/fields",
+        "admin-imports": "/console/admin/imports",
+        "admin-dead-letters": "/console/admin/dead-letters",
+    }
+    wide: dict[str, int] = {}
+    for name, path in pages.items():
+        load = await load_in_one_round_trip(tablet, f"{url}{path}")
+        if name == "customer-360":
+            print(
+                f"\ncustomer 360 on a tablet: HTML {load.html_ms:.0f} ms,"
+                f" loaded {load.load_ms:.0f} ms"
+            )
+        if overflow := await horizontal_overflow(tablet):
+            wide[name] = overflow
+        await tablet.screenshot(path=shots / f"tablet-{name}.png", full_page=True)
+    assert wide == {}, f"pages wider than a 768 px tablet (px too wide): {wide}"
+
+    # The navigation: every link on screen, reachable from the keyboard, and working.
+    nav = tablet.get_by_role("navigation", name="Console")
+    links = nav.get_by_role("link")
+    for i in range(await links.count()):
+        box = await links.nth(i).bounding_box()
+        assert box is not None
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= 768
+    await tablet.goto(f"{url}/console/customers")
+    await tablet.keyboard.press("Tab")  # the skip link first
+    for _ in range(20):
+        await tablet.keyboard.press("Tab")
+        focused = await tablet.evaluate("() => document.activeElement.textContent.trim()")
+        if focused == "My tasks":
+            break
+    else:
+        raise AssertionError("the navigation's My tasks cannot be reached with Tab")
+    await tablet.keyboard.press("Enter")
+    await tablet.wait_for_url(re.compile(r"/console/tasks$"))
+
+    # An import started from the tablet: the browser's own multipart upload, streamed on.
+    await tablet.get_by_role("link", name="Admin").click()
+    await tablet.get_by_role("navigation", name="Admin").get_by_role("link", name="Imports").click()
+    form = tablet.get_by_role("form", name="Import a file")
+    await form.get_by_label("Rows are").select_option("customers")
+    await form.get_by_label("Source system").fill("old-crm")
+    await form.get_by_label("Format").select_option("csv")
+    await form.get_by_label("File").set_input_files(
+        files=FilePayload(name="customers.csv", mimeType="text/csv", buffer=CUSTOMERS_CSV)
+    )
+    await form.get_by_role("button", name="Import").click()
+    await tablet.wait_for_url(re.compile(r"/console/admin/imports/[0-9a-f]{32}$"))
+    await expect(tablet.locator("[data-import-status]")).to_have_text("completed")
+    await expect(tablet.locator("[data-rows-accepted]")).to_have_text("1")
+    await expect(tablet.locator("[data-failed-line='3']")).to_contain_text("updated_at")
+    assert await horizontal_overflow(tablet) == 0
+    await tablet.screenshot(path=shots / "tablet-admin-import.png", full_page=True)

@@ -4,6 +4,9 @@ console and the API share authentication, authorisation and what a caller is sho
 
 from services.gateway.entrypoints.console import (
     admin,
+    admin_dead_letters,
+    admin_fields,
+    admin_imports,
     consent,
     customers,
     duplicates,
@@ -22,4 +25,7 @@ ROUTERS = (
     duplicates.router,
     reports.router,
     admin.router,
+    admin_fields.router,
+    admin_imports.router,
+    admin_dead_letters.router,
 )

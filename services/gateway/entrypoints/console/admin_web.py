@@ -1,0 +1,29 @@
+"""What the console's admin screens share: their use cases, and a refusal shown beside the
+form's fields."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from services.gateway.entrypoints.console.web import problem_of_error
+from services.gateway.use_cases.console_admin import AdminScreens
+
+
+async def _admin(request: Request) -> AdminScreens:
+    state = request.app.state
+    return AdminScreens(state.services, state.ingest, state.dead_letters)
+
+
+AdminDep = Annotated[AdminScreens, Depends(_admin)]
+
+
+def refusal_of(error: Exception) -> tuple[dict[str, str], int]:
+    """The refusal's messages by form field (`definition.label` -> `label`) and its status;
+    anything but a refusal of the input is raised again (shown as a problem page)."""
+    problem = problem_of_error(error)
+    if problem is None or problem.status not in (400, 403, 404, 409, 413, 415, 422):
+        raise error
+    fields = {e.field.split(".")[-1]: e.message for e in problem.errors}
+    return fields or {"form": problem.detail or problem.title}, problem.status
