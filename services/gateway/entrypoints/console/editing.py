@@ -1,6 +1,8 @@
-"""Console edit forms of a customer: the profile (with the version it was read at, so that a
-change made meanwhile is explained instead of overwritten) and the addresses; a refused value
-is shown beside its field, as the customer service named it."""
+"""Console edit forms of a customer: the profile and the custom field values (each with the
+version it was read at, so that a change made meanwhile is explained instead of overwritten),
+the addresses, the bank accounts (added, replaced, removed; shown masked to whoever reads them
+masked) and the notes (edited, pinned, removed); a refused value is shown beside its field, as
+the service named it."""
 
 from __future__ import annotations
 
@@ -15,11 +17,12 @@ from services.gateway.domain.roles import FieldGroup
 from services.gateway.entrypoints.console.web import (
     PREFIX,
     ConsoleRoute,
+    EditsDep,
     Form,
     FormData,
-    ScreensDep,
     SignedInCaller,
     ViewerDep,
+    first,
     given,
     page,
     problem_of_error,
@@ -27,16 +30,19 @@ from services.gateway.entrypoints.console.web import (
 from services.gateway.entrypoints.dependencies import allowed
 from services.gateway.use_cases.access import Caller
 from services.gateway.use_cases.commands import command
-from services.gateway.use_cases.console_screens import Screens
+from services.gateway.use_cases.console_edits import Edits
+from services.gateway.use_cases.console_screens import MergedElsewhere
 from services.gateway.use_cases.console_view import Viewer
 from services.gateway.use_cases.ports import Refused
 from shared.contracts import customer_details as d
+from shared.contracts import customer_notes as n
 from shared.contracts import customers as c
 from shared.contracts.envelope import Id
 from shared.errors import DomainError
 
 router = APIRouter(prefix=f"{PREFIX}/customers", route_class=ConsoleRoute, include_in_schema=False)
 CustomerId = Annotated[Id, Path()]
+ItemId = Annotated[Id, Path()]
 
 PROFILE_FIELDS = ("title", "first_name", "last_name", "company", "language")
 ADDRESS_FIELDS = (
@@ -51,6 +57,10 @@ ADDRESS_FIELDS = (
     "country",
     "phone",
 )
+BANK_FIELDS = ("iban", "bic", "holder")
+# A custom field's input is named `extra.<key>`, as the services name its errors: no key can
+# clash with the form's own fields.
+EXTRA = "extra."
 NEW = "new"
 STALE = (
     "Someone changed this customer meanwhile. The form now shows their version: "
@@ -62,7 +72,7 @@ async def _edit_page(
     request: Request,
     customer_id: str,
     caller: Caller,
-    screens: Screens,
+    edits: Edits,
     viewer: Viewer,
     *,
     form: str | None = None,
@@ -71,12 +81,13 @@ async def _edit_page(
     notice: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    customer = await screens.customer(caller, viewer, customer_id)
+    screen = await edits.edit_screen(caller, viewer, customer_id)
     return page(
         request,
         "edit.html",
         status_code=status_code,
-        c=customer,
+        c=screen.customer,
+        custom_fields=screen.editable(caller),
         form=form,
         values={k: v[0] for k, v in (values or {}).items() if v},
         errors=errors or {},
@@ -84,6 +95,11 @@ async def _edit_page(
         profile_fields=PROFILE_FIELDS,
         address_fields=ADDRESS_FIELDS,
     )
+
+
+def _stale(status: int, fields: dict[str, str]) -> bool:
+    """The service refused the version the form was read at: it is not the current one."""
+    return status == 409 and "expected_version" in fields
 
 
 def _errors(error: Exception) -> tuple[dict[str, str], int] | None:
@@ -100,10 +116,13 @@ async def edit(
     request: Request,
     customer_id: CustomerId,
     caller: SignedInCaller,
-    screens: ScreensDep,
+    edits: EditsDep,
     viewer: ViewerDep,
-) -> HTMLResponse:
-    return await _edit_page(request, customer_id, caller, screens, viewer)
+) -> Response:
+    try:
+        return await _edit_page(request, customer_id, caller, edits, viewer)
+    except MergedElsewhere as merged:
+        return RedirectResponse(f"{PREFIX}/customers/{merged.master_id}/edit", status_code=303)
 
 
 @router.post("/{customer_id}/profile")
@@ -111,7 +130,7 @@ async def change_profile(
     request: Request,
     customer_id: CustomerId,
     caller: SignedInCaller,
-    screens: ScreensDep,
+    edits: EditsDep,
     viewer: ViewerDep,
     form: Form,
 ) -> Response:
@@ -129,7 +148,7 @@ async def change_profile(
             clear=tuple(f for f, v in values.items() if v is None),
             expected_version=int(version) if version and version.isdigit() else None,
         )
-        await screens.services.ask("customer", update, c.CustomerView)
+        await edits.services.ask("customer", update, c.CustomerView)
     except (Refused, DomainError, ValidationError) as error:
         refused = _errors(error)
         if refused is None:
@@ -138,13 +157,13 @@ async def change_profile(
         if status == 409:
             # Their version, not the one this form was filled in on: nothing of it is lost.
             return await _edit_page(
-                request, customer_id, caller, screens, viewer, notice=STALE, status_code=409
+                request, customer_id, caller, edits, viewer, notice=STALE, status_code=409
             )
         return await _edit_page(
             request,
             customer_id,
             caller,
-            screens,
+            edits,
             viewer,
             form="profile",
             values=form,
@@ -163,7 +182,7 @@ async def save_address(
     customer_id: CustomerId,
     address_id: Annotated[Id, Path()],
     caller: SignedInCaller,
-    screens: ScreensDep,
+    edits: EditsDep,
     viewer: ViewerDep,
     form: Form,
 ) -> Response:
@@ -181,7 +200,7 @@ async def save_address(
             add = command(
                 d.AddAddress, actor, key, customer_id=customer_id, address=address, **defaults
             )
-            await screens.services.ask("customer", add, d.AddressView)
+            await edits.services.ask("customer", add, d.AddressView)
         else:
             change = command(
                 d.ChangeAddress,
@@ -192,7 +211,7 @@ async def save_address(
                 address=address,
                 **defaults,
             )
-            await screens.services.ask("customer", change, d.AddressView)
+            await edits.services.ask("customer", change, d.AddressView)
     except (Refused, DomainError, ValidationError) as error:
         refused = _errors(error)
         if refused is None:
@@ -202,7 +221,7 @@ async def save_address(
             request,
             customer_id,
             caller,
-            screens,
+            edits,
             viewer,
             form=address_id,
             values=form,
@@ -210,3 +229,170 @@ async def save_address(
             status_code=status,
         )
     return RedirectResponse(f"{PREFIX}/customers/{customer_id}#addresses-h", status_code=303)
+
+
+def _version(form: FormData) -> int | None:
+    version = given(form, "version")
+    return int(version) if version and version.isdigit() else None
+
+
+@router.post(
+    "/{customer_id}/custom-fields",
+    # Each custom field names its own group: written values are checked field by field.
+    dependencies=[allowed(reads=(FieldGroup.CUSTOMERS,))],
+)
+async def save_custom_fields(
+    request: Request,
+    customer_id: CustomerId,
+    caller: SignedInCaller,
+    edits: EditsDep,
+    viewer: ViewerDep,
+    form: Form,
+) -> Response:
+    """The values of the fields the caller reads and writes; a blank one removes the value."""
+    values = {name[len(EXTRA) :]: given(form, name) for name in form if name.startswith(EXTRA)}
+    try:
+        screen = await edits.edit_screen(caller, viewer, customer_id)
+        await edits.save_custom_fields(
+            caller,
+            viewer,
+            screen,
+            values,
+            expected_version=_version(form),
+            idempotency_key=given(form, "idempotency_key"),
+        )
+    except (Refused, DomainError, ValidationError) as error:
+        refused = _errors(error)
+        if refused is None:
+            raise
+        fields, status = refused
+        if _stale(status, fields):
+            return await _edit_page(
+                request, customer_id, caller, edits, viewer, notice=STALE, status_code=409
+            )
+        return await _edit_page(
+            request,
+            customer_id,
+            caller,
+            edits,
+            viewer,
+            form="fields",
+            values=form,
+            errors=fields,
+            status_code=status,
+        )
+    return RedirectResponse(f"{PREFIX}/customers/{customer_id}#fields-h", status_code=303)
+
+
+@router.post(
+    "/{customer_id}/bank-accounts/{account_id}",
+    dependencies=[allowed(writes=(FieldGroup.BANK,))],
+)
+async def save_bank_account(
+    request: Request,
+    customer_id: CustomerId,
+    account_id: ItemId,
+    caller: SignedInCaller,
+    edits: EditsDep,
+    viewer: ViewerDep,
+    form: Form,
+) -> Response:
+    """`account_id` `new` adds one; otherwise the account is replaced by the one typed in."""
+    fields = {f: given(form, f) for f in BANK_FIELDS}
+    try:
+        account = d.BankAccountInput(**{k: v for k, v in fields.items() if v is not None})
+        replaced = None if account_id == NEW else account_id
+        await edits.save_bank_account(
+            caller, customer_id, replaced, account, given(form, "idempotency_key")
+        )
+    except (Refused, DomainError, ValidationError) as error:
+        refused = _errors(error)
+        if refused is None:
+            raise
+        messages, status = refused
+        return await _edit_page(
+            request,
+            customer_id,
+            caller,
+            edits,
+            viewer,
+            form=f"bank-{account_id}",
+            values=form,
+            errors=messages,
+            status_code=status,
+        )
+    return RedirectResponse(f"{PREFIX}/customers/{customer_id}#bank-h", status_code=303)
+
+
+@router.post(
+    "/{customer_id}/bank-accounts/{account_id}/remove",
+    dependencies=[allowed(writes=(FieldGroup.BANK,))],
+)
+async def remove_bank_account(
+    customer_id: CustomerId,
+    account_id: ItemId,
+    caller: SignedInCaller,
+    edits: EditsDep,
+    form: Form,
+) -> RedirectResponse:
+    caller.grants.require_writes({"bank_accounts": FieldGroup.BANK})
+    remove = command(
+        d.RemoveBankAccount,
+        caller.principal.actor,
+        given(form, "idempotency_key"),
+        customer_id=customer_id,
+        account_id=account_id,
+    )
+    await edits.services.ask("customer", remove, type(None))
+    return RedirectResponse(f"{PREFIX}/customers/{customer_id}/edit#bank-h", status_code=303)
+
+
+@router.post(
+    "/{customer_id}/notes/{note_id}",
+    dependencies=[allowed(writes=(FieldGroup.NOTES,))],
+)
+async def change_note(
+    customer_id: CustomerId,
+    note_id: ItemId,
+    caller: SignedInCaller,
+    edits: EditsDep,
+    form: Form,
+) -> RedirectResponse:
+    """The note's text (when the form sends one) and/or its pin (`pinned` true or false)."""
+    caller.grants.require_writes({"notes": FieldGroup.NOTES})
+    text, pinned = first(form, "text"), first(form, "pinned")
+    change = command(
+        n.ChangeNote,
+        caller.principal.actor,
+        given(form, "idempotency_key"),
+        customer_id=customer_id,
+        note_id=note_id,
+        # A text sent blank is refused by the contract (a note has text), not ignored.
+        text=None if text is None else text.strip(),
+        pinned=None if pinned is None else pinned == "true",
+    )
+    await edits.services.ask("customer", change, n.NoteView)
+    return RedirectResponse(f"{PREFIX}/customers/{customer_id}#notes", status_code=303)
+
+
+@router.post(
+    "/{customer_id}/notes/{note_id}/remove",
+    dependencies=[allowed(writes=(FieldGroup.NOTES,))],
+)
+async def remove_note(
+    customer_id: CustomerId,
+    note_id: ItemId,
+    caller: SignedInCaller,
+    edits: EditsDep,
+    form: Form,
+) -> RedirectResponse:
+    caller.grants.require_writes({"notes": FieldGroup.NOTES})
+    remove = command(
+        n.RemoveNote,
+        caller.principal.actor,
+        given(form, "idempotency_key"),
+        customer_id=customer_id,
+        note_id=note_id,
+    )
+    await edits.services.ask("customer", remove, type(None))
+    return RedirectResponse(f"{PREFIX}/customers/{customer_id}#notes", status_code=303)
