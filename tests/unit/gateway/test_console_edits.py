@@ -76,7 +76,8 @@ async def test_a_bank_account_is_replaced_only_once_the_new_one_is_in() -> None:
     assert await edits.save_bank_account(_caller("supporter"), "c1", "b1", account, "k") == ADDED
     [add, remove] = [m for _, m in services.asked]
     assert isinstance(add, d.AddBankAccount)
-    assert (type(remove), remove.account_id) == (d.RemoveBankAccount, "b1")
+    assert isinstance(remove, d.RemoveBankAccount)
+    assert remove.account_id == "b1"
     assert add.message_id != remove.message_id, "one form, two commands: each applied once"
 
     services.asked.clear()
