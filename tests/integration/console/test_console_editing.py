@@ -345,3 +345,52 @@ async def test_every_new_form_needs_the_session_csrf_token(
     assert (await api.get(f"/v1/customers/{anna['id']}/notes")).json()["items"][0][
         "pinned"
     ] is False
+
+
+async def test_a_task_changed_with_its_reminders_and_a_stale_form_explained(
+    console_suite: Suite, browser: httpx.AsyncClient
+) -> None:
+    api = console_suite.gateway
+    made = await api.post(
+        "/v1/tasks",
+        json={
+            "title": "Renew the contract",
+            "due_at": "2030-05-01T12:00:00Z",
+            "reminders": ["P1D", "2030-04-01T08:00:00Z"],
+        },
+    )
+    assert made.status_code == 201, made.text
+    task = made.json()
+    await sign_in(browser, BOOTSTRAP_KEY)
+    assert f'href="/console/tasks/{task["id"]}"' in (await browser.get("/console/tasks")).text
+    page = await browser.get(f"/console/tasks/{task['id']}")
+    assert page.status_code == 200
+    assert 'value="2030-05-01T12:00"' in page.text
+    assert 'value="P1D" checked' in page.text
+    assert 'value="2030-04-01T08:00:00Z" checked' in page.text
+    form = {
+        "csrf_token": csrf_of(page.text),
+        "version": str(task["version"]),
+        "title": "Renew the contract",
+        "due_at": "2030-05-01T12:00",
+        "priority": "high",
+        "reminder": ["PT1H", "2030-04-01T08:00:00Z"],
+        "every": "1",
+        "repeat": "",
+    }
+
+    refused = await browser.post(f"/console/tasks/{task['id']}", data=form | {"title": ""})
+    assert refused.status_code == 422
+    assert error_beside(refused.text, "task-title") == "cannot be null"
+    assert 'value="PT1H" checked' in refused.text, "what was ticked stays ticked"
+
+    saved = await browser.post(f"/console/tasks/{task['id']}", data=form)
+    assert saved.status_code == 303, saved.text
+    now = (await api.get(f"/v1/tasks/{task['id']}")).json()
+    assert [r["spec"] for r in now["reminders"]] == ["PT1H", "2030-04-01T08:00:00Z"]
+    assert now["priority"] == "high"
+
+    stale = await browser.post(f"/console/tasks/{task['id']}", data=form | {"title": "Later"})
+    assert stale.status_code == 409
+    assert "Someone changed this task meanwhile" in stale.text
+    assert f'name="version" value="{now["version"]}"' in stale.text

@@ -32,6 +32,7 @@ from services.gateway.use_cases.access import Caller
 from services.gateway.use_cases.commands import command
 from services.gateway.use_cases.console_screens import Screens
 from services.gateway.use_cases.ports import Refused
+from services.gateway.use_cases.tasks import task_change
 from shared.contracts import tasks as t
 from shared.contracts.envelope import Id
 from shared.contracts.replies import FieldError
@@ -40,6 +41,10 @@ from shared.errors import DomainError, InvalidInput
 router = APIRouter(prefix=f"{PREFIX}/tasks", route_class=ConsoleRoute, include_in_schema=False)
 NOTIFICATIONS = f"{PREFIX}/tasks/notifications"
 # Reminders offered as choices: ISO 8601 durations before the deadline, as the tasks API takes.
+STALE = (
+    "Someone changed this task meanwhile. The form now shows their version: "
+    "check it and make your change again."
+)
 REMINDERS = (
     ("PT15M", "15 minutes before"),
     ("PT1H", "1 hour before"),
@@ -127,8 +132,8 @@ def _recurrence(form: FormData) -> t.Recurrence | None:
 
 def _field_of(error: FieldError) -> str:
     """The form's field an error is about: `task.reminders.1` -> `reminders`,
-    `task.recurrence` -> `repeat`, `every` -> `every`."""
-    parts = [p for p in error.field.split(".") if p != "task"]
+    `task.recurrence` -> `repeat`, `set.title` -> `title`."""
+    parts = [p for p in error.field.split(".") if p not in ("task", "set")]
     name = parts[0] if parts else "form"
     return "repeat" if name == "recurrence" else name
 
@@ -215,3 +220,95 @@ async def mark_read(caller: SignedInCaller, edits: EditsDep, form: Form) -> Redi
     return RedirectResponse(
         back if back.startswith(f"{PREFIX}/tasks") else NOTIFICATIONS, status_code=303
     )
+
+
+async def _task_page(
+    request: Request,
+    caller: Caller,
+    screens: Screens,
+    task_id: str,
+    *,
+    values: FormData | None = None,
+    errors: dict[str, str] | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    caller.grants.require_read(FieldGroup.TASKS)
+    query = t.GetTask(task_id=task_id, actor=caller.principal.actor)
+    task = await screens.services.ask("tasks", query, t.TaskView)
+    chosen = [spec for spec, _ in REMINDERS]
+    return page(
+        request,
+        "task.html",
+        status_code=status_code,
+        task=task,
+        # The task's reminders beyond the offered choices, each shown to keep or drop.
+        other_reminders=[r for r in task.reminders if r.spec not in chosen],
+        reminder_choices=REMINDERS,
+        priorities=[p.value for p in t.TaskPriority],
+        units=[u.value for u in t.RecurrenceUnit],
+        values=values,
+        errors=errors or {},
+        notice=notice,
+        utc=UTC,
+    )
+
+
+@router.get("/{task_id}", dependencies=[allowed(reads=(FieldGroup.TASKS,))])
+async def task(
+    request: Request, task_id: Annotated[Id, Path()], caller: SignedInCaller, screens: ScreensDep
+) -> HTMLResponse:
+    """A task with its reminders, series and comments, and the form that changes it."""
+    return await _task_page(request, caller, screens, task_id)
+
+
+@router.post("/{task_id}", dependencies=[allowed(writes=(FieldGroup.TASKS,))])
+async def change_task(
+    request: Request,
+    task_id: Annotated[Id, Path()],
+    caller: SignedInCaller,
+    screens: ScreensDep,
+    form: Form,
+) -> Response:
+    """Every field as the form shows it, at the version it was read at: a blank one cleared
+    (the title cannot be), the reminders replaced by those ticked."""
+    caller.grants.require_writes({"tasks": FieldGroup.TASKS})
+    version = given(form, "version")
+    try:
+        patch = t.TaskPatch(
+            title=given(form, "title"),
+            description=given(form, "description"),
+            due_at=_moment(given(form, "due_at")),
+            priority=choice(t.TaskPriority, given(form, "priority") or "normal", "priority"),
+            next_action=given(form, "next_action"),
+            reminders=_reminders(form),
+            recurrence=_recurrence(form),
+        )
+        change = task_change(
+            task_id,
+            patch,
+            caller.principal.actor,
+            int(version) if version and version.isdigit() else None,
+            given(form, "idempotency_key"),
+        )
+        await screens.services.ask("tasks", change, t.TaskView)
+    except (Refused, DomainError, ValidationError) as error:
+        problem = problem_of_error(error)
+        if problem is None or problem.status not in (409, 422):
+            raise
+        errors = {_field_of(e): e.message for e in problem.errors}
+        if problem.status == 409 and "expected_version" in errors:
+            # Their version, not the one this form was filled in on.
+            return await _task_page(
+                request, caller, screens, task_id, notice=STALE, status_code=409
+            )
+        return await _task_page(
+            request,
+            caller,
+            screens,
+            task_id,
+            values=form,
+            errors=errors or {"form": problem.detail or problem.title},
+            status_code=problem.status,
+        )
+    return RedirectResponse(f"{PREFIX}/tasks/{task_id}", status_code=303)
