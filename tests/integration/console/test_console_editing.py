@@ -144,6 +144,7 @@ async def test_custom_fields_typed_by_their_definitions(
     anna = await new_customer(api, first_name="Anna", extra={"tier": "silver"})
     url = f"/console/customers/{anna['id']}"
     await sign_in(browser, BOOTSTRAP_KEY)
+    assert f'href="{url}/edit#fields-h">Edit custom fields' in (await browser.get(url)).text
     edit = (await browser.get(f"{url}/edit")).text
     assert 'id="field-shoe_size" name="extra.shoe_size" type="number"' in edit
     assert 'id="field-birthday" name="extra.birthday" type="date"' in edit
