@@ -129,12 +129,18 @@ class Edits:
     ) -> bool:
         """Sends the changed values as one change of the customer (at the version the form was
         read at); False when nothing changed. A field the caller may not write is refused by
-        name (403), as in the API."""
+        name (403), as in the API; one it does not read (or no field) is refused too."""
+        await writes.require_customer_writes((), given.keys())
         definitions = screen.editable(caller)
+        beyond = sorted(given.keys() - {d.key for d in definitions})
+        if beyond:
+            # Written blind would overwrite a value the caller is not shown.
+            raise InvalidInput(
+                [FieldError(field=f"extra.{k}", message="not a field you read") for k in beyond]
+            )
         changes = custom_field_changes(definitions, given, screen.customer.extra)
         if not changes:
             return False
-        await writes.require_customer_writes((), changes.keys())
         update = command(
             c.UpdateCustomer,
             caller.principal.actor,

@@ -188,6 +188,17 @@ async def test_custom_fields_typed_by_their_definitions(
     assert "Someone changed this customer meanwhile" in stale.text
     assert 'value="38.5"' in stale.text, "the form shows their version"
 
+    # Marketing writes no custom field: refused by name, as through the API.
+    browser.cookies.clear()
+    await sign_in(browser, await key_with_roles(api, "marketing"))
+    edit = (await browser.get(f"{url}/edit")).text
+    assert "extra.shoe_size" not in edit
+    refused = await browser.post(
+        f"{url}/custom-fields", data={"csrf_token": csrf_of(edit), "extra.shoe_size": "41"}
+    )
+    assert refused.status_code == 403
+    assert "extra.shoe_size" in refused.text
+
 
 async def test_notes_pinned_edited_and_removed(
     console_suite: Suite, browser: httpx.AsyncClient

@@ -9,14 +9,20 @@ from typing import Any
 
 import pytest
 
-from services.gateway.use_cases.console_edits import Edits, custom_field_changes, typed_value
+from services.gateway.use_cases.console_edits import (
+    Edits,
+    EditScreen,
+    custom_field_changes,
+    typed_value,
+)
 from services.gateway.use_cases.ports import Refused
 from shared.contracts import custom_fields as cf
 from shared.contracts import customer_details as d
+from shared.contracts import customers as c
 from shared.contracts import tasks as t
 from shared.errors import InvalidInput
 from tests.unit.gateway.fakes import FakeServices, problem
-from tests.unit.gateway.test_console import _caller
+from tests.unit.gateway.test_console import ANNA, _caller
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
@@ -110,3 +116,38 @@ async def test_every_unread_notification_marked_read() -> None:
     [mark] = services.sent(t.MarkNotificationsRead)
     assert mark.notification_ids == ("n0", "n1", "n2")
     assert await edits.mark_read(_caller("supporter"), ["n1"]) == 1
+
+
+class Writes:
+    """The API's field-by-field check, noting what it was asked about."""
+
+    def __init__(self) -> None:
+        self.asked: list[set[str]] = []
+
+    async def require_customer_writes(self, fields: Any, extra: Any) -> None:
+        self.asked.append(set(extra))
+
+
+async def test_custom_fields_sent_typed_at_the_form_version_and_none_written_blind() -> None:
+    services = FakeServices({("customer", c.UpdateCustomer): lambda q: ANNA})
+    edits, writes = Edits(services), Writes()
+    screen = EditScreen(customer=ANNA, fields=cf.CustomFieldList(items=(SIZE, PAPER)))
+    saved = await edits.save_custom_fields(
+        _caller("admin"),
+        writes,
+        screen,
+        {"shoe_size": "38", "paper": None},
+        expected_version=3,
+        idempotency_key="k",
+    )
+    assert saved
+    [update] = services.sent(c.UpdateCustomer)
+    assert (update.set.extra, update.expected_version) == ({"shoe_size": 38}, 3)
+    assert writes.asked == [{"shoe_size", "paper"}]
+
+    for caller, given in ((_caller("analyst"), {"shoe_size": "1"}), (_caller("admin"), {"x": "1"})):
+        with pytest.raises(InvalidInput, match="not a field you read"):
+            await edits.save_custom_fields(
+                caller, writes, screen, given, expected_version=3, idempotency_key=None
+            )
+    assert len(services.sent(c.UpdateCustomer)) == 1

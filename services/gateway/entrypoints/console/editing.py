@@ -266,6 +266,8 @@ async def save_custom_fields(
         if refused is None:
             raise
         fields, status = refused
+        if status == 403:
+            raise  # about fields the form does not show: the refusal's page names them
         if _stale(status, fields):
             return await _edit_page(
                 request, customer_id, caller, edits, viewer, notice=STALE, status_code=409
