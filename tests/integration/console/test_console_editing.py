@@ -406,3 +406,25 @@ async def test_a_task_changed_with_its_reminders_and_a_stale_form_explained(
     assert stale.status_code == 409
     assert "Someone changed this task meanwhile" in stale.text
     assert f'name="version" value="{now["version"]}"' in stale.text
+
+
+async def test_an_address_removed(console_suite: Suite, browser: httpx.AsyncClient) -> None:
+    api = console_suite.gateway
+    anna = await new_customer(
+        api,
+        first_name="Anna",
+        addresses=[{"line1": "Hauptstraße 5", "city": "Berlin", "country": "DE"}],
+    )
+    address_id = anna["addresses"][0]["id"]
+    url = f"/console/customers/{anna['id']}"
+    await sign_in(browser, BOOTSTRAP_KEY)
+    edit = (await browser.get(f"{url}/edit")).text
+    assert 'aria-label="Remove address Hauptstraße 5"' in edit
+    removed = await browser.post(
+        f"{url}/addresses/{address_id}/remove", data={"csrf_token": csrf_of(edit)}
+    )
+    assert removed.status_code == 303
+    assert (await api.get(f"/v1/customers/{anna['id']}/addresses")).json() == []
+    assert (
+        await browser.post(f"{url}/addresses/{address_id}/remove", data={"csrf_token": "guess"})
+    ).status_code == 403

@@ -1,8 +1,8 @@
 """Console edit forms of a customer: the profile and the custom field values (each with the
 version it was read at, so that a change made meanwhile is explained instead of overwritten),
-the addresses, the bank accounts (added, replaced, removed; shown masked to whoever reads them
-masked) and the notes (edited, pinned, removed); a refused value is shown beside its field, as
-the service named it."""
+the addresses (added, changed, removed), the bank accounts (added, replaced, removed; shown
+masked to whoever reads them masked) and the notes (edited, pinned, removed); a refused value
+is shown beside its field, as the service named it."""
 
 from __future__ import annotations
 
@@ -229,6 +229,29 @@ async def save_address(
             status_code=status,
         )
     return RedirectResponse(f"{PREFIX}/customers/{customer_id}#addresses-h", status_code=303)
+
+
+@router.post(
+    "/{customer_id}/addresses/{address_id}/remove",
+    dependencies=[allowed(writes=(FieldGroup.ADDRESSES,))],
+)
+async def remove_address(
+    customer_id: CustomerId,
+    address_id: ItemId,
+    caller: SignedInCaller,
+    edits: EditsDep,
+    form: Form,
+) -> RedirectResponse:
+    caller.grants.require_writes({"addresses": FieldGroup.ADDRESSES})
+    remove = command(
+        d.RemoveAddress,
+        caller.principal.actor,
+        given(form, "idempotency_key"),
+        customer_id=customer_id,
+        address_id=address_id,
+    )
+    await edits.services.ask("customer", remove, type(None))
+    return RedirectResponse(f"{PREFIX}/customers/{customer_id}/edit", status_code=303)
 
 
 def _version(form: FormData) -> int | None:
