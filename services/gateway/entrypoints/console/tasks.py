@@ -40,11 +40,11 @@ from shared.errors import DomainError, InvalidInput
 
 router = APIRouter(prefix=f"{PREFIX}/tasks", route_class=ConsoleRoute, include_in_schema=False)
 NOTIFICATIONS = f"{PREFIX}/tasks/notifications"
-# Reminders offered as choices: ISO 8601 durations before the deadline, as the tasks API takes.
 STALE = (
     "Someone changed this task meanwhile. The form now shows their version: "
     "check it and make your change again."
 )
+# Reminders offered as choices: ISO 8601 durations before the deadline, as the tasks API takes.
 REMINDERS = (
     ("PT15M", "15 minutes before"),
     ("PT1H", "1 hour before"),
