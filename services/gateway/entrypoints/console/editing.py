@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from services.gateway.domain.policy import WRITE_GROUPS
+from services.gateway.domain.policy import WRITE_GROUPS, AccessDenied
 from services.gateway.domain.roles import FieldGroup
 from services.gateway.entrypoints.console.web import (
     PREFIX,
@@ -111,6 +111,40 @@ def _errors(error: Exception) -> tuple[dict[str, str], int] | None:
     return fields or {"form": problem.detail or problem.title}, problem.status
 
 
+async def _refused(
+    request: Request,
+    customer_id: str,
+    caller: Caller,
+    edits: Edits,
+    viewer: Viewer,
+    error: Exception,
+    form_id: str,
+    form: FormData,
+) -> HTMLResponse:
+    """The edit screen again with the refusal: a stale version explained (the form then shows
+    their version: nothing of it is lost), otherwise each message beside its field in the form
+    that was sent, with what was typed kept."""
+    refused = _errors(error)
+    if refused is None:
+        raise error
+    fields, status = refused
+    if _stale(status, fields):
+        return await _edit_page(
+            request, customer_id, caller, edits, viewer, notice=STALE, status_code=409
+        )
+    return await _edit_page(
+        request,
+        customer_id,
+        caller,
+        edits,
+        viewer,
+        form=form_id,
+        values=form,
+        errors=fields,
+        status_code=status,
+    )
+
+
 @router.get("/{customer_id}/edit", dependencies=[allowed(reads=(FieldGroup.CUSTOMERS,))])
 async def edit(
     request: Request,
@@ -150,26 +184,7 @@ async def change_profile(
         )
         await edits.services.ask("customer", update, c.CustomerView)
     except (Refused, DomainError, ValidationError) as error:
-        refused = _errors(error)
-        if refused is None:
-            raise
-        fields, status = refused
-        if status == 409:
-            # Their version, not the one this form was filled in on: nothing of it is lost.
-            return await _edit_page(
-                request, customer_id, caller, edits, viewer, notice=STALE, status_code=409
-            )
-        return await _edit_page(
-            request,
-            customer_id,
-            caller,
-            edits,
-            viewer,
-            form="profile",
-            values=form,
-            errors=fields,
-            status_code=status,
-        )
+        return await _refused(request, customer_id, caller, edits, viewer, error, "profile", form)
     return RedirectResponse(f"{PREFIX}/customers/{customer_id}", status_code=303)
 
 
@@ -213,21 +228,7 @@ async def save_address(
             )
             await edits.services.ask("customer", change, d.AddressView)
     except (Refused, DomainError, ValidationError) as error:
-        refused = _errors(error)
-        if refused is None:
-            raise
-        messages, status = refused
-        return await _edit_page(
-            request,
-            customer_id,
-            caller,
-            edits,
-            viewer,
-            form=address_id,
-            values=form,
-            errors=messages,
-            status_code=status,
-        )
+        return await _refused(request, customer_id, caller, edits, viewer, error, address_id, form)
     return RedirectResponse(f"{PREFIX}/customers/{customer_id}#addresses-h", status_code=303)
 
 
@@ -284,28 +285,10 @@ async def save_custom_fields(
             expected_version=_version(form),
             idempotency_key=given(form, "idempotency_key"),
         )
+    except AccessDenied:
+        raise  # may name fields the form does not show: the refusal's page names them all
     except (Refused, DomainError, ValidationError) as error:
-        refused = _errors(error)
-        if refused is None:
-            raise
-        fields, status = refused
-        if status == 403:
-            raise  # about fields the form does not show: the refusal's page names them
-        if _stale(status, fields):
-            return await _edit_page(
-                request, customer_id, caller, edits, viewer, notice=STALE, status_code=409
-            )
-        return await _edit_page(
-            request,
-            customer_id,
-            caller,
-            edits,
-            viewer,
-            form="fields",
-            values=form,
-            errors=fields,
-            status_code=status,
-        )
+        return await _refused(request, customer_id, caller, edits, viewer, error, "fields", form)
     return RedirectResponse(f"{PREFIX}/customers/{customer_id}#fields-h", status_code=303)
 
 
@@ -331,20 +314,8 @@ async def save_bank_account(
             caller, customer_id, replaced, account, given(form, "idempotency_key")
         )
     except (Refused, DomainError, ValidationError) as error:
-        refused = _errors(error)
-        if refused is None:
-            raise
-        messages, status = refused
-        return await _edit_page(
-            request,
-            customer_id,
-            caller,
-            edits,
-            viewer,
-            form=f"bank-{account_id}",
-            values=form,
-            errors=messages,
-            status_code=status,
+        return await _refused(
+            request, customer_id, caller, edits, viewer, error, f"bank-{account_id}", form
         )
     return RedirectResponse(f"{PREFIX}/customers/{customer_id}#bank-h", status_code=303)
 
