@@ -1,32 +1,46 @@
 """Console consent forms on the customer 360: record a decision with its evidence (what the
-person said, to whom), or start a double opt-in (the mailer sends the confirmation link)."""
+person said, to whom), or start a double opt-in (the mailer sends the confirmation link); and
+the consent screen: the purposes consent is asked for, defined, renamed and retired by those
+who write consent, as the API allows."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 
 from services.gateway.domain.roles import FieldGroup
 from services.gateway.entrypoints.console.web import (
     PREFIX,
     ConsoleRoute,
+    EditsDep,
     Form,
+    FormData,
     ScreensDep,
     SignedInCaller,
     choice,
     given,
+    page,
+    problem_of_error,
 )
 from services.gateway.entrypoints.dependencies import allowed
+from services.gateway.use_cases.access import Caller
+from services.gateway.use_cases.console_edits import Edits
+from services.gateway.use_cases.ports import Refused
 from shared.contracts import consent as cs
 from shared.contracts.envelope import Id, utc_now
+from shared.errors import DomainError
 
-router = APIRouter(prefix=f"{PREFIX}/customers", route_class=ConsoleRoute, include_in_schema=False)
+router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
 CustomerId = Annotated[Id, Path()]
+PURPOSES = f"{PREFIX}/consent"
 
 
-@router.post("/{customer_id}/consents", dependencies=[allowed(writes=(FieldGroup.CONSENT,))])
+@router.post(
+    "/customers/{customer_id}/consents", dependencies=[allowed(writes=(FieldGroup.CONSENT,))]
+)
 async def record_decision(
     customer_id: CustomerId, caller: SignedInCaller, screens: ScreensDep, form: Form
 ) -> RedirectResponse:
@@ -50,7 +64,7 @@ async def record_decision(
 
 
 @router.post(
-    "/{customer_id}/consents/double-opt-in",
+    "/customers/{customer_id}/consents/double-opt-in",
     dependencies=[allowed(writes=(FieldGroup.CONSENT,))],
 )
 async def start_double_opt_in(
@@ -66,3 +80,98 @@ async def start_double_opt_in(
     )
     await screens.services.ask("consent", start, cs.DoubleOptInStarted)
     return RedirectResponse(f"{PREFIX}/customers/{customer_id}#consent", status_code=303)
+
+
+async def _purposes_page(
+    request: Request,
+    caller: Caller,
+    edits: Edits,
+    *,
+    form: str | None = None,
+    values: FormData | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return page(
+        request,
+        "consent.html",
+        status_code=status_code,
+        purposes=await edits.purposes(caller),
+        form=form,
+        values={k: v[0] for k, v in (values or {}).items() if v},
+        errors=errors or {},
+    )
+
+
+def _refusal(error: Exception) -> tuple[dict[str, str], int] | None:
+    problem = problem_of_error(error)
+    if problem is None or problem.status not in (403, 409, 422):
+        return None
+    fields = {e.field.split(".")[-1]: e.message for e in problem.errors}
+    return fields or {"form": problem.detail or problem.title}, problem.status
+
+
+@router.get("/consent", dependencies=[allowed(reads=(FieldGroup.CONSENT,))])
+async def purposes(request: Request, caller: SignedInCaller, edits: EditsDep) -> HTMLResponse:
+    """The purposes consent is asked for, active and retired."""
+    return await _purposes_page(request, caller, edits)
+
+
+@router.post("/consent/purposes", dependencies=[allowed(writes=(FieldGroup.CONSENT,))])
+async def define_purpose(
+    request: Request, caller: SignedInCaller, edits: EditsDep, form: Form
+) -> Response:
+    return await _send_purpose(request, caller, edits, form, "new")
+
+
+@router.post("/consent/purposes/{key}", dependencies=[allowed(writes=(FieldGroup.CONSENT,))])
+async def change_purpose(
+    request: Request,
+    key: Annotated[str, Path(max_length=40)],
+    caller: SignedInCaller,
+    edits: EditsDep,
+    form: Form,
+) -> Response:
+    """Renamed, described, retired (`active` false: no new opt-ins, the ledger stays) or
+    brought back."""
+    return await _send_purpose(request, caller, edits, form, key)
+
+
+async def _send_purpose(
+    request: Request, caller: Caller, edits: Edits, form: FormData, key: str
+) -> Response:
+    caller.grants.require_writes({"consent": FieldGroup.CONSENT})
+    actor, active = caller.principal.actor, given(form, "active")
+    try:
+        if key == "new":
+            define = cs.DefinePurpose(
+                key=given(form, "key") or "",
+                title=given(form, "title") or "",
+                description=given(form, "description"),
+                actor=actor,
+            )
+            await edits.services.ask("consent", define, cs.PurposeView)
+        else:
+            change = cs.ChangePurpose(
+                key=key,
+                title=given(form, "title"),
+                description=given(form, "description"),
+                active=None if active is None else active == "true",
+                actor=actor,
+            )
+            await edits.services.ask("consent", change, cs.PurposeView)
+    except (Refused, DomainError, ValidationError) as error:
+        refused = _refusal(error)
+        if refused is None:
+            raise
+        fields, status = refused
+        return await _purposes_page(
+            request,
+            caller,
+            edits,
+            form=key,
+            values=form,
+            errors=fields,
+            status_code=status,
+        )
+    return RedirectResponse(PURPOSES, status_code=303)

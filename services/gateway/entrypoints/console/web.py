@@ -20,6 +20,7 @@ from services.gateway.domain.console_sessions import ConsoleSession, new_token
 from services.gateway.domain.policy import AccessDenied
 from services.gateway.entrypoints import dependencies
 from services.gateway.use_cases.access import Caller
+from services.gateway.use_cases.console_edits import Edits
 from services.gateway.use_cases.console_screens import Screens
 from services.gateway.use_cases.ports import Services
 from shared.contracts.replies import FieldError, Problem, ProblemError, problem_of
@@ -130,6 +131,11 @@ async def _screens(request: Request) -> Screens:
     return Screens(services)
 
 
+async def _edits(request: Request) -> Edits:
+    services: Services = request.app.state.services
+    return Edits(services)
+
+
 async def _form(
     request: Request, session: Annotated[ConsoleSession, Depends(_session)]
 ) -> FormData:
@@ -177,6 +183,7 @@ def choice(kind: type[E], value: str | None, field: str) -> E:
 SignedInCaller = Annotated[Caller, Depends(_caller)]
 Session = Annotated[ConsoleSession, Depends(_session)]
 ScreensDep = Annotated[Screens, Depends(_screens)]
+EditsDep = Annotated[Edits, Depends(_edits)]
 # What a screen shows of the services' answers: the API's own visibility (the cut to the
 # caller's roles and the access log), so a read in the console is recorded like one of the API.
 ViewerDep = dependencies.Viewer
