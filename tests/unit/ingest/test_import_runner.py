@@ -37,6 +37,9 @@ class Jobs:
     async def get(self, job_id: str) -> ImportJob | None:
         return next((j for j in reversed(self.saved) if j.id == job_id), None)
 
+    async def recent(self, *, limit: int, started_by: Actor | None) -> list[ImportJob]:
+        return self.added[-limit:]
+
 
 class Intake:
     """Accepts orders until `fail_from` of them were accepted, then the broker is gone."""
