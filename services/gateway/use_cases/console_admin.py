@@ -102,6 +102,8 @@ class AdminScreens:
             kind=kind,
             source=source,
             caller=caller.principal.actor,
+            # A key bound to a shop imports that shop's orders only, as through the API.
+            shop=caller.principal.shop,
         )
 
     async def import_page(self, caller: Caller, import_id: str) -> ImportPage:

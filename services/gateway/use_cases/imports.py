@@ -25,6 +25,7 @@ class ImportJobs(RecentJobs, Protocol):
         kind: ImportKind,
         source: str | None,
         caller: Actor,
+        shop: str | None,
     ) -> ImportJob:
         """The file streamed to ingest; the finished job, or `Refused` with ingest's problem."""
         ...
