@@ -170,15 +170,21 @@ class Edits:
         )
         added = await self.services.ask("customer", add, d.BankAccountView)
         if replaced is not None:
-            remove = command(
-                d.RemoveBankAccount,
-                actor,
-                idempotency_key,
-                customer_id=customer_id,
-                account_id=replaced,
-            )
-            await self.services.ask("customer", remove, type(None))
+            await self.remove_bank_account(caller, customer_id, replaced, idempotency_key)
         return added
+
+    async def remove_bank_account(
+        self, caller: Caller, customer_id: str, account_id: str, idempotency_key: str | None
+    ) -> None:
+        caller.grants.require_writes({"bank_accounts": G.BANK})
+        remove = command(
+            d.RemoveBankAccount,
+            caller.principal.actor,
+            idempotency_key,
+            customer_id=customer_id,
+            account_id=account_id,
+        )
+        await self.services.ask("customer", remove, type(None))
 
     async def notifications(
         self, caller: Caller, cursor: str | None, *, unread_only: bool

@@ -18,6 +18,7 @@ from services.gateway.entrypoints.console.web import (
     Form,
     FormData,
     SignedInCaller,
+    form_values,
     given,
     page,
 )
@@ -65,7 +66,7 @@ async def _fields_page(
         status_code=status_code,
         fields=(await admin.fields(caller)).items,
         field_types=FIELD_TYPES,
-        values={k: v[0] for k, v in (values or {}).items() if v},
+        values=form_values(values),
         errors=errors or {},
     )
 
@@ -85,7 +86,7 @@ async def _field_page(
         "admin_field.html",
         status_code=status_code,
         field=await admin.field(caller, key),
-        values={k: v[0] for k, v in (values or {}).items() if v},
+        values=form_values(values),
         errors=errors or {},
     )
 

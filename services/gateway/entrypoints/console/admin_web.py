@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.gateway.entrypoints.console.web import problem_of_error
+from services.gateway.entrypoints.console.web import form_refusal
 from services.gateway.use_cases.console_admin import AdminScreens
 
 
@@ -20,10 +20,9 @@ AdminDep = Annotated[AdminScreens, Depends(_admin)]
 
 
 def refusal_of(error: Exception) -> tuple[dict[str, str], int]:
-    """The refusal's messages by form field (`definition.label` -> `label`) and its status;
-    anything but a refusal of the input is raised again (shown as a problem page)."""
-    problem = problem_of_error(error)
-    if problem is None or problem.status not in (400, 403, 404, 409, 413, 415, 422):
+    """The refusal's messages by form field and its status; anything but a refusal of the
+    input is raised again (shown as a problem page)."""
+    refused = form_refusal(error)
+    if refused is None:
         raise error
-    fields = {e.field.split(".")[-1]: e.message for e in problem.errors}
-    return fields or {"form": problem.detail or problem.title}, problem.status
+    return refused

@@ -21,9 +21,10 @@ from services.gateway.entrypoints.console.web import (
     ScreensDep,
     SignedInCaller,
     choice,
+    form_refusal,
+    form_values,
     given,
     page,
-    problem_of_error,
 )
 from services.gateway.entrypoints.dependencies import allowed
 from services.gateway.use_cases.access import Caller
@@ -98,17 +99,9 @@ async def _purposes_page(
         status_code=status_code,
         purposes=await edits.purposes(caller),
         form=form,
-        values={k: v[0] for k, v in (values or {}).items() if v},
+        values=form_values(values),
         errors=errors or {},
     )
-
-
-def _refusal(error: Exception) -> tuple[dict[str, str], int] | None:
-    problem = problem_of_error(error)
-    if problem is None or problem.status not in (403, 409, 422):
-        return None
-    fields = {e.field.split(".")[-1]: e.message for e in problem.errors}
-    return fields or {"form": problem.detail or problem.title}, problem.status
 
 
 @router.get("/consent", dependencies=[allowed(reads=(FieldGroup.CONSENT,))])
@@ -161,7 +154,7 @@ async def _send_purpose(
             )
             await edits.services.ask("consent", change, cs.PurposeView)
     except (Refused, DomainError, ValidationError) as error:
-        refused = _refusal(error)
+        refused = form_refusal(error, frozenset({403, 409, 422}))
         if refused is None:
             raise
         fields, status = refused

@@ -23,9 +23,10 @@ from services.gateway.entrypoints.console.web import (
     SignedInCaller,
     ViewerDep,
     first,
+    form_refusal,
+    form_values,
     given,
     page,
-    problem_of_error,
 )
 from services.gateway.entrypoints.dependencies import allowed
 from services.gateway.use_cases.access import Caller
@@ -89,7 +90,7 @@ async def _edit_page(
         c=screen.customer,
         custom_fields=screen.editable(caller),
         form=form,
-        values={k: v[0] for k, v in (values or {}).items() if v},
+        values=form_values(values),
         errors=errors or {},
         notice=notice,
         profile_fields=PROFILE_FIELDS,
@@ -100,15 +101,6 @@ async def _edit_page(
 def _stale(status: int, fields: dict[str, str]) -> bool:
     """The service refused the version the form was read at: it is not the current one."""
     return status == 409 and "expected_version" in fields
-
-
-def _errors(error: Exception) -> tuple[dict[str, str], int] | None:
-    """The refusal's messages by form field (`address.postal_code` -> `postal_code`)."""
-    problem = problem_of_error(error)
-    if problem is None or problem.status not in (400, 403, 409, 422):
-        return None
-    fields = {e.field.split(".")[-1]: e.message for e in problem.errors}
-    return fields or {"form": problem.detail or problem.title}, problem.status
 
 
 async def _refused(
@@ -124,7 +116,7 @@ async def _refused(
     """The edit screen again with the refusal: a stale version explained (the form then shows
     their version: nothing of it is lost), otherwise each message beside its field in the form
     that was sent, with what was typed kept."""
-    refused = _errors(error)
+    refused = form_refusal(error, frozenset({400, 403, 409, 422}))
     if refused is None:
         raise error
     fields, status = refused
@@ -331,15 +323,7 @@ async def remove_bank_account(
     edits: EditsDep,
     form: Form,
 ) -> RedirectResponse:
-    caller.grants.require_writes({"bank_accounts": FieldGroup.BANK})
-    remove = command(
-        d.RemoveBankAccount,
-        caller.principal.actor,
-        given(form, "idempotency_key"),
-        customer_id=customer_id,
-        account_id=account_id,
-    )
-    await edits.services.ask("customer", remove, type(None))
+    await edits.remove_bank_account(caller, customer_id, account_id, given(form, "idempotency_key"))
     return RedirectResponse(f"{PREFIX}/customers/{customer_id}/edit#bank-h", status_code=303)
 
 

@@ -98,6 +98,27 @@ def problem_of_error(error: Exception) -> Problem | None:
     return None
 
 
+# The statuses of a refusal of what a form sent, shown beside its fields rather than as a page.
+FORM_REFUSALS = frozenset({400, 403, 404, 409, 413, 415, 422})
+
+
+def form_refusal(
+    error: Exception, statuses: frozenset[int] = FORM_REFUSALS
+) -> tuple[dict[str, str], int] | None:
+    """The refusal's messages by form field (`address.postal_code` -> `postal_code`) and its
+    status; None when the error is no refusal of the form's input (shown as a problem page)."""
+    problem = problem_of_error(error)
+    if problem is None or problem.status not in statuses:
+        return None
+    fields = {e.field.split(".")[-1]: e.message for e in problem.errors}
+    return fields or {"form": problem.detail or problem.title}, problem.status
+
+
+def form_values(form: FormData | None) -> dict[str, str]:
+    """What was typed, to show again in a refused form (the first value of each field)."""
+    return {k: v[0] for k, v in (form or {}).items() if v}
+
+
 class ConsoleRoute(APIRoute):
     """A console route: a refusal of a use case or service becomes a page, not JSON."""
 
