@@ -13,6 +13,8 @@ from pymongo.errors import DuplicateKeyError
 from services.customer.adapters import paging
 from services.customer.adapters.bson import from_document, to_document
 from services.customer.domain.customer import Customer
+from services.customer.domain.duplicates import SIMILAR_LIMIT
+from services.customer.domain.merging import MAX_MERGE_HOPS, follow_merges
 from services.customer.domain.search import search_fields
 from services.customer.use_cases.ports import ChangedMeanwhile, CustomerFilter
 from shared.contracts.customers import CustomerSort, CustomerStatus
@@ -33,9 +35,6 @@ SORT_FIELDS = {
     CustomerSort.CREATED_AT: "created_at",
     CustomerSort.UPDATED_AT: "updated_at",
 }
-# Following tombstones deeper than this means the data is broken, not that a merge was long.
-MAX_MERGE_HOPS = 20
-SIMILAR_LIMIT = 50
 
 
 class MongoCustomers:
@@ -113,11 +112,7 @@ class MongoCustomers:
 
     async def resolve(self, customer_id: str, *, session: Session | None = None) -> Customer | None:
         customer = await self.get(customer_id, session=session)
-        for _ in range(MAX_MERGE_HOPS):
-            if customer is None or customer.merged_into is None:
-                return customer
-            customer = await self.get(customer.merged_into, session=session)
-        raise RuntimeError(f"merge chain of {customer_id} is longer than {MAX_MERGE_HOPS}")
+        return await follow_merges(customer, lambda i: self.get(i, session=session))
 
     async def absorbed_by(self, master_id: str) -> list[str]:
         found: list[str] = []

@@ -20,6 +20,8 @@ from services.customer.domain.text import fold
 from shared.contracts.duplicates import CandidateStatus
 from shared.contracts.envelope import Actor
 
+# As many stored candidates as one customer is compared with.
+SIMILAR_LIMIT = 50
 NAME_THRESHOLD = 85.0
 ADDRESS_THRESHOLD = 85.0
 # A shared email that two accounts of one channel use: as good as it gets without merging.

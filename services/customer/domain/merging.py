@@ -8,7 +8,7 @@ and a snapshot of it goes into the history.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,6 +19,21 @@ from services.customer.domain.errors import Conflict, InvalidInput
 from services.customer.domain.orders import combine_stats
 from shared.contracts.customers import CustomerStatus
 from shared.contracts.replies import FieldError
+
+# Following tombstones deeper than this means the data is broken.
+MAX_MERGE_HOPS = 20
+
+
+async def follow_merges(
+    customer: Customer | None, get: Callable[[str], Awaitable[Customer | None]]
+) -> Customer | None:
+    """The customer a tombstone's chain ends at (`get` reads one customer by id)."""
+    start = customer.id if customer else None
+    for _ in range(MAX_MERGE_HOPS):
+        if customer is None or customer.merged_into is None:
+            return customer
+        customer = await get(customer.merged_into)
+    raise RuntimeError(f"merge chain of {start} is longer than {MAX_MERGE_HOPS}")
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from services.customer.domain.duplicates import find_matches, match_keys
+from services.customer.domain.duplicates import SIMILAR_LIMIT, find_matches, match_keys
 from services.customer.domain.identities import identifiers_of
+from services.customer.domain.merging import follow_merges
 from services.customer.use_cases.changes import Changes
 from services.customer.use_cases.orders import order_of
 
@@ -33,11 +34,6 @@ if TYPE_CHECKING:
     from services.customer.use_cases.ports import Customers, History, Identities, Orders
     from shared.contracts.orders import UpsertCustomerFromOrder
     from shared.mongo import Session
-
-# Following tombstones deeper than this means the data is broken (as in the adapter).
-MAX_MERGE_HOPS = 20
-# As many candidates per customer as the adapter's `similar` gives.
-SIMILAR_LIMIT = 50
 
 
 class _Delegating:
@@ -144,11 +140,7 @@ class BatchCustomers(_Delegating):
 
     async def resolve(self, customer_id: str, *, session: Session | None = None) -> Customer | None:
         customer = await self.get(customer_id, session=session)
-        for _ in range(MAX_MERGE_HOPS):
-            if customer is None or customer.merged_into is None:
-                return customer
-            customer = await self.get(customer.merged_into, session=session)
-        raise RuntimeError(f"merge chain of {customer_id} is longer than {MAX_MERGE_HOPS}")
+        return await follow_merges(customer, lambda i: self.get(i, session=session))
 
     async def save(self, customer: Customer, *, previous_version: int, session: Session) -> None:
         if customer.id in self._saves:
