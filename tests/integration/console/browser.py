@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import socket
 import time
 from collections.abc import AsyncIterator, Mapping
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 import uvicorn
 from fastapi import FastAPI
-from playwright.async_api import Page, Request
+from playwright.async_api import Browser, Page, Request
 
 from tests.support.access import ADMIN_HEADERS
 from tests.support.processes import service, tail, wait_ready
@@ -155,3 +156,17 @@ async def horizontal_overflow(page: Page) -> int:
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     return overflow
+
+
+async def signed_in(
+    browser: Browser, url: str, key: str, *, width: int = 1280, height: int = 900
+) -> Page:
+    """A new browser context of that size, signed in to the console with `key`."""
+    context = await browser.new_context(viewport={"width": width, "height": height})
+    page = await context.new_page()
+    await page.goto(f"{url}/console/customers")
+    assert "/console/sign-in" in page.url, "an anonymous browser is sent to sign in"
+    await page.get_by_label("API key").fill(key)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.wait_for_url(re.compile(r"/console/customers$"))
+    return page

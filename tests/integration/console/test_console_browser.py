@@ -13,13 +13,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, FilePayload, Page, expect
+from playwright.async_api import Browser, FilePayload, expect
 
 from tests.integration.console.browser import (
     CHROMIUM,
     SuiteProcesses,
     horizontal_overflow,
     load_in_one_round_trip,
+    signed_in,
 )
 from tests.integration.console.support import IBAN, key_with_roles, new_customer
 from tests.support.access import BOOTSTRAP_KEY
@@ -33,19 +34,6 @@ pytestmark = [
         reason="needs Debian's Chromium at /usr/bin/chromium (CI installs it)",
     ),
 ]
-
-
-async def signed_in(
-    browser: Browser, url: str, key: str, *, width: int = 1280, height: int = 900
-) -> Page:
-    context = await browser.new_context(viewport={"width": width, "height": height})
-    page = await context.new_page()
-    await page.goto(f"{url}/console/customers")
-    assert "/console/sign-in" in page.url, "an anonymous browser is sent to sign in"
-    await page.get_by_label("API key").fill(key)
-    await page.get_by_role("button", name="Sign in").click()
-    await page.wait_for_url(re.compile(r"/console/customers$"))
-    return page
 
 
 async def make_customers(api: httpx.AsyncClient) -> tuple[dict[str, str], dict[str, str]]:

@@ -5,16 +5,14 @@ $CONSOLE_SCREENSHOTS (a temporary directory otherwise)."""
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from tests.conftest import Suite
-from tests.integration.console.browser import CHROMIUM, CHROMIUM_ARGS, served
+from tests.integration.console.browser import CHROMIUM, signed_in
 from tests.integration.console.support import IBAN, new_customer
 from tests.support.access import BOOTSTRAP_KEY
 
@@ -24,27 +22,9 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    directory = Path(os.environ.get("CONSOLE_SCREENSHOTS", tmp_path / "screenshots"))
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
-@pytest.fixture
-async def admin_page(console_suite: Suite) -> AsyncIterator[tuple[Page, str]]:
+async def admin_page(chromium: Browser, console_url: str) -> tuple[Page, str]:
     """An admin signed in to the console in Chromium, at 1280 px; and the console's URL."""
-    async with served(console_suite.apps["gateway"]) as url, async_playwright() as pw:
-        chromium: Browser = await pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        context = await chromium.new_context(viewport={"width": 1280, "height": 900})
-        signed_in = await context.new_page()
-        await signed_in.goto(f"{url}/console/sign-in")
-        await signed_in.get_by_label("API key").fill(BOOTSTRAP_KEY)
-        await signed_in.get_by_role("button", name="Sign in").click()
-        await signed_in.wait_for_url(re.compile(r"/console/customers$"))
-        yield signed_in, url
-        await chromium.close()
+    return await signed_in(chromium, console_url, BOOTSTRAP_KEY), console_url
 
 
 async def test_a_bank_account_replaced_and_a_note_pinned(
