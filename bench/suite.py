@@ -1,7 +1,8 @@
 """The suite as a user runs it: every service its own process, on the real broker and database.
 
-Each run gets its own broker namespace and databases, so runs on one server do not see each
-other's queues or data; `customers` extra customer-service processes compete for its work queue.
+Each run gets its own broker namespace and databases (dropped when it stops), so runs on one
+server do not see each other's queues or data; `customers` extra customer-service processes
+compete for its work queue.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from bench.mix import Secrets
 from shared.topology import Topology
 from tests.support.broker import delete_namespace
+from tests.support.databases import drop_databases
 from tests.support.processes import ROOT, Process, service, tail, wait_ready
 from tools.embedded_mongo import free_port
 
@@ -110,3 +112,5 @@ async def running_suite(
                 except Exception:
                     p.kill_all()
         await delete_namespace(suite.env["AMQP_URL"], suite.topology)
+        # Only once every process has stopped (see tests.support.databases).
+        await drop_databases(suite.env["MONGODB_URL"], map(suite.database, DATABASES))

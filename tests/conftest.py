@@ -18,6 +18,7 @@ from shared.mongo import Document
 from shared.topology import Topology
 from tests.support.access import ADMIN_HEADERS, BOOTSTRAP_KEY
 from tests.support.broker import delete_namespace, unique_namespace
+from tests.support.databases import DropStalled, drop_databases
 from tests.support.infrastructure import Infrastructure, infrastructure
 from tests.support.orders import INTEGRATION, INTEGRATION_HEADERS
 
@@ -75,10 +76,14 @@ async def namespace(
         monkeypatch.setenv(key, value)
     yield ns
     await delete_namespace(infra.amqp_url, ns.topology)
-    client: AsyncMongoClient[Document] = AsyncMongoClient(infra.mongodb_url)
-    for service in DATABASE_SERVICES:
-        await client.drop_database(ns.database(service))
-    await client.close()
+    await drop_databases(infra.mongodb_url, (ns.database(service) for service in DATABASE_SERVICES))
+
+
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> None:
+    """A wedged database server stops the session at once, saying so, rather than letting every
+    later test hang until its timeout."""
+    if call.excinfo is not None and call.excinfo.errisinstance(DropStalled):
+        item.session.shouldstop = str(call.excinfo.value)
 
 
 @pytest.fixture

@@ -16,13 +16,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from pymongo import AsyncMongoClient
 
 from bench.ceilings import broker_ceiling, database_ceiling
 from bench.mix import orders
 from bench.scenarios import end_to_end
-from bench.suite import DATABASES, running_suite
-from shared.mongo import Document
+from bench.suite import running_suite
 from tests.support.infrastructure import Infrastructure
 
 pytestmark = pytest.mark.e2e
@@ -41,14 +39,8 @@ async def test_end_to_end_throughput_keeps_its_share_of_the_slower_server(
     lower = min(database, broker)
     base = {"AMQP_URL": infra.amqp_url, "MONGODB_URL": infra.mongodb_url}
     async with running_suite(base, tmp_path) as suite:
-        try:
-            deliveries = orders(ORDERS, seed=3, run=uuid.uuid4().hex[:6])
-            figure = await end_to_end(suite, infra.mongodb_url, deliveries, timeout_s=120)
-        finally:
-            client: AsyncMongoClient[Document] = AsyncMongoClient(infra.mongodb_url)
-            for name in DATABASES:
-                await client.drop_database(suite.database(name))
-            await client.close()
+        deliveries = orders(ORDERS, seed=3, run=uuid.uuid4().hex[:6])
+        figure = await end_to_end(suite, infra.mongodb_url, deliveries, timeout_s=120)
     share = figure["orders_per_s"] / lower
     print(
         f"\nend to end {figure['orders_per_s']:.1f} orders/s = {share:.0%} of the lower ceiling"

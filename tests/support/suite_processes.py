@@ -10,10 +10,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pymongo import AsyncMongoClient
-
-from shared.mongo import Document
 from tests.conftest import Namespace
+from tests.support.databases import drop_databases
 from tests.support.deployment import DEPLOYED_SERVICES
 from tests.support.processes import Process, service, wait_ready
 from tools.embedded_mongo import free_port
@@ -79,10 +77,8 @@ async def running_services(
                 for name in DEPLOYED_SERVICES
             )
         )
-        try:
-            yield RunningSuite(ports, logs, processes, mail_dir)
-        finally:
-            client: AsyncMongoClient[Document] = AsyncMongoClient(namespace.infra.mongodb_url)
-            for name in EXTRA_DATABASES:
-                await client.drop_database(namespace.database(name))
-            await client.close()
+        yield RunningSuite(ports, logs, processes, mail_dir)
+    # Only once every process has stopped (see tests.support.databases).
+    await drop_databases(
+        namespace.infra.mongodb_url, (namespace.database(name) for name in EXTRA_DATABASES)
+    )
