@@ -18,7 +18,7 @@ from services.gateway.entrypoints.dependencies import (
     Principal,
     allowed,
 )
-from services.gateway.use_cases.imports import recent_imports
+from services.gateway.use_cases.imports import import_of, recent_imports
 from shared.contracts.customers import SOURCE_PATTERN
 from shared.contracts.imports import IMPORT_SOURCE, ImportJob, ImportJobList, ImportKind
 
@@ -84,9 +84,13 @@ async def list_imports(
 
 @router.get("/{import_id}")
 async def get_import(
-    import_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")], caller: Caller, ingest: IngestDep
+    import_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")],
+    caller: Caller,
+    grants: Access,
+    ingest: IngestDep,
 ) -> ImportJob:
-    return await ingest.import_job(import_id)
+    """One import: the caller's own, or anyone's for those who manage access (404 otherwise)."""
+    return await import_of(ingest, caller, grants, import_id)
 
 
 async def _upload(request: Request) -> AsyncIterator[bytes]:

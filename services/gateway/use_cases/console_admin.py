@@ -16,7 +16,7 @@ from services.gateway.use_cases.access import Caller
 from services.gateway.use_cases.commands import command
 from services.gateway.use_cases.console_screens import Part, Unavailable
 from services.gateway.use_cases.dead_letters import DeadLetters
-from services.gateway.use_cases.imports import ImportJobs, recent_imports
+from services.gateway.use_cases.imports import ImportJobs, import_of, recent_imports
 from services.gateway.use_cases.ports import Services
 from shared.contracts import custom_fields as f
 from shared.contracts.dead_letters import ParkedMessage, ParkedMessageList, Replayed
@@ -108,9 +108,9 @@ class AdminScreens:
 
     async def import_page(self, caller: Caller, import_id: str) -> ImportPage:
         """The job, and at once the rows of it that were parked after ingest accepted them."""
-        caller.grants.require(Action.IMPORT)
         job, parked = await asyncio.gather(
-            self.ingest.import_job(import_id), self._parked_rows(caller, import_id)
+            import_of(self.ingest, caller.principal.actor, caller.grants, import_id),
+            self._parked_rows(caller, import_id),
         )
         return ImportPage(job=job, parked=parked)
 

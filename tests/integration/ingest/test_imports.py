@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import time
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -225,6 +226,16 @@ async def test_a_key_bound_to_a_shop_imports_only_that_shops_orders(
     )
     assert anyone.status_code == 201, anyone.text
     assert (anyone.json()["shop"], anyone.json()["rows_accepted"]) == (None, 1)
+
+    # Each reads its own job; another's is "not found" to the integration, as is a missing one.
+    async with as_key(suite, key) as integration:
+        assert (await integration.get(f"/v1/imports/{job['id']}")).json()["rows_failed"] == 1
+        hidden = await integration.get(f"/v1/imports/{anyone.json()['id']}")
+        missing = await integration.get(f"/v1/imports/{uuid.uuid4().hex}")
+        assert (hidden.status_code, missing.status_code) == (404, 404), hidden.text
+        assert hidden.json()["title"] == missing.json()["title"]
+        assert hidden.json()["detail"] == f"No import {anyone.json()['id']}."
+    assert (await suite.gateway.get(f"/v1/imports/{job['id']}")).status_code == 200
 
     # The admin's row is published after the others: once it is here, so is every earlier one.
     await commands.wait_for(3, UPSERT)
