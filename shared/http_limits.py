@@ -333,6 +333,9 @@ def install_request_limits(
     document_refusals(app, answers or Answers())
 
 
+IDEMPOTENCY_KEY = "Idempotency-Key"
+
+
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """`responses=` of a route: the problems it may answer besides validation errors."""
     return {status: {"description": _DESCRIPTIONS[status]} for status in statuses}
@@ -362,13 +365,19 @@ class Answers:
     every: tuple[int, ...] = ()
     naming_a_record: tuple[int, ...] = ()
     changing: tuple[int, ...] = ()
+    # A request sent again with its Idempotency-Key is answered with what it changed as that is
+    # now: a create retried after the record it made was removed finds nothing (404).
+    retried: tuple[int, ...] = ()
 
     def of(self, method: str, operation: dict[str, Any]) -> set[int]:
         statuses = set(self.every)
-        if any(p.get("in") == "path" for p in operation.get("parameters", ())):
+        parameters = operation.get("parameters", ())
+        if any(p.get("in") == "path" for p in parameters):
             statuses.update(self.naming_a_record)
         if method.lower() in ("post", "put", "patch", "delete"):
             statuses.update(self.changing)
+        if any(p.get("in") == "header" and p.get("name") == IDEMPOTENCY_KEY for p in parameters):
+            statuses.update(self.retried)
         return statuses
 
 

@@ -110,7 +110,12 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             "/console/admin/imports": settings.max_import_bytes,
         },
         open_query={"/v1/customers": ("extra.",)},
-        answers=Answers(every=(401, 403, 429, 503), naming_a_record=(404, 410), changing=(409,)),
+        answers=Answers(
+            every=(401, 403, 429, 503),
+            naming_a_record=(404, 410),
+            changing=(409,),
+            retried=(404,),
+        ),
     )
     # The console's pages take a session instead of a key (and send a browser to sign in).
     app.add_middleware(ConsoleAuthentication)

@@ -23,6 +23,7 @@ from services.gateway.use_cases.ports import Services
 from services.gateway.use_cases.visibility import CustomFieldGroups, Visibility
 from shared.contracts.envelope import Actor, Id, utc_now
 from shared.errors import field_error
+from shared.http_limits import IDEMPOTENCY_KEY
 
 # How a caller authenticates, as the OpenAPI document declares it. The check itself is done
 # for every route by `entrypoints.authentication` before the endpoint runs; these only read
@@ -112,7 +113,16 @@ ItemId = Annotated[Id, Path()]
 # A client may send one so that a retried request changes nothing twice (`use_cases.commands`).
 IdempotencyKey = Annotated[
     str | None,
-    Header(alias="Idempotency-Key", min_length=8, max_length=100, pattern=r"^[\x21-\x7e]+$"),
+    Header(
+        alias=IDEMPOTENCY_KEY,
+        min_length=8,
+        max_length=100,
+        pattern=r"^[\x21-\x7e]+$",
+        description=(
+            "Sent again with the same request, changes nothing twice and is answered with "
+            "what the first one changed as it is now (404 once that was removed)"
+        ),
+    ),
 ]
 
 

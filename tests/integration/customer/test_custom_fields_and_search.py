@@ -159,3 +159,19 @@ async def test_search_by_every_filter_with_sorting_and_cursor_paging(
 
     indexes = {name async for name in _index_names(db["customers"])}
     assert {"search.names_1", "emails.address_1__id_1", "phones_1", "tags_1", "number_1"} <= indexes
+
+
+async def test_a_create_retried_after_its_field_was_removed_finds_it_gone(
+    api: httpx.AsyncClient,
+) -> None:
+    """A retry is answered with what the first request made, as it is now: nothing is made
+    again, and the answer (404) is one the API's document names for a request with a key."""
+    field = {"key": "shoe_size", "label": "Shoe size", "field_type": "number"}
+    headers = {"Idempotency-Key": "define-shoe-size-1"}
+    ok(await api.post("/v1/custom-fields", json=field, headers=headers), 201)
+    assert (await api.delete("/v1/custom-fields/shoe_size")).status_code == 204
+    retried = await api.post("/v1/custom-fields", json=field, headers=headers)
+    problem(retried, 404)
+    assert (await api.get("/v1/custom-fields/shoe_size")).status_code == 404
+    document = (await api.get("/openapi.json")).json()
+    assert "404" in document["paths"]["/v1/custom-fields"]["post"]["responses"]
