@@ -2,17 +2,25 @@
 
 `run` is the one way the tests start it: the same seed, example budget and phases from the
 environment (`make fuzz` raises them), against a service's live OpenAPI document. FUZZ_REPORT
-names a file for the whole report (pytest shows its end)."""
+names a file for the whole report (pytest shows its end).
+
+The document is read here and handed to schemathesis as a file: its own loader gives up after
+10 s, which a loaded machine exceeded once (the gateway builds its document on first request),
+and each generated request may take up to REQUEST_TIMEOUT_S for the same reason."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import sys
+import tempfile
 from pathlib import Path
+
+import httpx
 
 SEED = int(os.environ.get("FUZZ_SEED", "20261130"))
 PHASES = os.environ.get("FUZZ_PHASES", "examples,coverage,fuzzing")
+REQUEST_TIMEOUT_S = 60
 
 
 def examples(default: int) -> int:
@@ -22,6 +30,16 @@ def examples(default: int) -> int:
 
 async def run(url: str, config: Path, *, max_examples: int) -> str:
     """Run schemathesis with every check against `url`'s document; its report, asserted clean."""
+    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_S) as http:
+        answer = await http.get(f"{url}/openapi.json")
+    answer.raise_for_status()
+    with tempfile.TemporaryDirectory(prefix="fuzz-") as directory:
+        document = Path(directory) / "openapi.json"
+        document.write_bytes(answer.content)
+        return await _run(url, document, config, max_examples=max_examples)
+
+
+async def _run(url: str, document: Path, config: Path, *, max_examples: int) -> str:
     command = [
         sys.executable,
         "-m",
@@ -30,7 +48,11 @@ async def run(url: str, config: Path, *, max_examples: int) -> str:
         "--config-file",
         str(config),
         "run",
-        f"{url}/openapi.json",
+        str(document),
+        "--url",
+        url,
+        "--request-timeout",
+        str(REQUEST_TIMEOUT_S),
         "--checks",
         "all",
         "--seed",
