@@ -13,11 +13,12 @@ reader of every field group inspects it.
 Inspecting a message whose body is shown whole is a read of personal data, on the access log like
 any other: against each customer the message names (its `customer_id`, a merge's `master_id` and
 `source_ids`: the ids messages carry their customers by), with the field groups of the body's
-keys (`first_name` is identity, `emails` contact; a body none of whose keys is known counts as
-every personal group, as it was shown whole). A message that names no customer (an import's row,
-an order's buyer before a customer exists) is recorded against a subject of its own,
-`dead-letter:<service>:<message id>`, so the principal's access history (which lists every entry
-by actor) still shows the read and what groups it held.
+keys (`first_name` is identity, `emails` contact, `extra` custom fields; text under a key of
+no customer field counts as every personal group, as it was shown whole). A message that names
+no customer (an import's row, an order's buyer before a customer exists) is recorded against a
+subject of its own, `dead-letter:<service>:<message id>` (read back like a customer's, at
+`/v1/customers/<subject>/access-log`), so the principal's access history still shows the read
+and the groups it held.
 """
 
 from __future__ import annotations
@@ -45,8 +46,10 @@ HIDDEN = "(hidden: your roles do not read every field group)"
 MAX_LISTED = 200
 # The keys by which a message names the customers it concerns.
 CUSTOMER_KEYS = ("customer_id", "master_id", "source_ids")
+# A body's keys by group: a customer's fields, and its custom fields under `extra`.
+BODY_GROUPS = {**CUSTOMER_FIELDS, "extra": FieldGroup.CUSTOM_FIELDS}
 # The groups of a customer's fields that are personal data.
-PERSONAL_GROUPS = frozenset(CUSTOMER_FIELDS.values()) - NOT_PERSONAL
+PERSONAL_GROUPS = frozenset(BODY_GROUPS.values()) - NOT_PERSONAL
 
 
 class ReadsLog(Protocol):
@@ -192,7 +195,7 @@ def _groups(body: Any) -> frozenset[str]:
         if not isinstance(value, dict):
             continue
         for key, inner in value.items():
-            group = CUSTOMER_FIELDS.get(key)
+            group = BODY_GROUPS.get(key)
             if group is not None:
                 known.add(group)
             elif isinstance(inner, str) and not _ids_only(key):
