@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from services.gateway.domain.roles import Action
-from services.gateway.entrypoints.dependencies import Authenticated, allowed
+from services.gateway.entrypoints.dependencies import Authenticated, Viewer, allowed
 from services.gateway.use_cases.dead_letters import MAX_LISTED, DeadLetters
 from shared.contracts.dead_letters import ParkedMessage, ParkedMessageList, Replayed
 
@@ -39,15 +39,23 @@ async def list_parked(
 ) -> ParkedMessageList:
     """The service's parked messages (they stay parked), oldest first, of one flow if
     `correlation_id` is given (an import's rows: its id); bodies cut to their envelope unless
-    the caller's roles read every field group."""
+    the caller's roles read every field group, reasons redacted (a message read whole shows
+    its reason whole)."""
     return await dead_letters.list(caller, service, limit, correlation_id)
 
 
 @router.get("/{service}/{message_id}")
 async def get_parked(
-    service: Service, message_id: MessageId, caller: Authenticated, dead_letters: DeadLettersDep
+    service: Service,
+    message_id: MessageId,
+    caller: Authenticated,
+    dead_letters: DeadLettersDep,
+    viewer: Viewer,
 ) -> ParkedMessage:
-    return await dead_letters.get(caller, service, message_id)
+    """The message with its whole reason to roles that read every field group, on the access
+    log against the customers it names (or against itself when it names none); to others its
+    envelope and the reason redacted."""
+    return await dead_letters.get(caller, service, message_id, viewer)
 
 
 @router.post("/{service}/{message_id}/replay")

@@ -15,7 +15,7 @@ from services.gateway.domain.roles import Action
 from services.gateway.use_cases.access import Caller
 from services.gateway.use_cases.commands import command
 from services.gateway.use_cases.console_screens import Part, Unavailable
-from services.gateway.use_cases.dead_letters import DeadLetters
+from services.gateway.use_cases.dead_letters import DeadLetters, ReadsLog
 from services.gateway.use_cases.imports import ImportJobs, import_of, recent_imports
 from services.gateway.use_cases.ports import Services
 from shared.contracts import custom_fields as f
@@ -132,8 +132,10 @@ class AdminScreens:
     async def parked(self, caller: Caller, service: str) -> ParkedMessageList:
         return await self.dead_letters.list(caller, service)
 
-    async def parked_message(self, caller: Caller, service: str, message_id: str) -> ParkedMessage:
-        return await self.dead_letters.get(caller, service, message_id)
+    async def parked_message(
+        self, caller: Caller, service: str, message_id: str, log: ReadsLog
+    ) -> ParkedMessage:
+        return await self.dead_letters.get(caller, service, message_id, log)
 
     async def replay(self, caller: Caller, service: str, message_id: str) -> Replayed:
         return await self.dead_letters.replay(caller, service, message_id)

@@ -96,8 +96,17 @@ class Customer360:
     timeline: Part[h.ActivityPage]
     consents: Part[cs.CustomerConsents]
     ledger: Part[cs.ConsentHistoryPage]
+    # Every purpose the consent service knows (as its admin screen lists them): a decision can
+    # be recorded for an active one the customer has not decided on yet.
+    purposes: Part[cs.PurposeList]
     custom_fields: Part[cf.CustomFieldList]
     duplicates: Part[dup.DuplicatePage]
+
+    @property
+    def active_purposes(self) -> list[cs.PurposeView]:
+        if not isinstance(self.purposes, cs.PurposeList):
+            return []
+        return [p for p in self.purposes.items if p.active]
 
     @property
     def revenue(self) -> dict[str, Decimal]:
@@ -209,6 +218,12 @@ class Screens:
                         ask("consent", cs.GetConsentHistory(**of_customer), cs.ConsentHistoryPage),
                     )
                 )
+                purposes = parts.create_task(
+                    _part(
+                        reads(G.CONSENT),
+                        ask("consent", cs.ListPurposes(actor=actor), cs.PurposeList),
+                    )
+                )
                 fields = parts.create_task(
                     _part(
                         True, ask("customer", cf.ListCustomFields(actor=actor), cf.CustomFieldList)
@@ -244,6 +259,7 @@ class Screens:
             timeline=shown_timeline,
             consents=consents.result(),
             ledger=ledger.result(),
+            purposes=purposes.result(),
             custom_fields=fields.result(),
             duplicates=duplicates.result(),
         )

@@ -169,6 +169,16 @@ async def test_an_import_from_upload_to_parked_rows_replayed(
     assert "platinum" in inspected.text
     assert "Ungültig" in inspected.text
     assert "tier" in re.search(r"data-reason>([^<]+)<", inspected.text).group(1)  # type: ignore[union-attr]
+    # Read whole, the row is on the access log: it names no customer, so against itself.
+    subject = f"dead-letter:customer:{message_id}"
+    logged = (await api.get(f"/v1/customers/{subject}/access-log")).json()["items"]
+    assert [e["route"] for e in logged] == [
+        "GET /console/admin/dead-letters/{service}/{message_id}"
+    ]
+    assert {"identity", "contact"} <= set(logged[0]["field_groups"])
+    assert (await api.get(f"/v1/dead-letters/customer/{message_id}")).status_code == 200
+    logged = (await api.get(f"/v1/customers/{subject}/access-log")).json()["items"]
+    assert "GET /v1/dead-letters/{service}/{message_id}" in [e["route"] for e in logged]
 
     # An operator whose role reads no personal data sees the reason and the envelope only.
     await api.put(

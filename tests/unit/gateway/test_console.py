@@ -159,6 +159,13 @@ ANNA = c.CustomerView(
 )
 
 
+PURPOSES = (
+    cs.PurposeView(key="newsletter", title="Newsletter", active=True),
+    cs.PurposeView(key="surveys", title="Surveys", active=False),
+    cs.PurposeView(key="partner_offers", title="Partner offers", active=True),
+)
+
+
 def _services(**overrides: Any) -> FakeServices:
     answers: dict[Any, Any] = {
         ("customer", c.GetCustomer): lambda q: ANNA,
@@ -168,6 +175,7 @@ def _services(**overrides: Any) -> FakeServices:
         ("customer", h.GetTimeline): lambda q: h.ActivityPage(items=()),
         ("consent", cs.GetConsents): lambda q: cs.CustomerConsents(customer_id="c1", consents=()),
         ("consent", cs.GetConsentHistory): lambda q: cs.ConsentHistoryPage(items=()),
+        ("consent", cs.ListPurposes): lambda q: cs.PurposeList(items=PURPOSES),
         ("customer", cf.ListCustomFields): lambda q: cf.CustomFieldList(items=()),
         ("customer", dup.ListDuplicates): lambda q: dup.DuplicatePage(items=()),
     }
@@ -185,6 +193,23 @@ async def test_the_360_asks_only_for_what_the_role_reads() -> None:
     assert h.GetTimeline not in asked
     assert screen.notes is None
     assert viewer.recorded == [], "nothing personal was shown"
+
+
+async def test_the_consent_forms_offer_every_active_purpose_not_only_the_decided() -> None:
+    services = _services()
+    decided = cs.CustomerConsents.model_validate(
+        {
+            "customer_id": "c1",
+            "consents": [
+                {"purpose": "surveys", "channel": None, "state": "single_opt_in"},
+            ],
+        }
+    )
+    services.answers[("consent", cs.GetConsents)] = lambda q: decided
+    screen = await Screens(services).customer_360(
+        _caller("supporter"), ShownAsGiven(), "c1", TimelineFilter()
+    )
+    assert [p.key for p in screen.active_purposes] == ["newsletter", "partner_offers"]
 
 
 async def test_a_part_whose_service_is_down_is_shown_unavailable() -> None:

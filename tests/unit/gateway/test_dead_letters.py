@@ -4,6 +4,8 @@ only to a role that reads every field group (others see its envelope)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pytest
 
@@ -11,9 +13,10 @@ from services.gateway.domain.policy import AccessDenied, Grants
 from services.gateway.domain.principal import Principal, PrincipalKind
 from services.gateway.domain.roles import DEFAULT_ROLES, Action, Role
 from services.gateway.use_cases.access import Caller
-from services.gateway.use_cases.dead_letters import HIDDEN, DeadLetters
+from services.gateway.use_cases.dead_letters import HIDDEN, PERSONAL_GROUPS, DeadLetters
 from shared.dead_letters import Parked
 from shared.errors import InvalidInput, NotFound
+from shared.logs import REDACTED
 
 BODY = {
     "type": "customer.import.v1",
@@ -26,11 +29,29 @@ OPERATOR = Role(
 )
 
 
+NAMED: dict[str, Any] = {
+    "type": "customer.address.add.v1",
+    "message_id": "m-3",
+    "customer_id": "c-7",
+    "addresses": [{"city": "Graz"}],
+}
+REFUSED = "value is not a valid email: email='ivo@example.com'"
+
+
+class Log:
+    def __init__(self) -> None:
+        self.reads: list[dict[str, set[str]]] = []
+
+    async def record_reads(self, reads: Mapping[str, Iterable[str]]) -> None:
+        self.reads.append({k: set(v) for k, v in reads.items()})
+
+
 class Queues:
     def __init__(self) -> None:
         self.parked_messages = [
             Parked("m-1", "job-1", "customer.import.v1", "extra.tier: no", {}, json.dumps(BODY)),
             Parked("m-2", "job-2", None, "not JSON", {}, "Ivo's raw text"),
+            Parked("m-3", None, NAMED["type"], REFUSED, {}, json.dumps(NAMED)),
         ]
         self.replayed: list[str] = []
 
@@ -65,16 +86,16 @@ def caller(*roles: str) -> Caller:
 
 async def test_an_admin_sees_the_whole_body_an_operator_its_envelope() -> None:
     dead_letters = DeadLetters(Queues())
-    whole = await dead_letters.get(caller("admin"), "customer", "m-1")
+    whole = await dead_letters.get(caller("admin"), "customer", "m-1", Log())
     assert whole.body == BODY
     assert not whole.redacted
-    cut = await dead_letters.get(caller("operator"), "customer", "m-1")
+    cut = await dead_letters.get(caller("operator"), "customer", "m-1", Log())
     assert cut.redacted
     assert cut.reason == "extra.tier: no"
     assert isinstance(cut.body, dict)
     assert cut.body["record"] == HIDDEN
     assert cut.body["actor"] == BODY["actor"]
-    text = await dead_letters.get(caller("operator"), "customer", "m-2")
+    text = await dead_letters.get(caller("operator"), "customer", "m-2", Log())
     assert text.body == HIDDEN
     assert text.redacted
     listed = await dead_letters.list(caller("operator"), "customer", correlation_id="job-1")
@@ -95,3 +116,41 @@ async def test_replayed_once_refused_to_others_and_for_unknown_services() -> Non
     assert queues.replayed == ["m-1"]
     with pytest.raises(NotFound):
         await dead_letters.replay(caller("admin"), "customer", "m-1")
+
+
+async def test_a_message_read_whole_is_on_the_access_log_against_its_customer() -> None:
+    dead_letters = DeadLetters(Queues())
+    log = Log()
+    await dead_letters.get(caller("admin"), "customer", "m-3", log)
+    assert log.reads == [{"c-7": {"addresses"}}]
+
+
+async def test_a_message_naming_no_customer_is_recorded_against_itself() -> None:
+    dead_letters = DeadLetters(Queues())
+    log = Log()
+    await dead_letters.get(caller("admin"), "customer", "m-1", log)
+    assert log.reads == [{"dead-letter:customer:m-1": {"identity", "contact"}}]
+    await dead_letters.get(caller("admin"), "customer", "m-2", log)
+    assert log.reads[1] == {"dead-letter:customer:m-2": set(PERSONAL_GROUPS)}
+
+
+async def test_a_message_shown_cut_is_no_read() -> None:
+    dead_letters = DeadLetters(Queues())
+    log = Log()
+    await dead_letters.get(caller("operator"), "customer", "m-3", log)
+    assert log.reads == []
+
+
+async def test_reasons_are_redacted_in_the_list_and_whole_only_to_who_reads_the_message() -> None:
+    dead_letters = DeadLetters(Queues())
+    for who in ("admin", "operator"):
+        listed = await dead_letters.list(caller(who), "customer")
+        reason = next(m.reason for m in listed.items if m.message_id == "m-3")
+        assert reason is not None
+        assert "ivo@example.com" not in reason
+        assert REDACTED in reason
+    cut = await dead_letters.get(caller("operator"), "customer", "m-3", Log())
+    assert cut.reason is not None
+    assert "ivo@example.com" not in cut.reason
+    whole = await dead_letters.get(caller("admin"), "customer", "m-3", Log())
+    assert whole.reason == REFUSED

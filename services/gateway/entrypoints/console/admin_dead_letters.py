@@ -17,6 +17,7 @@ from services.gateway.entrypoints.console.web import (
     ConsoleRoute,
     Form,
     SignedInCaller,
+    ViewerDep,
     page,
 )
 from services.gateway.entrypoints.dependencies import allowed
@@ -55,8 +56,9 @@ async def parked_message(
     message_id: MessageId,
     caller: SignedInCaller,
     admin: AdminDep,
+    viewer: ViewerDep,
 ) -> HTMLResponse:
-    message = await admin.parked_message(caller, service, message_id)
+    message = await admin.parked_message(caller, service, message_id, viewer)
     body = message.body
     # Readable as the service got it (autoescaped by the template, so not `tojson`'s escapes).
     text = body if isinstance(body, str) else json.dumps(body, indent=2, ensure_ascii=False)
