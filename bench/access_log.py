@@ -1,0 +1,123 @@
+"""What the access log costs a customer lookup: `GET /v1/customers/{id}` read by a key whose
+role reads personal data (every read writes an access-log entry, durably, before the answer)
+side by side with a key of the `analyst` role, which reads the same customers without personal
+data and so records nothing.
+
+The log cannot be turned off (every read of personal data must be on record), so the role is
+what varies: both keys are made through the running gateway's `POST /v1/api-keys`, and they
+take turns in interleaved rounds (ABBA) on the same suite so that drift of a noisy machine
+falls on both alike. The run checks what it compares: one entry per supporter read, none per
+analyst read, counted in the gateway's database before and after.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from typing import Any
+
+import httpx
+from pymongo import AsyncMongoClient
+
+from bench.load import Latencies, fixed_rate
+from bench.suite import BENCH_API_KEY, Suite
+
+# The role whose reads are logged, and the one that reads the same customers without personal
+# data (issue 9's seeded roles).
+LOGGED_ROLE = "supporter"
+UNLOGGED_ROLE = "analyst"
+# The gateway's collection of the access log (services/gateway/main.py).
+COLLECTION = "access_log"
+
+
+class Unrecorded(Exception):
+    """The access log did not hold what the compared reads should have left on it."""
+
+
+async def access_log_cost(
+    suite: Suite, mongodb_url: str, *, rate: float, duration_s: float, rounds: int
+) -> dict[str, Any]:
+    """Lookup latency p50/p95/p99 with the access log (supporter) and without (analyst), at
+    `rate` lookups a second for `duration_s` per key and round; their ratios and differences."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_url)
+    try:
+        found = await (
+            client[suite.database("customer")]["customers"]
+            .find({"status": "active"}, {"_id": 1})
+            .limit(500)
+            .to_list()
+        )
+        if not found:
+            raise Unrecorded("no customers to look up: run the end-to-end measurement first")
+        ids = [str(c["_id"]) for c in found]
+        log = client[suite.database("gateway")][COLLECTION]
+        async with httpx.AsyncClient(base_url=suite.url("gateway"), timeout=30) as http:
+            keys = {role: await _key(http, role) for role in (LOGGED_ROLE, UNLOGGED_ROLE)}
+            before = {
+                role: await log.count_documents({"actor.id": k}) for role, (k, _) in keys.items()
+            }
+            seconds: dict[str, list[float]] = {role: [] for role in keys}
+            answered = {role: 0 for role in keys}
+            rng = random.Random(17)
+            for n in range(rounds):
+                order = (LOGGED_ROLE, UNLOGGED_ROLE) if n % 2 == 0 else (UNLOGGED_ROLE, LOGGED_ROLE)
+                for role in order:
+                    latencies = await _lookups(http, keys[role][1], ids, rng, rate, duration_s)
+                    if latencies.failed:
+                        raise Unrecorded(f"{latencies.failed} {role} lookups did not answer 200")
+                    seconds[role].extend(latencies.seconds)
+                    answered[role] += len(latencies.seconds)
+            recorded = {
+                role: await log.count_documents({"actor.id": k}) - before[role]
+                for role, (k, _) in keys.items()
+            }
+    finally:
+        await client.close()
+    if recorded[UNLOGGED_ROLE] != 0:
+        raise Unrecorded(f"{recorded[UNLOGGED_ROLE]} access-log entries of {UNLOGGED_ROLE} reads")
+    if recorded[LOGGED_ROLE] != answered[LOGGED_ROLE]:
+        raise Unrecorded(
+            f"{recorded[LOGGED_ROLE]} access-log entries for {answered[LOGGED_ROLE]} "
+            f"{LOGGED_ROLE} reads"
+        )
+    logged = Latencies(tuple(seconds[LOGGED_ROLE])).summary_ms()
+    unlogged = Latencies(tuple(seconds[UNLOGGED_ROLE])).summary_ms()
+    percentiles = ("p50_ms", "p95_ms", "p99_ms")
+    return {
+        "rate": rate,
+        "rounds": rounds,
+        "with_log": logged | {"role": LOGGED_ROLE, "recorded": recorded[LOGGED_ROLE]},
+        "without_log": unlogged | {"role": UNLOGGED_ROLE, "recorded": recorded[UNLOGGED_ROLE]},
+        "ratio": {p: logged[p] / unlogged[p] for p in percentiles},
+        "difference_ms": {p: logged[p] - unlogged[p] for p in percentiles},
+    }
+
+
+async def _key(http: httpx.AsyncClient, role: str) -> tuple[str, str]:
+    """A new key of `role`, made by the bench's admin: its id (the actor the log names) and
+    its secret."""
+    response = await http.post(
+        "/v1/api-keys",
+        json={"name": f"bench {role} {uuid.uuid4().hex[:6]}", "roles": [role]},
+        headers={"X-API-Key": BENCH_API_KEY},
+    )
+    response.raise_for_status()
+    made = response.json()
+    return str(made["id"]), str(made["key"])
+
+
+async def _lookups(
+    http: httpx.AsyncClient,
+    key: str,
+    ids: list[str],
+    rng: random.Random,
+    rate: float,
+    duration_s: float,
+) -> Latencies:
+    headers = {"X-API-Key": key}
+
+    async def lookup(_: int) -> bool:
+        response = await http.get(f"/v1/customers/{rng.choice(ids)}", headers=headers)
+        return response.status_code == 200
+
+    return await fixed_rate(rate, duration_s, lookup)
