@@ -46,7 +46,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         "customers": [1],
         "rates": [25, 50, 100],
         "duration_s": 3.0,
-        "access_log_rounds": 4,
+        "access_log_rounds": 6,
     },
     "full": {
         "orders": 5000,
@@ -130,8 +130,7 @@ async def _latencies(
     access_log = await access_log_cost(
         suite,
         mongodb_url,
-        rate=100,
-        duration_s=settings["duration_s"] / 2,
+        duration_s=settings["duration_s"],
         rounds=settings["access_log_rounds"],
     )
     return {
