@@ -95,7 +95,7 @@ def show_access_log(figure: dict[str, Any]) -> None:
     ):
         print(
             f"  {name:<21} {s['p50_ms']:6.1f} {s['p95_ms']:6.1f} {s['p99_ms']:6.1f}"
-            f"  ({s['recorded']} entries for {s['requests']} reads)"
+            f"  ({s['recorded']} entries for {s['reads']} reads)"
         )
     for name, key, form in (
         ("ratio with/without", "ratio", "6.2f"),
@@ -103,3 +103,5 @@ def show_access_log(figure: dict[str, Any]) -> None:
     ):
         values = " ".join(f"{figure[key][p]:{form}}" for p in ("p50_ms", "p95_ms", "p99_ms"))
         print(f"  {name:<21} {values}")
+    w = figure["write_alone"]
+    print(f"  the entry's write alone {w['p50_ms']:6.1f} {w['p95_ms']:6.1f} {w['p99_ms']:6.1f}")

@@ -31,7 +31,11 @@ async def test_the_access_log_figure_compares_logged_reads_with_reads_left_off_r
 
     with_log, without = figure["with_log"], figure["without_log"]
     assert (with_log["role"], without["role"]) == (LOGGED_ROLE, UNLOGGED_ROLE)
+    # Two measured rounds and the warm-up, 10 lookups each per key.
     assert with_log["requests"] == without["requests"] == 20
-    assert with_log["recorded"] == with_log["requests"]
+    assert with_log["reads"] == without["reads"] == 30
+    assert with_log["recorded"] == 30
     assert without["recorded"] == 0
-    assert set(figure["ratio"]) == set(figure["difference_ms"]) == {"p50_ms", "p95_ms", "p99_ms"}
+    percentiles = {"p50_ms", "p95_ms", "p99_ms"}
+    assert set(figure["ratio"]) == set(figure["difference_ms"]) == percentiles
+    assert figure["write_alone"]["requests"] == 20
