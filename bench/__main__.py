@@ -11,9 +11,9 @@ round unless MONGODB_URL is given; AMQP_URL names the broker):
   - the suite, every service its own process: a seeded realistic stream of Shopify, WooCommerce
     and Amazon orders from the first webhook to the last order stored with its customer, with
     1, 2 and 4 customer-service processes;
-and, once: webhook latency at fixed rates, gateway latency at rest and under write load, and the
-memory of every service. Figures are medians with their spread over the rounds; the JSON goes to
-bench/results/.
+and, once: webhook latency at fixed rates, gateway latency at rest and under write load, what the
+access log costs a customer lookup (`bench.access_log`), and the memory of every service.
+Figures are medians with their spread over the rounds; the JSON goes to bench/results/.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import report
+from bench.access_log import access_log_cost
 from bench.ceilings import broker_ceiling, database_ceiling
 from bench.load import spread
 from bench.mix import orders
@@ -45,6 +46,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         "customers": [1],
         "rates": [25, 50, 100],
         "duration_s": 3.0,
+        "access_log_rounds": 6,
     },
     "full": {
         "orders": 5000,
@@ -52,6 +54,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         "customers": [1, 2, 4],
         "rates": [25, 50, 100, 150, 200, 300],
         "duration_s": 8.0,
+        "access_log_rounds": 8,
     },
 }
 
@@ -123,9 +126,17 @@ async def _latencies(
         writes_per_s=50,
         run=run,
     )
+    progress("lookup latency with and without the access log")
+    access_log = await access_log_cost(
+        suite,
+        mongodb_url,
+        duration_s=settings["duration_s"],
+        rounds=settings["access_log_rounds"],
+    )
     return {
         "webhook_latency": webhooks,
         "gateway_latency": gateway,
+        "access_log": access_log,
         "memory": {"idle": idle, "under_load": memory_mb(suite)},
     }
 

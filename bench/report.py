@@ -73,8 +73,35 @@ def show(result: dict[str, Any]) -> None:
         for load, by_kind in gateway.items():
             for kind, s in by_kind.items():
                 print(f"  {load:<17} {kind:<9} {s['p50_ms']:6.1f} {s['p99_ms']:6.1f}")
+    access_log = figures.get("access_log")
+    if access_log:
+        show_access_log(access_log)
     memory = figures.get("memory")
     if memory:
         print("memory per service (MB: idle / peak under load)")
         for name, m in memory["under_load"].items():
             print(f"  {name:<9} {memory['idle'][name]['rss_mb']:6.1f} / {m['peak_mb']:6.1f}")
+
+
+def show_access_log(figure: dict[str, Any]) -> None:
+    with_log, without = figure["with_log"], figure["without_log"]
+    print(
+        f"customer lookup with / without the access log at {figure['rate']:.0f}/s, "
+        f"{figure['rounds']} interleaved rounds (ms: p50 / p95 / p99)"
+    )
+    for name, s in (
+        (f"with ({with_log['role']})", with_log),
+        (f"without ({without['role']})", without),
+    ):
+        print(
+            f"  {name:<21} {s['p50_ms']:6.1f} {s['p95_ms']:6.1f} {s['p99_ms']:6.1f}"
+            f"  ({s['recorded']} entries for {s['reads']} reads)"
+        )
+    for name, key, form in (
+        ("ratio with/without", "ratio", "6.2f"),
+        ("difference", "difference_ms", "+6.1f"),
+    ):
+        values = " ".join(f"{figure[key][p]:{form}}" for p in ("p50_ms", "p95_ms", "p99_ms"))
+        print(f"  {name:<21} {values}")
+    w = figure["write_alone"]
+    print(f"  the entry's write alone {w['p50_ms']:6.1f} {w['p95_ms']:6.1f} {w['p99_ms']:6.1f}")
