@@ -72,7 +72,10 @@ def show(result: dict[str, Any]) -> None:
         print("gateway latency at 100 requests/s (p50 / p99 ms)")
         for load, by_kind in gateway.items():
             for kind, s in by_kind.items():
-                print(f"  {load:<17} {kind:<9} {s['p50_ms']:6.1f} {s['p99_ms']:6.1f}")
+                print(
+                    f"  {load:<17} {kind:<9} {s['p50_ms']:6.1f} {s['p99_ms']:6.1f}"
+                    f"{'  (' + str(s['failed']) + ' failed)' if s['failed'] else ''}"
+                )
     memory = figures.get("memory")
     if memory:
         print("memory per service (MB: idle / peak under load)")
