@@ -64,7 +64,7 @@ def show(result: dict[str, Any]) -> None:
         for rate, s in latency["by_rate"].items():
             print(
                 f"  {float(rate):6.0f}/s  {s['p50_ms']:6.1f} {s['p95_ms']:6.1f} {s['p99_ms']:6.1f}"
-                f"{'  (' + str(s['failed']) + ' failed)' if s['failed'] else ''}"
+                f"{_failed(s)}"
             )
         print(f"  highest rate with p99 under 50 ms: {latency['highest_rate_p99_under_50ms']}/s")
     gateway = figures.get("gateway_latency")
@@ -72,7 +72,7 @@ def show(result: dict[str, Any]) -> None:
         print("gateway latency at 100 requests/s (p50 / p99 ms)")
         for load, by_kind in gateway.items():
             for kind, s in by_kind.items():
-                print(f"  {load:<17} {kind:<9} {s['p50_ms']:6.1f} {s['p99_ms']:6.1f}")
+                print(f"  {load:<17} {kind:<9} {s['p50_ms']:6.1f} {s['p99_ms']:6.1f}{_failed(s)}")
     access_log = figures.get("access_log")
     if access_log:
         show_access_log(access_log)
@@ -81,6 +81,10 @@ def show(result: dict[str, Any]) -> None:
         print("memory per service (MB: idle / peak under load)")
         for name, m in memory["under_load"].items():
             print(f"  {name:<9} {memory['idle'][name]['rss_mb']:6.1f} / {m['peak_mb']:6.1f}")
+
+
+def _failed(summary: dict[str, Any]) -> str:
+    return f"  ({summary['failed']} failed)" if summary["failed"] else ""
 
 
 def show_access_log(figure: dict[str, Any]) -> None:

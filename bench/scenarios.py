@@ -19,6 +19,11 @@ from bench.suite import BENCH_API_KEY, Suite
 # Webhook acceptance must stay under this at the highest rate the report names.
 WEBHOOK_P99_TARGET_S = 0.050
 CLIENTS = 16
+# Open-loop load keeps sending while a slow server answers: with httpx's default pool (100
+# connections, 30 s to get one) an overloaded server made the client raise PoolTimeout. Room for
+# every request in flight, so overload shows as latency, and what still fails is counted.
+OPEN_LOOP_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+OPEN_LOOP_TIMEOUT = httpx.Timeout(30, pool=60)
 
 
 class Incomplete(Exception):
@@ -26,7 +31,10 @@ class Incomplete(Exception):
 
 
 async def send(http: httpx.AsyncClient, delivery: Delivery) -> bool:
-    response = await http.post(delivery.path, content=delivery.body, headers=delivery.headers)
+    try:
+        response = await http.post(delivery.path, content=delivery.body, headers=delivery.headers)
+    except httpx.TransportError:
+        return False  # a timeout or a dropped connection is a failed request, not a crash
     return response.status_code in (200, 202)
 
 
@@ -88,7 +96,7 @@ async def webhook_latency(
     best = 0.0
     missed = 0
     async with httpx.AsyncClient(
-        base_url=suite.url("ingest"), timeout=30, limits=httpx.Limits(max_connections=64)
+        base_url=suite.url("ingest"), timeout=OPEN_LOOP_TIMEOUT, limits=OPEN_LOOP_LIMITS
     ) as http:
         for n, rate in enumerate(rates):
             stream = orders(int(rate * duration_s) + 1, seed=100 + n, run=f"{run}l{n}")
@@ -141,7 +149,10 @@ async def gateway_latency(
     }
     results: dict[str, Any] = {"at_rest": {}, "under_write_load": {}}
     async with httpx.AsyncClient(
-        base_url=suite.url("gateway"), timeout=30, headers=headers
+        base_url=suite.url("gateway"),
+        timeout=OPEN_LOOP_TIMEOUT,
+        limits=OPEN_LOOP_LIMITS,
+        headers=headers,
     ) as http:
         probe = await http.get(paths["overview"]())
         if probe.status_code == 404 and "overview" not in probe.text:
@@ -150,7 +161,10 @@ async def gateway_latency(
             for name, path in paths.items():
 
                 async def request(_: int, path: Any = path) -> bool:
-                    response = await http.get(path())
+                    try:
+                        response = await http.get(path())
+                    except httpx.TransportError:
+                        return False
                     return response.status_code == 200
 
                 if load == "at_rest":
@@ -171,7 +185,9 @@ async def _while_writing(
     suite: Suite, writes_per_s: float, duration_s: float, measured: Any, *, run: str
 ) -> Latencies:
     stream = orders(int(writes_per_s * duration_s) + 1, seed=300, run=run)
-    async with httpx.AsyncClient(base_url=suite.url("ingest"), timeout=30) as http:
+    async with httpx.AsyncClient(
+        base_url=suite.url("ingest"), timeout=OPEN_LOOP_TIMEOUT, limits=OPEN_LOOP_LIMITS
+    ) as http:
 
         async def write(i: int) -> bool:
             return await send(http, stream[i])

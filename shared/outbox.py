@@ -81,14 +81,26 @@ class Outbox:
         return list(messages)
 
     async def publish(self, messages: Sequence[Message]) -> int:
-        """Publish committed messages now, from memory, and mark them sent (the fast path)."""
-        sent: list[str] = []
-        try:
-            for message in messages:
-                await publish(self._broker, self._topology, message)
-                sent.append(message.message_id)
-        finally:
-            await self._mark_sent(sent)
+        """Publish committed messages now, from memory, and mark them sent (the fast path).
+
+        The publishes go out in order on one channel and their confirms are awaited together:
+        one after the other, a batch's events cost a broker round trip each. Only confirmed
+        messages are marked sent; the first failure is raised once the rest have settled, and
+        the relay publishes what failed.
+        """
+        outcomes = await asyncio.gather(
+            *(publish(self._broker, self._topology, message) for message in messages),
+            return_exceptions=True,
+        )
+        sent = [
+            message.message_id
+            for message, outcome in zip(messages, outcomes, strict=True)
+            if not isinstance(outcome, BaseException)
+        ]
+        await self._mark_sent(sent)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
         return len(sent)
 
     async def publish_or_defer(self, messages: Sequence[Message]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -58,6 +59,23 @@ class Identifier:
         return None
 
 
+# An order's addresses and phones are checked where it is read ahead, where its identifiers are
+# taken and where the survivorship rules apply: the checks are pure and costly (a quarter of a
+# batch's time when repeated), so each distinct spelling is checked once. Bounded: a process
+# sees unbounded distinct addresses over its life.
+_CHECKED = 8192
+
+
+@lru_cache(maxsize=_CHECKED)
+def _checked_email(address: str) -> tuple[str | None, str | None]:
+    """(normalised address, None) for a valid address; (None, why) for an invalid one."""
+    try:
+        result = validate_email(address, check_deliverability=False)
+    except EmailNotValidError as error:
+        return None, str(error)
+    return result.normalized.lower(), None
+
+
 def normalise_email(raw: str | None) -> str | None:
     """Lower-cased, syntax-checked address; None when there is no valid address.
 
@@ -66,20 +84,12 @@ def normalise_email(raw: str | None) -> str | None:
     """
     if not raw or not raw.strip():
         return None
-    try:
-        result = validate_email(raw.strip(), check_deliverability=False)
-    except EmailNotValidError:
-        return None
-    return result.normalized.lower()
+    return _checked_email(raw.strip())[0]
 
 
 def email_problem(raw: str) -> str | None:
     """Why an address is not valid, in the words of email-validator; None if it is."""
-    try:
-        validate_email(raw.strip(), check_deliverability=False)
-    except EmailNotValidError as error:
-        return str(error)
-    return None
+    return _checked_email(raw.strip())[1]
 
 
 def is_masked_email(address: str) -> bool:
@@ -87,6 +97,7 @@ def is_masked_email(address: str) -> bool:
     return any(pattern.match(domain) for pattern in _MASKED_DOMAINS)
 
 
+@lru_cache(maxsize=_CHECKED)
 def normalise_phone(raw: str | None, *, default_region: str, strict: bool = False) -> str | None:
     """E.164 (+4930123456, `+4930123456 ext. 73824` with an extension); None when the number
     is not a possible number.
