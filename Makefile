@@ -44,7 +44,7 @@ unit: install
 bench: install
 	$(BIN)/python -m bench --profile full
 
-## a smaller benchmark run, in under two minutes
+## a smaller benchmark run (about two and a half minutes)
 bench-quick: install
 	$(BIN)/python -m bench --profile quick
 

@@ -1,7 +1,7 @@
 """The whole order path at the speed of the parts it runs on, measured as a user runs it.
 
     make bench          # full run: 5,000 orders a measurement, 3 rounds, 1/2/4 customer processes
-    make bench-quick    # a smaller run in under two minutes
+    make bench-quick    # a smaller run, about two and a half minutes
 
 Machines here are noisy and the embedded database is slow, so absolute figures say little. Each
 round therefore measures, side by side on the same servers (a fresh embedded database per
@@ -41,12 +41,12 @@ from tools.embedded_mongo import EmbeddedMongo
 
 PROFILES: dict[str, dict[str, Any]] = {
     "quick": {
-        "orders": 400,
+        "orders": 250,
         "rounds": 1,
         "customers": [1],
         "rates": [25, 50, 100],
-        "duration_s": 3.0,
-        "access_log_rounds": 6,
+        "duration_s": 2.0,
+        "access_log_rounds": 2,
     },
     "full": {
         "orders": 5000,
