@@ -26,7 +26,7 @@ from tests.support.orders import INTEGRATION_HEADERS, order_json
 from tests.support.otlp import otlp_receiver
 from tests.support.processes import Process, port_open, tail, wait_ready
 from tests.support.waiting import eventually
-from tools.embedded_mongo import free_port
+from tools.embedded_mongo import free_ports
 from tools.run_local import DEV_BOOTSTRAP_API_KEY
 
 pytestmark = pytest.mark.e2e
@@ -36,8 +36,8 @@ async def test_make_run_serves_the_order_to_customer_path_and_stops_cleanly(
     namespace: Namespace, tmp_path: Path
 ) -> None:
     # Every service on a free port: another suite may be running on the default ones.
-    ports = {service: free_port() for service in DEPLOYED_SERVICES}
-    mongo_port, otlp_port = free_port(), free_port()
+    *chosen, mongo_port, otlp_port = free_ports(len(DEPLOYED_SERVICES) + 2)
+    ports = dict(zip(DEPLOYED_SERVICES, chosen, strict=True))
     env = (
         # `make run`'s own development admin key, not the tests'.
         {
@@ -119,7 +119,8 @@ async def test_a_service_killed_under_make_run_comes_back_and_ingest_takes_order
     namespace: Namespace, tmp_path: Path
 ) -> None:
     # Every service on a free port: another suite may be running on the default ones.
-    ports = {service: free_port() for service in DEPLOYED_SERVICES}
+    *chosen, mongo_port = free_ports(len(DEPLOYED_SERVICES) + 1)
+    ports = dict(zip(DEPLOYED_SERVICES, chosen, strict=True))
     env = (
         # `make run`'s own development admin key, not the tests'.
         {
@@ -129,7 +130,7 @@ async def test_a_service_killed_under_make_run_comes_back_and_ingest_takes_order
         }
         | {f"{service.upper()}_PORT": str(port) for service, port in ports.items()}
         | {
-            "EMBEDDED_MONGODB_PORT": str(free_port()),
+            "EMBEDDED_MONGODB_PORT": str(mongo_port),
             "EMBEDDED_MONGODB_DATA": str(tmp_path / "mongo"),
         }
     )

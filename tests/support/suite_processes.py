@@ -14,7 +14,7 @@ from tests.conftest import Namespace
 from tests.support.databases import drop_databases
 from tests.support.deployment import DEPLOYED_SERVICES
 from tests.support.processes import Process, service, wait_ready
-from tools.embedded_mongo import free_port
+from tools.embedded_mongo import free_ports
 from tools.mail_sink import mail_sink
 
 # Databases of the services the in-process suite does not start (see Namespace.env).
@@ -45,10 +45,11 @@ async def running_services(
     namespace: Namespace, directory: Path, env: dict[str, str]
 ) -> AsyncIterator[RunningSuite]:
     """The seven services with `env` on top of the namespace's; stopped and killed on exit."""
-    ports = {name: free_port() for name in DEPLOYED_SERVICES}
+    *chosen, mail_port = free_ports(len(DEPLOYED_SERVICES) + 1)
+    ports = dict(zip(DEPLOYED_SERVICES, chosen, strict=True))
     mail_dir = directory / "mail"
     with contextlib.ExitStack() as stack:
-        smtp_port = stack.enter_context(mail_sink(mail_dir, free_port()))
+        smtp_port = stack.enter_context(mail_sink(mail_dir, mail_port))
         common = (
             dict(os.environ)
             | namespace.env()

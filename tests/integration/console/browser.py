@@ -9,7 +9,6 @@ import asyncio
 import contextlib
 import os
 import re
-import socket
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from playwright.async_api import Browser, Page, Request
 
 from tests.support.access import ADMIN_HEADERS
 from tests.support.processes import service, tail, wait_ready
+from tools.embedded_mongo import free_port, free_ports
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -38,13 +38,6 @@ CHROMIUM_ARGS = [
 # finds its services as in production). The mailer and the pullers are left out.
 SUITE = ("customer", "consent", "tasks", "ingest", "gateway")
 STATIC = "/console/static/"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextlib.asynccontextmanager
@@ -81,7 +74,7 @@ async def suite_as_processes(env: Mapping[str, str], logs: Path) -> AsyncIterato
     """Each service of `SUITE` its own process (`python -m services.<name>`) on a free port,
     with the namespace's settings in `env`; stopped (their process groups killed) at the end."""
     await asyncio.to_thread(logs.mkdir, parents=True, exist_ok=True)
-    ports = {name: free_port() for name in SUITE}
+    ports = dict(zip(SUITE, free_ports(len(SUITE)), strict=True))
     base = (
         dict(os.environ)
         | dict(env)
