@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, Page, async_playwright
 
 from tests.conftest import Namespace, Suite, suite_of
 from tests.integration.console.browser import (
@@ -19,8 +19,10 @@ from tests.integration.console.browser import (
     CHROMIUM_ARGS,
     SuiteProcesses,
     served,
+    signed_in,
     suite_as_processes,
 )
+from tests.support.access import BOOTSTRAP_KEY
 
 
 @pytest.fixture
@@ -69,3 +71,10 @@ async def chromium() -> AsyncIterator[Browser]:
         launched = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
         await launched.close()
+
+
+@pytest.fixture
+async def admin_page(chromium: Browser, console_url: str) -> tuple[Page, str]:
+    """An admin signed in to the in-process suite's console in Chromium, at 1280 px; and the
+    console's URL."""
+    return await signed_in(chromium, console_url, BOOTSTRAP_KEY), console_url

@@ -9,22 +9,15 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Page, expect
 
 from tests.conftest import Suite
-from tests.integration.console.browser import CHROMIUM, signed_in
+from tests.integration.console.browser import CHROMIUM
 from tests.integration.console.support import IBAN, new_customer
-from tests.support.access import BOOTSTRAP_KEY
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (CI installs it)"
 )
-
-
-@pytest.fixture
-async def admin_page(chromium: Browser, console_url: str) -> tuple[Page, str]:
-    """An admin signed in to the console in Chromium, at 1280 px; and the console's URL."""
-    return await signed_in(chromium, console_url, BOOTSTRAP_KEY), console_url
 
 
 async def test_a_bank_account_replaced_and_a_note_pinned(

@@ -11,25 +11,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Page, expect
 from pymongo import AsyncMongoClient
 
 from shared.mongo import Document
 from tests.conftest import Suite
-from tests.integration.console.browser import CHROMIUM, signed_in
+from tests.integration.console.browser import CHROMIUM
 from tests.integration.console.support import new_customer
-from tests.support.access import BOOTSTRAP_KEY
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (CI installs it)"
 )
-
-
-@pytest.fixture
-async def admin_page(chromium: Browser, console_url: str) -> tuple[Page, str]:
-    """An admin signed in to the console in Chromium, at 1280 px; and the console's URL."""
-    return await signed_in(chromium, console_url, BOOTSTRAP_KEY), console_url
 
 
 async def test_a_custom_field_defined_then_filled_in_on_a_customer(
