@@ -11,14 +11,8 @@ email it refused): a list shows every reason redacted by the logs' own redaction
 reader of every field group inspects it.
 
 Inspecting a message whose body is shown whole is a read of personal data, on the access log like
-any other: against each customer the message names (its `customer_id`, a merge's `master_id` and
-`source_ids`: the ids messages carry their customers by), with the field groups of the body's
-keys (`first_name` is identity, `emails` contact, `extra` custom fields; text under a key of
-no customer field counts as every personal group, as it was shown whole). A message that names
-no customer (an import's row, an order's buyer before a customer exists) is recorded against a
-subject of its own, `dead-letter:<service>:<message id>` (read back like a customer's, at
-`/v1/customers/<subject>/access-log`), so the principal's access history still shows the read
-and the groups it held.
+any other, before it is answered; what it reads, and against whom, is
+`domain.dead_letter_reads.read_of`.
 """
 
 from __future__ import annotations
@@ -28,8 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from services.gateway.domain.policy import CUSTOMER_FIELDS
-from services.gateway.domain.redaction import NOT_PERSONAL
+from services.gateway.domain.dead_letter_reads import ENVELOPE_KEYS, read_of
 from services.gateway.domain.roles import Action, FieldGroup
 from services.gateway.use_cases.access import Caller
 from shared.contracts.dead_letters import ParkedMessage, ParkedMessageList, Replayed
@@ -38,18 +31,8 @@ from shared.dead_letters import Parked
 from shared.errors import InvalidInput, NotFound
 from shared.logs import redact_text
 
-# What a message says about itself rather than about a customer.
-ENVELOPE_KEYS = frozenset(
-    {"type", "message_id", "correlation_id", "causation_id", "occurred_at", "actor"}
-)
 HIDDEN = "(hidden: your roles do not read every field group)"
 MAX_LISTED = 200
-# The keys by which a message names the customers it concerns.
-CUSTOMER_KEYS = ("customer_id", "master_id", "source_ids")
-# A body's keys by group: a customer's fields, and its custom fields under `extra`.
-BODY_GROUPS = {**CUSTOMER_FIELDS, "extra": FieldGroup.CUSTOM_FIELDS}
-# The groups of a customer's fields that are personal data.
-PERSONAL_GROUPS = frozenset(BODY_GROUPS.values()) - NOT_PERSONAL
 
 
 class ReadsLog(Protocol):
@@ -154,56 +137,3 @@ def _shown(caller: Caller, service: str, parked: Parked) -> ParkedMessage:
 
 def _redacted_reason(reason: str | None) -> str | None:
     return None if reason is None else redact_text(reason)
-
-
-def read_of(service: str, parked: Parked) -> dict[str, frozenset[str]]:
-    """What showing the message whole reads: customer id (or the message's own subject when it
-    names none) -> the personal field groups of its body."""
-    try:
-        decoded: Any = json.loads(parked.body)
-    except ValueError:
-        decoded = parked.body
-    groups = _groups(decoded)
-    named = _customers(decoded) if isinstance(decoded, dict) else []
-    subjects = named or [f"dead-letter:{service}:{parked.message_id or 'unknown'}"]
-    return {subject: groups for subject in subjects}
-
-
-def _customers(body: Mapping[str, Any]) -> list[str]:
-    found: list[str] = []
-    for key in CUSTOMER_KEYS:
-        value = body.get(key)
-        values = value if isinstance(value, list) else [value]
-        found += [v for v in values if isinstance(v, str) and v]
-    return list(dict.fromkeys(found))
-
-
-def _groups(body: Any) -> frozenset[str]:
-    """The personal groups of the body's keys, at any depth (what is under a customer field's
-    key is of its group); every personal group when it also holds text whose group is unknown
-    (a key of no customer field, a body that is only text): it was shown whole, so what it may
-    hold counts as read."""
-    if not isinstance(body, dict):
-        return PERSONAL_GROUPS if body else frozenset()
-    known: set[str] = set()
-    pending: list[Any] = [body]
-    while pending:
-        value = pending.pop()
-        if isinstance(value, list):
-            pending += value
-            continue
-        if not isinstance(value, dict):
-            continue
-        for key, inner in value.items():
-            group = BODY_GROUPS.get(key)
-            if group is not None:
-                known.add(group)
-            elif isinstance(inner, str) and not _ids_only(key):
-                return PERSONAL_GROUPS
-            elif key not in ENVELOPE_KEYS:
-                pending.append(inner)
-    return frozenset(known & PERSONAL_GROUPS)
-
-
-def _ids_only(key: str) -> bool:
-    return key in ENVELOPE_KEYS or key in CUSTOMER_KEYS or key.endswith("_id")

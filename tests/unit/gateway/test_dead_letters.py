@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
+from services.gateway.domain.dead_letter_reads import PERSONAL_GROUPS
 from services.gateway.domain.policy import AccessDenied, Grants
 from services.gateway.domain.principal import Principal, PrincipalKind
 from services.gateway.domain.roles import DEFAULT_ROLES, Action, Role
 from services.gateway.use_cases.access import Caller
-from services.gateway.use_cases.dead_letters import HIDDEN, PERSONAL_GROUPS, DeadLetters
+from services.gateway.use_cases.dead_letters import HIDDEN, DeadLetters
 from shared.dead_letters import Parked
 from shared.errors import InvalidInput, NotFound
 from shared.logs import REDACTED
