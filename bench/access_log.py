@@ -29,6 +29,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.write_concern import WriteConcern
 
 from bench.load import Latencies, fixed_rate
+from bench.scenarios import customers_to_look_up
 from bench.suite import BENCH_API_KEY, Suite
 
 # The role whose reads are logged, and the one that reads the same customers without personal
@@ -53,15 +54,7 @@ async def access_log_cost(
     `rate` lookups a second for `duration_s` per key and round; their ratios and differences."""
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_url)
     try:
-        found = await (
-            client[suite.database("customer")]["customers"]
-            .find({"status": "active"}, {"_id": 1})
-            .limit(500)
-            .to_list()
-        )
-        if not found:
-            raise Unrecorded("no customers to look up: run the end-to-end measurement first")
-        ids = [str(c["_id"]) for c in found]
+        ids = [str(c["_id"]) for c in await customers_to_look_up(suite, mongodb_url)]
         log = client[suite.database("gateway")][COLLECTION]
         async with httpx.AsyncClient(base_url=suite.url("gateway"), timeout=30) as http:
             keys = {role: await _key(http, role) for role in (LOGGED_ROLE, UNLOGGED_ROLE)}

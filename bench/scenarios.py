@@ -115,17 +115,8 @@ async def webhook_latency(
     return {"by_rate": by_rate, "highest_rate_p99_under_50ms": best}
 
 
-async def gateway_latency(
-    suite: Suite,
-    mongodb_url: str,
-    *,
-    rate: float,
-    duration_s: float,
-    writes_per_s: float,
-    run: str,
-) -> dict[str, Any]:
-    """Lookup, search and overview latencies at `rate` requests a second, at rest and while
-    orders stream in at `writes_per_s`."""
+async def customers_to_look_up(suite: Suite, mongodb_url: str) -> list[dict[str, Any]]:
+    """Up to 500 active customers the end-to-end measurement stored: their ids and last names."""
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_url)
     try:
         found = await (
@@ -138,6 +129,21 @@ async def gateway_latency(
         await client.close()
     if not found:
         raise Incomplete("no customers to look up: run the end-to-end measurement first")
+    return found
+
+
+async def gateway_latency(
+    suite: Suite,
+    mongodb_url: str,
+    *,
+    rate: float,
+    duration_s: float,
+    writes_per_s: float,
+    run: str,
+) -> dict[str, Any]:
+    """Lookup, search and overview latencies at `rate` requests a second, at rest and while
+    orders stream in at `writes_per_s`."""
+    found = await customers_to_look_up(suite, mongodb_url)
     rng = random.Random(11)
     ids = [str(c["_id"]) for c in found]
     names = [str(c.get("last_name") or "A")[:3] for c in found]
