@@ -21,6 +21,7 @@ from services.gateway.adapters.oidc import OidcClientSettings, OidcProvider
 from services.gateway.adapters.pages import Pages
 from services.gateway.adapters.parking_queues import RabbitParkingQueues
 from services.gateway.adapters.rate_limits import RateLimits
+from services.gateway.adapters.recent_roles import RecentRoles
 from services.gateway.adapters.services_client import ServicesClient
 from services.gateway.adapters.tokens import JwtVerifier, TokenRules
 from services.gateway.domain.policy import AccessDenied
@@ -86,7 +87,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     rpc = RpcClient(runtime.broker, runtime.topology, timeout_s=settings.rpc_timeout_s)
     client = make_client(settings.mongodb_url.get_secret_value(), app_name=NAME)
     db = client[settings.database]
-    keys, roles = MongoKeys(db["api_keys"]), MongoRoles(db["roles"])
+    keys, roles = MongoKeys(db["api_keys"]), RecentRoles(MongoRoles(db["roles"]))
     access_log = MongoAccessLog(db["access_log"])
     sessions = MongoSessions(db["console_sessions"])
     role_admin = RoleAdmin(roles)

@@ -11,6 +11,7 @@ from pymongo import DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.write_concern import WriteConcern
 
+from services.gateway.adapters.group_commit import GroupCommit
 from services.gateway.domain.access_log import Access
 from shared.contracts.envelope import Actor, ActorType
 from shared.mongo import Document
@@ -24,14 +25,18 @@ def new_access_id() -> str:
 class MongoAccessLog:
     def __init__(self, log: AsyncCollection[Document]) -> None:
         self.log = log.with_options(write_concern=WriteConcern(w="majority", j=True))
+        # Reads under way at the same time share their inserts (group_commit).
+        self._grouped = GroupCommit(self._insert)
 
     async def ensure_indexes(self) -> None:
         await self.log.create_index([("customer_id", 1), ("_id", DESCENDING)])
         await self.log.create_index([("actor.id", 1), ("_id", DESCENDING)])
 
     async def add(self, entries: list[Access]) -> None:
-        if entries:
-            await self.log.insert_many([_document(e) for e in entries], ordered=False)
+        await self._grouped.add(entries)
+
+    async def _insert(self, entries: list[Access]) -> None:
+        await self.log.insert_many([_document(e) for e in entries], ordered=False)
 
     async def of_customer(
         self,
