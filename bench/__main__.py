@@ -34,7 +34,14 @@ from bench.access_log import access_log_cost
 from bench.ceilings import broker_ceiling, database_ceiling
 from bench.load import spread
 from bench.mix import orders
-from bench.scenarios import end_to_end, gateway_latency, memory_mb, webhook_latency
+from bench.scenarios import (
+    drained,
+    end_to_end,
+    gateway_latency,
+    memory_mb,
+    stored_orders,
+    webhook_latency,
+)
 from bench.suite import running_suite
 from shared.settings import DEV_AMQP_URL
 from tools.embedded_mongo import EmbeddedMongo
@@ -115,8 +122,12 @@ async def _latencies(
     suite: Any, mongodb_url: str, settings: dict[str, Any], run: str
 ) -> dict[str, Any]:
     idle = memory_mb(suite)
+    stored = await stored_orders(suite, mongodb_url)
     progress("webhook latency at fixed rates")
     webhooks = await webhook_latency(suite, settings["rates"], settings["duration_s"], run=run)
+    stored += webhooks["orders_accepted"]
+    progress("the suite works off the webhooks' orders")
+    backlog_s = {"after_webhooks": await drained(suite, mongodb_url, stored)}
     progress("gateway latency at rest and under write load")
     gateway = await gateway_latency(
         suite,
@@ -126,6 +137,9 @@ async def _latencies(
         writes_per_s=50,
         run=run,
     )
+    stored += gateway["orders_accepted"]
+    progress("the suite works off the orders written beside the gateway")
+    backlog_s["after_gateway"] = await drained(suite, mongodb_url, stored)
     progress("lookup latency with and without the access log")
     access_log = await access_log_cost(
         suite,
@@ -137,6 +151,7 @@ async def _latencies(
         "webhook_latency": webhooks,
         "gateway_latency": gateway,
         "access_log": access_log,
+        "backlog_worked_off_s": backlog_s,
         "memory": {"idle": idle, "under_load": memory_mb(suite)},
     }
 

@@ -70,9 +70,15 @@ def show(result: dict[str, Any]) -> None:
     gateway = figures.get("gateway_latency")
     if gateway:
         print("gateway latency at 100 requests/s (p50 / p99 ms)")
-        for load, by_kind in gateway.items():
-            for kind, s in by_kind.items():
+        for load in ("at_rest", "under_write_load"):
+            for kind, s in gateway[load].items():
                 print(f"  {load:<17} {kind:<9} {s['p50_ms']:6.1f} {s['p99_ms']:6.1f}{_failed(s)}")
+    backlog = figures.get("backlog_worked_off_s")
+    if backlog:
+        print(
+            "orders left queued, worked off before the next measurement: "
+            + ", ".join(f"{when.replace('_', ' ')} {s:.1f} s" for when, s in backlog.items())
+        )
     access_log = figures.get("access_log")
     if access_log:
         show_access_log(access_log)

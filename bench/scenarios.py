@@ -9,28 +9,24 @@ import time
 from pathlib import Path
 from typing import Any
 
+import aio_pika
 import httpx
 from pymongo import AsyncMongoClient
 
-from bench.load import Latencies, closed_loop, fixed_rate
+from bench.load import Latencies, OpenLoopClient, closed_loop, fixed_rate
 from bench.mix import Delivery, orders
 from bench.suite import BENCH_API_KEY, Suite
 
 # Webhook acceptance must stay under this at the highest rate the report names.
 WEBHOOK_P99_TARGET_S = 0.050
 CLIENTS = 16
-# Open-loop load keeps sending while a slow server answers: with httpx's default pool (100
-# connections, 30 s to get one) an overloaded server made the client raise PoolTimeout. Room for
-# every request in flight, so overload shows as latency, and what still fails is counted.
-OPEN_LOOP_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
-OPEN_LOOP_TIMEOUT = httpx.Timeout(30, pool=60)
 
 
 class Incomplete(Exception):
     """The suite did not store every order it accepted in time."""
 
 
-async def send(http: httpx.AsyncClient, delivery: Delivery) -> bool:
+async def send(http: httpx.AsyncClient | OpenLoopClient, delivery: Delivery) -> bool:
     try:
         response = await http.post(delivery.path, content=delivery.body, headers=delivery.headers)
     except httpx.TransportError:
@@ -44,6 +40,35 @@ async def stored_orders(suite: Suite, mongodb_url: str) -> int:
         return await client[suite.database("customer")]["orders"].estimated_document_count()
     finally:
         await client.close()
+
+
+async def drained(suite: Suite, mongodb_url: str, orders: int, *, timeout_s: float = 600) -> float:
+    """Wait until the suite has stored `orders` orders and no consumer has messages waiting:
+    what an earlier measurement left queued must not fall on the next one ("at rest" means
+    at rest). Answers the seconds it took."""
+    started = time.perf_counter()
+    while True:
+        suite.alive()
+        if await stored_orders(suite, mongodb_url) >= orders and not await _waiting(suite):
+            return time.perf_counter() - started
+        if time.perf_counter() - started > timeout_s:
+            raise Incomplete(f"the suite did not work off its queues in {timeout_s} s")
+        await asyncio.sleep(0.25)
+
+
+async def _waiting(suite: Suite) -> int:
+    """Messages ready in the work and retry queues of the suite's consumers (those in a
+    consumer's hands are not counted: the stored orders cover the customer service's)."""
+    topology = suite.topology
+    connection = await aio_pika.connect(suite.env["AMQP_URL"])
+    async with connection:
+        channel = await connection.channel()
+        waiting = 0
+        for consumer in (topology.customer, topology.consent, topology.tasks):
+            for name in (consumer.name, consumer.retry_name):
+                queue = await channel.declare_queue(name, passive=True)
+                waiting += int(queue.declaration_result.message_count or 0)
+        return waiting
 
 
 async def end_to_end(
@@ -95,9 +120,7 @@ async def webhook_latency(
     by_rate: dict[str, Any] = {}
     best = 0.0
     missed = 0
-    async with httpx.AsyncClient(
-        base_url=suite.url("ingest"), timeout=OPEN_LOOP_TIMEOUT, limits=OPEN_LOOP_LIMITS
-    ) as http:
+    async with OpenLoopClient(suite.url("ingest")) as http:
         for n, rate in enumerate(rates):
             stream = orders(int(rate * duration_s) + 1, seed=100 + n, run=f"{run}l{n}")
 
@@ -112,7 +135,11 @@ async def webhook_latency(
                 missed += 1
                 if missed == 2:
                     break  # past the knee: higher rates only queue up
-    return {"by_rate": by_rate, "highest_rate_p99_under_50ms": best}
+    return {
+        "by_rate": by_rate,
+        "highest_rate_p99_under_50ms": best,
+        "orders_accepted": sum(r["requests"] - r["failed"] for r in by_rate.values()),
+    }
 
 
 async def customers_to_look_up(suite: Suite, mongodb_url: str) -> list[dict[str, Any]]:
@@ -153,13 +180,8 @@ async def gateway_latency(
         "search": lambda: f"/v1/customers?name={rng.choice(names)}&limit=20",
         "overview": lambda: f"/v1/customers/{rng.choice(ids)}/overview",
     }
-    results: dict[str, Any] = {"at_rest": {}, "under_write_load": {}}
-    async with httpx.AsyncClient(
-        base_url=suite.url("gateway"),
-        timeout=OPEN_LOOP_TIMEOUT,
-        limits=OPEN_LOOP_LIMITS,
-        headers=headers,
-    ) as http:
+    results: dict[str, Any] = {"at_rest": {}, "under_write_load": {}, "orders_accepted": 0}
+    async with OpenLoopClient(suite.url("gateway"), headers=headers) as http:
         probe = await http.get(paths["overview"]())
         if probe.status_code == 404 and "overview" not in probe.text:
             del paths["overview"]  # a suite without the overview endpoint
@@ -176,32 +198,31 @@ async def gateway_latency(
                 if load == "at_rest":
                     latencies = await fixed_rate(rate, duration_s, request)
                 else:
-                    latencies = await _while_writing(
+                    latencies, writes = await _while_writing(
                         suite,
                         writes_per_s,
                         duration_s,
                         fixed_rate(rate, duration_s, request),
                         run=f"{run}{name}",
                     )
+                    results["orders_accepted"] += writes.succeeded
                 results[load][name] = latencies.summary_ms()
     return results
 
 
 async def _while_writing(
     suite: Suite, writes_per_s: float, duration_s: float, measured: Any, *, run: str
-) -> Latencies:
+) -> tuple[Latencies, Latencies]:
+    """What `measured` measured while orders were sent at `writes_per_s`, and the sends'."""
     stream = orders(int(writes_per_s * duration_s) + 1, seed=300, run=run)
-    async with httpx.AsyncClient(
-        base_url=suite.url("ingest"), timeout=OPEN_LOOP_TIMEOUT, limits=OPEN_LOOP_LIMITS
-    ) as http:
+    async with OpenLoopClient(suite.url("ingest")) as http:
 
         async def write(i: int) -> bool:
             return await send(http, stream[i])
 
         writing = asyncio.create_task(fixed_rate(writes_per_s, duration_s, write))
         result: Latencies = await measured
-        await writing
-    return result
+        return result, await writing
 
 
 def memory_mb(suite: Suite) -> dict[str, dict[str, float]]:
