@@ -69,7 +69,10 @@ def show(result: dict[str, Any]) -> None:
         print(f"  highest rate with p99 under 50 ms: {latency['highest_rate_p99_under_50ms']}/s")
     gateway = figures.get("gateway_latency")
     if gateway:
-        print("gateway latency at 100 requests/s (p50 / p99 ms)")
+        print(
+            "gateway latency at 100 requests/s (p50 / p99 ms), under a write load of "
+            f"{gateway.get('writes_per_s', 50):.0f} orders/s"
+        )
         for load in ("at_rest", "under_write_load"):
             for kind, s in gateway[load].items():
                 print(f"  {load:<17} {kind:<9} {s['p50_ms']:6.1f} {s['p99_ms']:6.1f}{_failed(s)}")
