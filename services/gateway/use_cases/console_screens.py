@@ -244,15 +244,31 @@ class Screens:
         view = customer.result()
         if view.merged_into:
             raise MergedElsewhere(view.merged_into)
+        # What the page shows is recorded at once: the access log's group commit writes the
+        # entries of one page in one or two inserts instead of one after another.
         shown_timeline = activities.result()
+        recorded = [
+            viewer.record(customer_id, group, returned=bool(shown.items))
+            for group, shown in (
+                (G.ORDERS, orders.result()),
+                (G.NOTES, notes.result()),
+                (G.CONSENT, ledger.result()),
+            )
+            if isinstance(shown, h.OrderPage | n.NotePage | cs.ConsentHistoryPage)
+        ]
+        try:
+            async with asyncio.TaskGroup() as shown:
+                shown_customer = shown.create_task(viewer.customer(view))
+                if isinstance(shown_timeline, h.ActivityPage):
+                    cut = shown.create_task(viewer.timeline(customer_id, shown_timeline, query))
+                for record in recorded:
+                    shown.create_task(record)
+        except ExceptionGroup as failed:
+            raise failed.exceptions[0] from None
         if isinstance(shown_timeline, h.ActivityPage):
-            shown_timeline = await viewer.timeline(customer_id, shown_timeline, query)
-        for group, part in ((G.ORDERS, orders), (G.NOTES, notes), (G.CONSENT, ledger)):
-            shown = part.result()
-            if isinstance(shown, h.OrderPage | n.NotePage | cs.ConsentHistoryPage):
-                await viewer.record(customer_id, group, returned=bool(shown.items))
+            shown_timeline = cut.result()
         return Customer360(
-            customer=await viewer.customer(view),
+            customer=shown_customer.result(),
             orders=orders.result(),
             tasks=tasks.result(),
             notes=notes.result(),
