@@ -9,6 +9,7 @@ the orders write is kept in memory and written at the end, one write per collect
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, cast
 
@@ -70,7 +71,13 @@ class OrderBatches:
                 orders=cast("Orders", orders),
                 changes=changes,
             )
-            answers = [await alone.upsert_from_order(command) for command in commands]
+            answers = []
+            for command in commands:
+                answers.append(await alone.upsert_from_order(command))
+                # The batch's stores answer from memory, so nothing above gives way: without
+                # this, a batch held the process for all its orders' Python, and the queries
+                # waiting for an answer (customer lookups) queued behind it.
+                await asyncio.sleep(0)
             # One write per collection. The customers before the duplicate check, which reads
             # them; the order summaries before the customers, as in `orders` (see there).
             await identities.flush(session=session)
