@@ -29,7 +29,7 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
-from bench import report
+from bench import cpu, report
 from bench.access_log import access_log_cost
 from bench.ceilings import broker_ceiling, database_ceiling
 from bench.load import spread
@@ -51,8 +51,8 @@ PROFILES: dict[str, dict[str, Any]] = {
         "orders": 250,
         "rounds": 1,
         "customers": [1],
-        "rates": [25, 50, 100],
-        "duration_s": 2.0,
+        "rates": [25, 50],
+        "duration_s": 1.5,
         "access_log_rounds": 2,
     },
     "full": {
@@ -73,14 +73,22 @@ def progress(what: str) -> None:
 async def measure(profile: str, settings: dict[str, Any], workdir: Path) -> dict[str, Any]:
     amqp_url = os.environ.get("AMQP_URL", DEV_AMQP_URL)
     count = settings["orders"]
-    raw: dict[str, Any] = {"database": [], "broker": [], "end_to_end": {}, "share": {}}
+    raw: dict[str, Any] = {
+        "database": [],
+        "broker": [],
+        "end_to_end": {},
+        "share": {},
+        "cpu": {},
+    }
     once: dict[str, Any] = {}
     for round_no in range(settings["rounds"]):
         async with AsyncExitStack() as stack:
             mongodb_url = os.environ.get("MONGODB_URL")
+            database_pid = None
             if not mongodb_url:
                 embedded = EmbeddedMongo(data_dir=workdir / f"mongo-{round_no}")
                 mongodb_url = embedded.start()
+                database_pid = embedded.pid
                 stack.callback(embedded.stop)
             base = {"AMQP_URL": amqp_url, "MONGODB_URL": mongodb_url}
             progress(f"round {round_no + 1}: ceilings")
@@ -92,7 +100,13 @@ async def measure(profile: str, settings: dict[str, Any], workdir: Path) -> dict
                 progress(f"round {round_no + 1}: end to end, {replicas} customer process(es)")
                 run = uuid.uuid4().hex[:6]
                 async with running_suite(base, workdir, customers=replicas) as suite:
+                    watched = cpu.processes(suite, database_pid=database_pid)
+                    before = cpu.seconds(watched)
                     figure = await end_to_end(suite, mongodb_url, orders(count, run=run))
+                    # Consent and tasks may still be at work on the last orders.
+                    await drained(suite, mongodb_url, figure["orders"])
+                    used = cpu.per_order(before, cpu.seconds(watched), figure["orders"])
+                    raw["cpu"].setdefault(str(replicas), []).append(used)
                     if round_no == 0 and replicas == settings["customers"][0]:
                         once = await _latencies(
                             suite, mongodb_url, settings, run, figure["orders_per_s"]
@@ -115,6 +129,8 @@ async def measure(profile: str, settings: dict[str, Any], workdir: Path) -> dict
             "broker_ceiling": spread(raw["broker"]),
             "end_to_end": {k: spread(v) for k, v in raw["end_to_end"].items()},
             "end_to_end_share": {k: spread(v) for k, v in raw["share"].items()},
+            # Per round: where the processor time of an order went.
+            "cpu_per_order": raw["cpu"],
             **once,
         },
     }

@@ -58,6 +58,7 @@ def show(result: dict[str, Any]) -> None:
             f"  {replicas} customer process(es): {_spread(figure, 'orders/s')}"
             f" = {share['median']:.0%} of the lower ceiling"
         )
+    show_cpu(figures.get("cpu_per_order", {}))
     latency = figures.get("webhook_latency")
     if latency:
         print("webhook acceptance latency (p50 / p95 / p99 ms)")
@@ -90,6 +91,18 @@ def show(result: dict[str, Any]) -> None:
         print("memory per service (MB: idle / peak under load)")
         for name, m in memory["under_load"].items():
             print(f"  {name:<9} {memory['idle'][name]['rss_mb']:6.1f} / {m['peak_mb']:6.1f}")
+
+
+def show_cpu(by_replicas: dict[str, list[dict[str, Any]]]) -> None:
+    """Where the processor time of an order went, in the first round of each measurement."""
+    for replicas, rounds in by_replicas.items():
+        used = rounds[0]
+        print(
+            f"  CPU per order, {replicas} customer process(es): {used['total_ms']:.1f} ms = at "
+            f"most {used['cpu_bound_orders_per_s']:.1f} orders/s on {used['cores']} cores"
+        )
+        ranked = sorted(used["by_process_ms"].items(), key=lambda kv: -kv[1])
+        print("    " + ", ".join(f"{name} {ms:.1f}" for name, ms in ranked))
 
 
 def _failed(summary: dict[str, Any]) -> str:
