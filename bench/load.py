@@ -26,6 +26,10 @@ class Latencies:
     seconds: tuple[float, ...]
     failed: int = 0
 
+    @classmethod
+    def joined(cls, parts: Sequence[Latencies]) -> Latencies:
+        return cls(tuple(s for p in parts for s in p.seconds), sum(p.failed for p in parts))
+
     @property
     def succeeded(self) -> int:
         return len(self.seconds)

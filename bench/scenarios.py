@@ -262,6 +262,22 @@ async def gateway_latency(
     return results
 
 
+async def lookups(suite: Suite, ids: list[str], *, rate: float, duration_s: float) -> Latencies:
+    """`GET /v1/customers/{id}` with the benchmark's key at `rate` a second."""
+    rng = random.Random(7)
+    headers = {"X-API-Key": BENCH_API_KEY}
+    async with OpenLoopClient(suite.url("gateway"), headers=headers) as http:
+
+        async def lookup(_: int) -> bool:
+            try:
+                response = await http.get(f"/v1/customers/{rng.choice(ids)}")
+            except httpx.TransportError:
+                return False
+            return response.status_code == 200
+
+        return await fixed_rate(rate, duration_s, lookup)
+
+
 async def _while_writing(
     suite: Suite, writes_per_s: float, duration_s: float, measured: Any, *, run: str
 ) -> tuple[Latencies, Latencies]:
