@@ -76,7 +76,7 @@ def show(result: dict[str, Any]) -> None:
         )
         for load in ("at_rest", "under_write_load"):
             for kind, s in gateway[load].items():
-                print(f"  {load:<17} {kind:<9} {s['p50_ms']:6.1f} {s['p99_ms']:6.1f}{_failed(s)}")
+                print(f"  {load:<17} {kind:<12} {s['p50_ms']:6.1f} {s['p99_ms']:6.1f}{_failed(s)}")
     backlog = figures.get("backlog_worked_off_s")
     if backlog:
         print(

@@ -15,6 +15,7 @@ import httpx
 from pymongo import AsyncMongoClient
 
 from bench.load import Latencies, OpenLoopClient, closed_loop, fixed_rate
+from bench.lookup_parts import lookup_parts
 from bench.mix import Delivery, orders
 from bench.suite import BENCH_API_KEY, Suite
 
@@ -259,6 +260,17 @@ async def gateway_latency(
                     )
                     results["orders_accepted"] += writes.succeeded
                 results[load][name] = latencies.summary_ms()
+                if name == "lookup" and load == "at_rest":
+                    # The ceiling of a lookup: its parts done raw, at the same rate.
+                    parts = await lookup_parts(
+                        suite.env["AMQP_URL"],
+                        mongodb_url,
+                        suite.database("customer"),
+                        ids,
+                        rate=rate,
+                        duration_s=duration_s,
+                    )
+                    results[load]["lookup_parts"] = parts.summary_ms()
     return results
 
 
