@@ -44,7 +44,7 @@ unit: install
 bench: install
 	$(BIN)/python -m bench --profile full
 
-## a smaller benchmark run (about two and a half minutes)
+## a smaller benchmark run (about a minute and a half)
 bench-quick: install
 	$(BIN)/python -m bench --profile quick
 

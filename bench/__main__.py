@@ -1,7 +1,7 @@
 """The whole order path at the speed of the parts it runs on, measured as a user runs it.
 
     make bench          # full run: 5,000 orders a measurement, 3 rounds, 1/2/4 customer processes
-    make bench-quick    # a smaller run, about two and a half minutes
+    make bench-quick    # a smaller run, about a minute and a half
 
 Machines here are noisy and the embedded database is slow, so absolute figures say little. Each
 round therefore measures, side by side on the same servers (a fresh embedded database per
