@@ -242,11 +242,7 @@ async def gateway_latency(
                 await _queries_answered(suite)
 
                 async def request(_: int, path: Any = path, headers: Any = headers) -> bool:
-                    try:
-                        response = await http.get(path(), headers=headers)
-                    except httpx.TransportError:
-                        return False
-                    return response.status_code == 200
+                    return await answered(http, path(), headers)
 
                 if load == "at_rest":
                     latencies = await fixed_rate(rate, duration_s, request)
@@ -281,13 +277,18 @@ async def lookups(suite: Suite, ids: list[str], *, rate: float, duration_s: floa
     async with OpenLoopClient(suite.url("gateway"), headers=headers) as http:
 
         async def lookup(_: int) -> bool:
-            try:
-                response = await http.get(f"/v1/customers/{rng.choice(ids)}")
-            except httpx.TransportError:
-                return False
-            return response.status_code == 200
+            return await answered(http, f"/v1/customers/{rng.choice(ids)}")
 
         return await fixed_rate(rate, duration_s, lookup)
+
+
+async def answered(http: OpenLoopClient, path: str, headers: dict[str, str] | None = None) -> bool:
+    """Whether a GET was answered 200; a timeout or a dropped connection is a failed request."""
+    try:
+        response = await http.get(path, headers=headers)
+    except httpx.TransportError:
+        return False
+    return response.status_code == 200
 
 
 async def _while_writing(

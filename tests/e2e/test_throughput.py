@@ -55,7 +55,7 @@ async def test_end_to_end_throughput_keeps_its_share_of_the_slower_server(
     async with running_suite(base, tmp_path) as suite:
         deliveries = orders(ORDERS, seed=3, run=uuid.uuid4().hex[:6])
         figure = await end_to_end(suite, infra.mongodb_url, deliveries, timeout_s=120)
-        lookup, parts = await _lookups_and_their_parts(suite, infra)
+        lookup, parts = await _lookups_and_their_parts(suite, infra, figure["orders"])
     ratio = lookup.percentile(99) / parts.percentile(99)
     print(
         f"\ncustomer lookup at {LOOKUP_RATE:.0f}/s p50 / p99 {lookup.percentile(50) * 1000:.1f} / "
@@ -79,11 +79,11 @@ async def test_end_to_end_throughput_keeps_its_share_of_the_slower_server(
 
 
 async def _lookups_and_their_parts(
-    suite: Suite, infra: Infrastructure
+    suite: Suite, infra: Infrastructure, stored: int
 ) -> tuple[Latencies, Latencies]:
     """Lookups and their parts take turns (ABBA), so that a noisy moment falls on both."""
     # Consent and tasks may still be at work on the last orders: lookups at rest.
-    await drained(suite, infra.mongodb_url, ORDERS)
+    await drained(suite, infra.mongodb_url, stored)
     ids = [str(c["_id"]) for c in await customers_to_look_up(suite, infra.mongodb_url)]
     measured: dict[str, list[Latencies]] = {"lookup": [], "parts": []}
     for turn in ("lookup", "parts", "parts", "lookup"):

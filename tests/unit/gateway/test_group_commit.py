@@ -34,14 +34,23 @@ async def test_alone_a_callers_entries_are_written_at_once() -> None:
     assert db.inserts == [["a1", "a2"]]
 
 
-async def test_entries_arriving_during_a_write_share_the_next_one() -> None:
-    db = Database()
+async def while_writing(
+    db: Database, callers: int
+) -> tuple[GroupCommit[str], asyncio.Task[None], list[asyncio.Task[None]]]:
+    """A first caller whose write is held at the database, and `callers` more arriving
+    meanwhile."""
     grouped = GroupCommit(db.insert)
     db.gate.clear()
     first = asyncio.create_task(grouped.add(["first"]))
     await asyncio.sleep(0)
-    others = [asyncio.create_task(grouped.add([f"e{i}"])) for i in range(10)]
+    others = [asyncio.create_task(grouped.add([f"e{i}"])) for i in range(callers)]
     await asyncio.sleep(0)
+    return grouped, first, others
+
+
+async def test_entries_arriving_during_a_write_share_the_next_one() -> None:
+    db = Database()
+    _, first, others = await while_writing(db, 10)
     assert not any(t.done() for t in [first, *others])  # nobody released before the write
     db.gate.set()
     await asyncio.gather(first, *others)
@@ -51,12 +60,7 @@ async def test_entries_arriving_during_a_write_share_the_next_one() -> None:
 async def test_a_failed_write_reaches_every_caller_of_its_group_and_no_other() -> None:
     db = Database()
     db.refused = "e1"
-    grouped = GroupCommit(db.insert)
-    db.gate.clear()
-    first = asyncio.create_task(grouped.add(["first"]))
-    await asyncio.sleep(0)
-    group = [asyncio.create_task(grouped.add([f"e{i}"])) for i in range(3)]
-    await asyncio.sleep(0)
+    grouped, first, group = await while_writing(db, 3)
     db.gate.set()
     await first
     for task in group:
