@@ -100,6 +100,17 @@ RPC_DURATION = Histogram(
     ["service", "target"],
     buckets=BUCKETS,
 )
+TRANSACTIONS = Counter(
+    "suite_transactions_total",
+    "Database transactions run to their end, committed or not.",
+    ["service"],
+)
+TRANSACTION_ATTEMPTS = Counter(
+    "suite_transaction_attempts_total",
+    "Runs of a transaction's body: one more each time it lost a race (write conflict, "
+    "taken key) and ran again.",
+    ["service"],
+)
 QUEUE_DEPTH = Gauge(
     "suite_queue_depth",
     "Messages ready in the service's work queue, as the broker reports them.",

@@ -10,6 +10,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from shared import metrics
 from shared.redelivery import TransientFailure
 
 T = TypeVar("T")
@@ -56,6 +57,26 @@ async def in_transaction(
     a passing failure: its message is tried again after a delay rather than parked.
     """
     retryable: tuple[type[Exception], ...] = (DuplicateKeyError, BulkWriteError, *retry_on)
+    # The driver runs the body again by itself after a write conflict: counted here.
+    service = client.options.pool_options.metadata.get("application", {}).get("name", "unknown")
+    attempts = metrics.TRANSACTION_ATTEMPTS.labels(service)
+
+    async def attempt_of_body(session: Session) -> T:
+        attempts.inc()
+        return await body(session)
+
+    try:
+        return await _with_retries(client, attempt_of_body, conflict_retries, retryable)
+    finally:
+        metrics.TRANSACTIONS.labels(service).inc()
+
+
+async def _with_retries(
+    client: AsyncMongoClient[Document],
+    body: Callable[[Session], Awaitable[T]],
+    conflict_retries: int,
+    retryable: tuple[type[Exception], ...],
+) -> T:
     for attempt in range(1, conflict_retries + 1):
         async with client.start_session() as session:
             try:

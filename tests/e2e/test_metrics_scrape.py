@@ -40,12 +40,14 @@ MESSAGES = {
 }
 CONSUMER = MESSAGES | {"suite_queue_depth"}
 OUTBOX = {"suite_outbox_backlog", "suite_outbox_oldest_age_seconds"}
+# Services that change their data in transactions.
+TRANSACTIONS = {"suite_transactions_total", "suite_transaction_attempts_total"}
 HTTP = {"suite_http_requests_total", "suite_http_request_duration_seconds"}
 RPC = {"suite_rpc_duration_seconds"}
 # What each service does, so what it must export (a request queue: messages without retries).
 EXPECTED = {
-    "customer": CONSUMER | OUTBOX | HTTP | {"suite_messages_failed_total"},
-    "consent": CONSUMER | OUTBOX | HTTP,
+    "customer": CONSUMER | OUTBOX | TRANSACTIONS | HTTP | {"suite_messages_failed_total"},
+    "consent": CONSUMER | OUTBOX | TRANSACTIONS | HTTP,
     "tasks": CONSUMER | OUTBOX | HTTP,
     "mailer": CONSUMER | RPC | HTTP,
     "gateway": HTTP | RPC,
@@ -55,6 +57,8 @@ EXPECTED = {
 # Exported only by services that have the part they measure.
 ONLY = {
     "suite_outbox_backlog": {"customer", "consent", "tasks"},
+    "suite_transactions_total": {"customer", "consent", "tasks", "gateway"},
+    "suite_transaction_attempts_total": {"customer", "consent", "tasks", "gateway"},
     "suite_queue_depth": {"customer", "consent", "tasks", "mailer"},
     "suite_rpc_duration_seconds": {"gateway", "mailer"},
     "suite_messages_retried_total": {"customer", "consent", "tasks", "mailer"},

@@ -37,6 +37,8 @@ COUNTERS_AND_GAUGES = {
     "suite_outbox_backlog": {"service"},
     "suite_outbox_oldest_age_seconds": {"service"},
     "suite_queue_depth": {"service", "queue"},
+    "suite_transactions_total": {"service"},
+    "suite_transaction_attempts_total": {"service"},
 }
 HISTOGRAMS = {
     "suite_handler_duration_seconds": {"service", "queue"},
