@@ -1,5 +1,6 @@
 """The micro-batcher: a batch is handed over when full or when its first item waited long
-enough, each item gets its own result, and a failed batch sends each item down its own path."""
+enough, each item gets its own result, and a failed batch sends each item down its own path.
+Lanes: batches side by side, the items of one key never in two of them at once."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from shared.batching import Batcher, BatchFailed, in_batches
+from shared.batching import Batcher, BatchFailed, Lanes, in_batches
 
 
 class Recorder:
@@ -172,3 +173,45 @@ async def test_up_to_concurrency_batches_run_side_by_side() -> None:
     release.set()
     assert await asyncio.wait_for(asyncio.gather(*tasks), timeout=2) == list(range(6))
     assert most == 2
+
+
+async def test_lanes_run_side_by_side_and_keep_the_items_of_one_key_in_one_lane() -> None:
+    running: list[set[int]] = []
+    side_by_side = 0
+    batches: list[list[int]] = []
+
+    async def handle(items: Sequence[int]) -> list[int]:
+        nonlocal side_by_side
+        keys = {item % 5 for item in items}
+        # A key in a batch that runs now would mean two transactions changing its records.
+        assert not any(keys & other for other in running), (items, running)
+        running.append(keys)
+        side_by_side = max(side_by_side, len(running))
+        batches.append(list(items))
+        await asyncio.sleep(0.01)
+        running.remove(keys)
+        return [item * 10 for item in items]
+
+    lanes = Lanes(handle, key=lambda item: f"customer-{item % 5}", lanes=3, size=4, wait_s=0.001)
+    results = await asyncio.gather(*(lanes.submit(i) for i in range(60)))
+    assert results == [i * 10 for i in range(60)]
+    assert sorted(i for batch in batches for i in batch) == list(range(60))
+    assert side_by_side > 1
+    # One key's items in the order they came: the lane keeps it.
+    for key in range(5):
+        of_key = [i for batch in batches for i in batch if i % 5 == key]
+        assert of_key == sorted(of_key)
+
+
+async def test_lanes_drain_every_lane() -> None:
+    recorder = Recorder()
+    lanes = Lanes(recorder.handle, key=str, lanes=4, size=100, wait_s=60)
+    waiting = [asyncio.create_task(lanes.submit(i)) for i in range(8)]
+    await asyncio.sleep(0)
+    await lanes.drain()
+    assert [await w for w in waiting] == [i * 10 for i in range(8)]
+
+
+def test_there_is_at_least_one_lane() -> None:
+    with pytest.raises(ValueError, match="at least one lane"):
+        Lanes(Recorder().handle, key=str, lanes=0, size=1, wait_s=0)
