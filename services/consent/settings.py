@@ -29,3 +29,9 @@ class ConsentSettings(DatabaseSettings):
         "http://127.0.0.1:8000/v1/consents/confirm", pattern=r"^https?://", max_length=500
     )
     double_opt_in_ttl_s: int = Field(48 * 3600, ge=1, le=30 * 24 * 3600)
+    # Decisions from messages recorded together in one transaction: at most this many, collected
+    # for at most this long (see shared.batching). A size of 1 records every decision alone.
+    decision_batch_size: int = Field(16, ge=1, le=500)
+    decision_batch_wait_ms: int = Field(20, ge=0, le=5_000)
+    # Batches recorded side by side by one process (the inbox queue's prefetch follows).
+    decision_batches_at_once: int = Field(4, ge=1, le=32)

@@ -2,6 +2,10 @@
 
 Nobody waits for these; a refusal decides what happens to the message: tried again later (the
 customer may still be on the way) or parked for a person at once (it can never succeed).
+
+Decisions, one or more per order, are recorded in micro-batches (`shared.batching`): each is
+checked on its own first, so one refused does not fail the batch of the others; those admitted
+together share one transaction, and one whose batch failed is recorded on its own.
 """
 
 from __future__ import annotations
@@ -9,8 +13,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from faststream.rabbit import RabbitRouter
+from faststream.rabbit.schemas import Channel
 
 from services.consent.domain.errors import ErasedCustomer, UnknownCustomer
+from shared.batching import Lanes, in_batches
 from shared.contracts.consent import RecordConsent
 from shared.contracts.customers import (
     CustomerCreated,
@@ -24,18 +30,38 @@ from shared.redelivery import TransientFailure
 
 if TYPE_CHECKING:
     from services.consent.use_cases import UseCases
+    from services.consent.use_cases.decisions import Admitted
     from shared.topology import Topology
 
 
-def inbox_dispatcher(cases: UseCases) -> Dispatcher[Any]:
+def decision_batcher(
+    cases: UseCases, *, size: int, wait_s: float, concurrency: int
+) -> Lanes[Admitted, None]:
+    """A customer's decisions in one lane: two batches appending to one ledger would conflict."""
+    return Lanes(
+        cases.decisions.record_admitted_together,
+        key=lambda admitted: admitted.subject.id,
+        lanes=concurrency,
+        size=size,
+        wait_s=wait_s,
+        name="decision batch",
+    )
+
+
+def inbox_dispatcher(
+    cases: UseCases, *, decisions: Lanes[Admitted, None] | None = None
+) -> Dispatcher[Any]:
+    """`decisions`: the batcher decisions go through; without one each is recorded alone."""
     dispatcher: Dispatcher[Any] = Dispatcher(ignore=("customer.",))
+    alone = cases.decisions.record_admitted
+    record = in_batches(decisions, alone) if decisions else alone
 
     async def on_customer(event: CustomerCreated | CustomerUpdated) -> bool:
         return await cases.customers.learn(event.customer)
 
     async def on_decision(command: RecordConsent) -> None:
         try:
-            await cases.decisions.record_from_message(command)
+            admitted = await cases.decisions.admit(command)
         except UnknownCustomer as error:
             # Usually its CustomerCreated is still on the way: try again later, then park.
             raise TransientFailure(str(error)) from error
@@ -43,6 +69,7 @@ def inbox_dispatcher(cases: UseCases) -> Dispatcher[Any]:
             raise PermanentFailure(str(error)) from error
         except InvalidInput as error:
             raise InvalidMessage("consent decision refused", error.errors) from error
+        await record(admitted)
 
     dispatcher.register(CustomerCreated, on_customer)
     dispatcher.register(CustomerUpdated, on_customer)
@@ -52,10 +79,17 @@ def inbox_dispatcher(cases: UseCases) -> Dispatcher[Any]:
     return dispatcher
 
 
-def inbox_router(topology: Topology, dispatcher: Dispatcher[Any]) -> RabbitRouter:
+def inbox_router(
+    topology: Topology, dispatcher: Dispatcher[Any], *, prefetch: int | None = None
+) -> RabbitRouter:
+    """`prefetch`: messages handled at once, if not the broker's default (a batch's worth)."""
     router = RabbitRouter()
 
-    @router.subscriber(topology.consent.subscription(), title="consent inbox")
+    @router.subscriber(
+        topology.consent.subscription(),
+        title="consent inbox",
+        channel=Channel(prefetch_count=prefetch) if prefetch else None,
+    )
     @dispatcher.typed
     async def on_message(body: Received) -> None:
         await dispatcher.dispatch(body)

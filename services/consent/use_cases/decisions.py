@@ -9,8 +9,8 @@ decision kept out now can matter once a decision made before it arrives.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Literal, cast
 
 from services.consent.domain.ledger import rebuild
 from services.consent.domain.rules import Decision
@@ -18,15 +18,18 @@ from services.consent.domain.validation import check_decision
 from shared.contracts.consent import ConsentView, DecisionRecorded, RecordConsent
 from shared.contracts.envelope import SYSTEM_ACTOR, Actor, Command
 from shared.errors import InvalidInput
-from shared.unit_of_work import Outcome
+from shared.unit_of_work import Outcome, each_together
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from services.consent.domain.rules import Folded
     from services.consent.domain.scopes import Scope
     from services.consent.use_cases.customers import Customers, Subject
     from services.consent.use_cases.ports import Clock, Ledger, Purposes, States, UnitOfWork
     from services.consent.use_cases.recording import Recorder
     from shared.mongo import Document, Session
+    from shared.unit_of_work import ChangeRunner
 
 
 class RebuildStates(Command):
@@ -38,6 +41,14 @@ class RebuildStates(Command):
 
     type: Literal["consent.rebuild_states.v1"] = "consent.rebuild_states.v1"
     customer_id: str
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """A decision from a message that may be recorded: its customer is known, its input valid."""
+
+    command: RecordConsent
+    subject: Subject
 
 
 @dataclass
@@ -52,12 +63,32 @@ class Decisions:
 
     async def record_from_message(self, command: RecordConsent) -> None:
         """A decision that came as a message (e.g. an order's marketing flag)."""
+        await self.record_admitted(await self.admit(command))
+
+    async def admit(self, command: RecordConsent) -> Admitted:
+        """What is checked of a decision from a message before it is recorded; raises why not
+        (its customer is not known yet, or erased; its input is invalid)."""
         if command.customer is not None and command.customer.customer_id == command.customer_id:
             # Its customer travels with it: known here now, whatever the event's progress.
             await self.customers.learn(command.customer)
         subject = await self.customers.subject(command.customer_id)
         await self._refuse_invalid(command, from_api=False)
-        await self._record(command, subject, refuse_overruled=False)
+        return Admitted(command, subject)
+
+    async def record_admitted(self, admitted: Admitted) -> None:
+        await self._record(admitted.command, admitted.subject, refuse_overruled=False)
+
+    async def record_admitted_together(self, admitted: Sequence[Admitted]) -> list[None]:
+        """Many admitted decisions in one transaction (a consumer's micro-batch), each
+        recorded as alone: a later decision for the same customer sees the earlier ones."""
+        subjects = {a.command.message_id: a.subject for a in admitted}
+
+        async def alone(runner: ChangeRunner, command: RecordConsent) -> None:
+            within = replace(self, unit=cast("UnitOfWork", runner))
+            await within._record(command, subjects[command.message_id], refuse_overruled=False)
+
+        await each_together(self.unit, [a.command for a in admitted], alone)
+        return [None] * len(admitted)
 
     async def record_for_caller(self, command: RecordConsent) -> DecisionRecorded:
         """A decision from the API: recorded, or refused with the reason."""

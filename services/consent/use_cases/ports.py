@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from shared.contracts.customers import CustomerRef
     from shared.contracts.envelope import Message
     from shared.mongo import Document, Session
-    from shared.unit_of_work import Outcome
+    from shared.unit_of_work import ChangeRunner, Outcome
 
 R = TypeVar("R")
 Clock = Callable[[], datetime]
@@ -37,6 +37,11 @@ class UnitOfWork(Protocol):
         *,
         repeated: Callable[[Document, Session], Awaitable[R]],
     ) -> R: ...
+
+    async def run_together(
+        self, messages: Sequence[Message], body: Callable[[ChangeRunner, Session], Awaitable[R]]
+    ) -> R:
+        """shared.unit_of_work.BatchRunner: many messages' changes in one transaction."""
 
 
 class Ledger(Protocol):

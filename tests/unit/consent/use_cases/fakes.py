@@ -34,7 +34,7 @@ from shared.contracts.consent import ConsentState, ConsentView, DoubleOptInReque
 from shared.contracts.customers import CustomerRef, CustomerStatus
 from shared.contracts.envelope import Message
 from shared.mongo import Document, Session
-from shared.unit_of_work import Outcome
+from shared.unit_of_work import ChangeRunner, Outcome, Together
 
 R = TypeVar("R")
 # The fakes need no session; the use cases only pass it on.
@@ -245,6 +245,8 @@ class FakeUnitOfWork:
     processed: dict[str, Document] = field(default_factory=dict)
     # What the outbox holds (and the relay published).
     outbox: list[Message] = field(default_factory=list)
+    # The size of each batch run together.
+    batches: list[int] = field(default_factory=list)
 
     async def run(
         self,
@@ -267,6 +269,25 @@ class FakeUnitOfWork:
         self.processed[message.message_id] = {"_id": message.message_id, "type": message.type}
         self.outbox += outcome.events
         return outcome.result
+
+    async def run_together(
+        self, messages: Sequence[Message], body: Callable[[ChangeRunner, Session], Awaitable[R]]
+    ) -> R:
+        """The batch's changes all kept, or all undone (one transaction)."""
+        together = Together(SESSION, dict(self.processed))
+        before = [copy.deepcopy(vars(store)) for store in self.stores]
+        try:
+            result = await body(together, SESSION)
+        except BaseException:
+            for store, state in zip(self.stores, before, strict=True):
+                vars(store).clear()
+                vars(store).update(state)
+            raise
+        for message, _ in together.processed:
+            self.processed[message.message_id] = {"_id": message.message_id, "type": message.type}
+        self.outbox += together.events
+        self.batches.append(len(messages))
+        return result
 
 
 @dataclass

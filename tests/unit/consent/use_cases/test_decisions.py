@@ -219,3 +219,39 @@ async def test_the_states_are_rebuilt_from_the_ledger() -> None:
         Scope("email", "ebay"): "single_opt_in",
         Scope("profiling"): "objection",
     }
+
+
+async def test_decisions_recorded_together_are_each_as_alone_in_one_unit_of_work() -> None:
+    """A micro-batch: a later decision for the same customer sees the earlier ones, a twin in
+    the batch or one recorded before changes nothing, all of it in one unit of work."""
+    alone, together = Consent(), Consent()
+    for consent in (alone, together):
+        await consent.knows("ann")
+        await consent.knows("ben")
+    earlier = record_consent("ben", "single_opt_in", minute=0, purpose="post")
+    messages = [
+        record_consent("ann", "single_opt_in", minute=0),
+        record_consent("ben", "single_opt_in", minute=1),
+        record_consent("ann", "withdrawn", "self_service", minute=2),
+        earlier,
+    ]
+    for message in [earlier, *messages]:
+        await alone.cases.decisions.record_from_message(message)
+
+    decisions = together.cases.decisions
+    await decisions.record_from_message(earlier)
+    admitted = [await decisions.admit(m) for m in [*messages, messages[0]]]
+    assert await decisions.record_admitted_together(admitted) == [None] * len(admitted)
+
+    assert together.unit.batches == [len(admitted)]
+    for customer_id in ("ann", "ben"):
+        entries = await together.ledger.entries(customer_id)
+        assert [(e.seq, e.message_id) for e in entries] == [
+            (e.seq, e.message_id) for e in await alone.ledger.entries(customer_id)
+        ]
+        assert await together.states.of_customer(customer_id) == await alone.states.of_customer(
+            customer_id
+        )
+    assert [e.state for e in together.published(ConsentChanged)] == [
+        e.state for e in alone.published(ConsentChanged)
+    ]
