@@ -24,6 +24,7 @@ from services.customer.adapters.statistics import MongoStatistics
 from services.customer.adapters.vault import BankVault
 from services.customer.entrypoints.requests import request_dispatcher, request_router
 from services.customer.entrypoints.work_queue import (
+    consent_change_batcher,
     order_batcher,
     work_queue_dispatcher,
     work_queue_router,
@@ -127,12 +128,27 @@ def wire(runtime: ServiceRuntime, settings: CustomerSettings) -> None:
     batcher = order_batcher(
         cases, size=batch, wait_s=settings.order_batch_wait_ms / 1000, concurrency=at_once
     )
+    changes_batch = settings.consent_change_batch_size
+    changes_at_once = settings.consent_change_batches_at_once
+    changes_batcher = consent_change_batcher(
+        cases,
+        size=changes_batch,
+        wait_s=settings.consent_change_batch_wait_ms / 1000,
+        concurrency=changes_at_once,
+    )
     runtime.broker.include_router(
         work_queue_router(
             runtime.topology,
-            work_queue_dispatcher(cases, orders=batcher if batch > 1 else None),
-            # Room for the batches that run and one more being collected.
-            prefetch=max(settings.prefetch, (at_once + 1) * batch),
+            work_queue_dispatcher(
+                cases,
+                orders=batcher if batch > 1 else None,
+                consent_changes=changes_batcher if changes_batch > 1 else None,
+            ),
+            # Room for the batches of each kind that run and one more of each being collected.
+            prefetch=max(
+                settings.prefetch,
+                (at_once + 1) * batch + (changes_at_once + 1) * changes_batch,
+            ),
         ),
         middlewares=[Redelivery(runtime.broker, runtime.topology.customer)],
     )
@@ -155,7 +171,7 @@ def wire(runtime: ServiceRuntime, settings: CustomerSettings) -> None:
         outbox.ensure_indexes,
     ]
     runtime.background.append(outbox.relay)
-    runtime.on_stop += [batcher.drain, client.close]
+    runtime.on_stop += [batcher.drain, changes_batcher.drain, client.close]
 
 
 def use_cases(

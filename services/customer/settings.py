@@ -22,3 +22,7 @@ class CustomerSettings(DatabaseSettings):
     order_batch_wait_ms: int = Field(20, ge=0, le=5_000)
     # Batches processed side by side by one process (the work queue's prefetch follows).
     order_batches_at_once: int = Field(4, ge=1, le=32)
+    # Consent changes joining timelines, batched the same way (about one per order).
+    consent_change_batch_size: int = Field(16, ge=1, le=500)
+    consent_change_batch_wait_ms: int = Field(20, ge=0, le=5_000)
+    consent_change_batches_at_once: int = Field(2, ge=1, le=32)

@@ -7,29 +7,39 @@ evidence: those stay in the consent ledger, which pseudonymises them on erasure.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, cast
 
 from services.customer.use_cases.ports import reference
 from shared.contracts.customer_history import ActivityKind
 from shared.contracts.customers import FieldChange
-from shared.unit_of_work import Outcome
+from shared.unit_of_work import Outcome, each_together
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from services.customer.use_cases.changes import Changes
     from services.customer.use_cases.ports import Clock, Ref
     from shared.contracts.consent import ConsentChanged
     from shared.mongo import Session
-    from shared.unit_of_work import ChangeRunner
+    from shared.unit_of_work import BatchRunner, ChangeRunner
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class ConsentTimeline:
-    unit: ChangeRunner
+    unit: BatchRunner
     changes: Changes
     clock: Clock
+
+    async def record_changes(self, events: Sequence[ConsentChanged]) -> list[Ref]:
+        """Many changes in one transaction (a consumer's micro-batch), each recorded as alone."""
+
+        async def alone(runner: ChangeRunner, event: ConsentChanged) -> Ref:
+            return await replace(self, unit=cast("BatchRunner", runner)).record_change(event)
+
+        return await each_together(self.unit, events, alone)
 
     async def record_change(self, event: ConsentChanged) -> Ref:
         async def change(session: Session) -> Outcome[Ref]:

@@ -104,6 +104,27 @@ async def test_a_consent_change_joins_the_timeline_of_the_master_without_the_ip(
     assert await service.cases.consent.record_change(consent_changed("ghost")) == {}
 
 
+async def test_consent_changes_recorded_together_are_each_as_alone_in_one_unit_of_work(
+    service: FakeService,
+) -> None:
+    anna = await buyer(service)
+    ben = await buyer(service, email="ben@example.com", order_id="o-2")
+    changes = [consent_changed(anna), consent_changed(ben), consent_changed("ghost")]
+    twin = changes[0]
+    before = len(service.unit.batches)
+
+    answers = await service.cases.consent.record_changes([*changes, twin])
+
+    assert answers == [{"customer_id": anna}, {"customer_id": ben}, {}, {"customer_id": anna}]
+    assert service.unit.batches[before:] == [4]
+    for customer_id in (anna, ben):
+        kinds = [a.kind for a in service.history.of(customer_id)]
+        assert kinds.count(ActivityKind.CONSENT_CHANGED) == 1
+    # Delivered again later: nothing more.
+    await service.cases.consent.record_changes(changes)
+    assert [a.kind for a in service.history.of(anna)].count(ActivityKind.CONSENT_CHANGED) == 1
+
+
 async def test_an_export_fulfils_the_data_requests_received_since_the_last_one(
     service: FakeService,
 ) -> None:
