@@ -35,7 +35,8 @@ class Suite:
     namespace: str
     env: dict[str, str]
     processes: dict[str, list[Process]] = field(default_factory=dict)
-    ports: dict[str, int] = field(default_factory=dict)
+    # The HTTP ports of each service's processes, the first one's for `url`.
+    ports: dict[str, list[int]] = field(default_factory=dict)
 
     def database(self, service_name: str) -> str:
         return self.env[f"{service_name.upper()}_DATABASE"]
@@ -45,7 +46,11 @@ class Suite:
         return Topology(self.namespace)
 
     def url(self, service_name: str) -> str:
-        return f"http://127.0.0.1:{self.ports[service_name]}"
+        return f"http://127.0.0.1:{self.ports[service_name][0]}"
+
+    def urls(self, service_name: str) -> list[str]:
+        """One per process of the service."""
+        return [f"http://127.0.0.1:{port}" for port in self.ports[service_name]]
 
     def pids(self) -> dict[str, list[int]]:
         return {name: [p.pid for p in procs] for name, procs in self.processes.items()}
@@ -94,8 +99,7 @@ async def running_suite(
                     log=workdir / f"{namespace}-{name}-{n}.log",
                 ).start()
                 suite.processes.setdefault(name, []).append(process)
-                if n == 0:
-                    suite.ports[name] = port
+                suite.ports.setdefault(name, []).append(port)
                 await asyncio.to_thread(
                     wait_ready, port, process=process.popen, log=process.log, timeout=90
                 )
