@@ -231,7 +231,7 @@ async def read_ahead(
     return ReadAhead(
         owners,
         known_orders,
-        await _customers(customers, sorted(buyer_ids), session),
+        await known_customers(customers, sorted(buyer_ids), session),
         _new_buyers(named, owners, known_orders),
     )
 
@@ -261,8 +261,9 @@ async def _orders(
     return {k: found.get(k) for k in keys}
 
 
-async def _customers(
+async def known_customers(
     customers: Customers, ids: list[str], session: Session
 ) -> dict[str, Customer | None]:
+    """The customers of these ids, None for those unknown, in one read (for `BatchCustomers`)."""
     found = {c.id: c for c in await customers.get_many(ids, session=session)}
     return {i: found.get(i) for i in ids}

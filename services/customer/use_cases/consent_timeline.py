@@ -6,20 +6,26 @@ evidence: those stay in the consent ledger, which pseudonymises them on erasure.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, cast
 
+from services.customer.use_cases.batch_stores import (
+    BatchCustomers,
+    BatchHistory,
+    known_customers,
+)
 from services.customer.use_cases.ports import reference
 from shared.contracts.customer_history import ActivityKind
 from shared.contracts.customers import FieldChange
-from shared.unit_of_work import Outcome, each_together
+from shared.unit_of_work import Outcome
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from services.customer.use_cases.changes import Changes
-    from services.customer.use_cases.ports import Clock, Ref
+    from services.customer.use_cases.ports import Clock, Customers, History, Ref
     from shared.contracts.consent import ConsentChanged
     from shared.mongo import Session
     from shared.unit_of_work import BatchRunner, ChangeRunner
@@ -34,12 +40,28 @@ class ConsentTimeline:
     clock: Clock
 
     async def record_changes(self, events: Sequence[ConsentChanged]) -> list[Ref]:
-        """Many changes in one transaction (a consumer's micro-batch), each recorded as alone."""
+        """Many changes in one transaction (a consumer's micro-batch), each recorded as alone;
+        the customers they name are read at once and their activities written at once."""
 
-        async def alone(runner: ChangeRunner, event: ConsentChanged) -> Ref:
-            return await replace(self, unit=cast("BatchRunner", runner)).record_change(event)
+        async def body(runner: ChangeRunner, session: Session) -> list[Ref]:
+            store = self.changes.customers
+            ids = sorted({event.customer_id for event in events})
+            customers = BatchCustomers(store, await known_customers(store, ids, session))
+            history = BatchHistory(self.changes.history)
+            changes = replace(
+                self.changes,
+                customers=cast("Customers", customers),
+                history=cast("History", history),
+            )
+            within = replace(self, unit=cast("BatchRunner", runner), changes=changes)
+            answers = []
+            for event in events:
+                answers.append(await within.record_change(event))
+                await asyncio.sleep(0)  # see order_batches
+            await history.flush(session=session)
+            return answers
 
-        return await each_together(self.unit, events, alone)
+        return await self.unit.run_together(events, body)
 
     async def record_change(self, event: ConsentChanged) -> Ref:
         async def change(session: Session) -> Outcome[Ref]:
