@@ -12,7 +12,6 @@ inbox and the outbox are read and written once for the lot, and all or none of t
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +28,6 @@ if TYPE_CHECKING:
     from shared.outbox import Outbox
 
 R = TypeVar("R")
-M = TypeVar("M", bound="Message")
 log = logging.getLogger(__name__)
 
 
@@ -175,22 +173,3 @@ class UnitOfWork:
         )
         await self.outbox.publish_or_defer(events)
         return result
-
-
-async def each_together(
-    unit: RunsTogether,
-    messages: Sequence[M],
-    alone: Callable[[ChangeRunner, M], Awaitable[R]],
-) -> list[R]:
-    """Each message through `alone` (its use case, run by the runner it is given) in one
-    transaction: the same change as alone, seeing the changes of the messages before it."""
-
-    async def body(runner: ChangeRunner, _: Session) -> list[R]:
-        results = []
-        for message in messages:
-            results.append(await alone(runner, message))
-            # Each change may answer from what it already read: let waiting queries through.
-            await asyncio.sleep(0)
-        return results
-
-    return await unit.run_together(messages, body)

@@ -74,6 +74,10 @@ class MongoLedger:
     async def append(self, entry: LedgerEntry, *, session: Session) -> None:
         await self._collection.insert_one(_document(entry), session=session)
 
+    async def append_many(self, entries: Sequence[LedgerEntry], *, session: Session) -> None:
+        if entries:
+            await self._collection.insert_many([_document(e) for e in entries], session=session)
+
     async def pseudonymise(self, entry: LedgerEntry, *, session: Session) -> None:
         """The one change a ledger entry ever gets: its personal data replaced (erasure)."""
         assert entry.pseudonymised_at is not None

@@ -6,11 +6,11 @@ from it at any time. Read back as the `ConsentView`s the API shows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReplaceOne
 
 from services.consent.domain.report import StateCount
 from services.consent.domain.scopes import Scope
@@ -40,26 +40,23 @@ class MongoStates:
     async def save(
         self, customer_id: str, states: Mapping[Scope, Folded], *, session: Session
     ) -> None:
+        await self.save_many([(customer_id, states)], session=session)
+
+    async def save_many(
+        self, saves: Sequence[tuple[str, Mapping[Scope, Folded]]], *, session: Session
+    ) -> None:
         now = self._clock()
-        for scope, folded in states.items():
-            inherited = states.get(Scope(scope.purpose)) if scope.channel else None
-            basis = folded.basis
-            doc = {
-                "customer_id": customer_id,
-                "purpose": scope.purpose,
-                "channel": scope.channel,
-                "state": folded.state.value,
-                # The decision the state rests on (its proof).
-                "decided_at": basis.decided_at if basis else None,
-                "source": basis.source.value if basis else None,
-                "entry_id": basis.key if basis else None,
-                # For the report: a channel's state replaces the all-channels one there.
-                "inherited": inherited.state.value if inherited else None,
-                "updated_at": now,
-            }
-            await self._collection.replace_one(
-                {"_id": f"{customer_id}/{scope.label}"}, doc, upsert=True, session=session
+        writes = [
+            ReplaceOne(
+                {"_id": f"{customer_id}/{scope.label}"},
+                _document(customer_id, scope, folded, states, now),
+                upsert=True,
             )
+            for customer_id, states in saves
+            for scope, folded in states.items()
+        ]
+        if writes:
+            await self._collection.bulk_write(writes, session=session)
 
     async def replace(
         self, customer_id: str, states: Mapping[Scope, Folded], *, session: Session
@@ -112,3 +109,23 @@ class MongoStates:
             )
             async for row in cursor
         ]
+
+
+def _document(
+    customer_id: str, scope: Scope, folded: Folded, states: Mapping[Scope, Folded], now: datetime
+) -> Document:
+    inherited = states.get(Scope(scope.purpose)) if scope.channel else None
+    basis = folded.basis
+    return {
+        "customer_id": customer_id,
+        "purpose": scope.purpose,
+        "channel": scope.channel,
+        "state": folded.state.value,
+        # The decision the state rests on (its proof).
+        "decided_at": basis.decided_at if basis else None,
+        "source": basis.source.value if basis else None,
+        "entry_id": basis.key if basis else None,
+        # For the report: a channel's state replaces the all-channels one there.
+        "inherited": inherited.state.value if inherited else None,
+        "updated_at": now,
+    }

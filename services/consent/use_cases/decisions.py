@@ -9,16 +9,18 @@ decision kept out now can matter once a decision made before it arrives.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal, cast
 
 from services.consent.domain.ledger import rebuild
 from services.consent.domain.rules import Decision
 from services.consent.domain.validation import check_decision
+from services.consent.use_cases.batch_stores import BatchLedger, BatchStates
 from shared.contracts.consent import ConsentView, DecisionRecorded, RecordConsent
 from shared.contracts.envelope import SYSTEM_ACTOR, Actor, Command
 from shared.errors import InvalidInput
-from shared.unit_of_work import Outcome, each_together
+from shared.unit_of_work import Outcome
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -80,15 +82,31 @@ class Decisions:
 
     async def record_admitted_together(self, admitted: Sequence[Admitted]) -> list[None]:
         """Many admitted decisions in one transaction (a consumer's micro-batch), each
-        recorded as alone: a later decision for the same customer sees the earlier ones."""
+        recorded as alone: a later decision for the same customer sees the earlier ones. The
+        ledgers are read once ahead and the entries and states written once at the end."""
         subjects = {a.command.message_id: a.subject for a in admitted}
 
-        async def alone(runner: ChangeRunner, command: RecordConsent) -> None:
-            within = replace(self, unit=cast("UnitOfWork", runner))
-            await within._record(command, subjects[command.message_id], refuse_overruled=False)
+        async def body(runner: ChangeRunner, session: Session) -> list[None]:
+            customer_ids = sorted({a.subject.id for a in admitted})
+            ledger = await BatchLedger.read(self.ledger, customer_ids, session=session)
+            states = BatchStates(self.states)
+            within = replace(
+                self,
+                unit=cast("UnitOfWork", runner),
+                ledger=cast("Ledger", ledger),
+                states=cast("States", states),
+                recorder=replace(
+                    self.recorder, ledger=cast("Ledger", ledger), states=cast("States", states)
+                ),
+            )
+            for command in [a.command for a in admitted]:
+                await within._record(command, subjects[command.message_id], refuse_overruled=False)
+                await asyncio.sleep(0)  # the batch answers from memory: let queries through
+            await ledger.flush(session=session)
+            await states.flush(session=session)
+            return [None] * len(admitted)
 
-        await each_together(self.unit, [a.command for a in admitted], alone)
-        return [None] * len(admitted)
+        return await self.unit.run_together([a.command for a in admitted], body)
 
     async def record_for_caller(self, command: RecordConsent) -> DecisionRecorded:
         """A decision from the API: recorded, or refused with the reason."""

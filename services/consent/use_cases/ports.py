@@ -67,6 +67,9 @@ class Ledger(Protocol):
 
     async def append(self, entry: LedgerEntry, *, session: Session) -> None: ...
 
+    async def append_many(self, entries: Sequence[LedgerEntry], *, session: Session) -> None:
+        """`append` of each, in one write."""
+
     async def pseudonymise(self, entry: LedgerEntry, *, session: Session) -> None: ...
 
 
@@ -76,6 +79,11 @@ class States(Protocol):
     async def save(
         self, customer_id: str, states: Mapping[Scope, Folded], *, session: Session
     ) -> None: ...
+
+    async def save_many(
+        self, saves: Sequence[tuple[str, Mapping[Scope, Folded]]], *, session: Session
+    ) -> None:
+        """`save` of each (customer id, states), in order, in one write."""
 
     async def replace(
         self, customer_id: str, states: Mapping[Scope, Folded], *, session: Session

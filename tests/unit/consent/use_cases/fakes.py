@@ -99,6 +99,10 @@ class FakeLedger:
         assert (entry.customer_id, entry.seq) not in taken, "a ledger position is unique"
         self.by_id[entry.id] = entry
 
+    async def append_many(self, entries: Sequence[LedgerEntry], *, session: object) -> None:
+        for entry in entries:
+            await self.append(entry, session=session)
+
     async def pseudonymise(self, entry: LedgerEntry, *, session: object) -> None:
         if self.by_id[entry.id].pseudonymised_at is None:
             self.by_id[entry.id] = entry
@@ -115,6 +119,12 @@ class FakeStates:
         mine = self.by_customer.setdefault(customer_id, {})
         for scope, folded in states.items():
             mine[scope] = (folded, states.get(Scope(scope.purpose)) if scope.channel else None)
+
+    async def save_many(
+        self, saves: Sequence[tuple[str, Mapping[Scope, Folded]]], *, session: object
+    ) -> None:
+        for customer_id, states in saves:
+            await self.save(customer_id, states, session=session)
 
     async def replace(
         self, customer_id: str, states: Mapping[Scope, Folded], *, session: object
