@@ -8,6 +8,7 @@ Everything the endpoints depend on is built here, once, and put on the app's sta
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -17,13 +18,11 @@ from services.gateway.adapters.access_log_store import MongoAccessLog
 from services.gateway.adapters.access_store import MongoKeys, MongoRoles
 from services.gateway.adapters.console_sessions import MongoSessions
 from services.gateway.adapters.ingest_client import IngestClient
-from services.gateway.adapters.oidc import OidcClientSettings, OidcProvider
 from services.gateway.adapters.pages import Pages
 from services.gateway.adapters.parking_queues import RabbitParkingQueues
 from services.gateway.adapters.rate_limits import RateLimits
 from services.gateway.adapters.recent_roles import RecentRoles
 from services.gateway.adapters.services_client import ServicesClient
-from services.gateway.adapters.tokens import JwtVerifier, TokenRules
 from services.gateway.domain.policy import AccessDenied
 from services.gateway.entrypoints import ROUTERS, console
 from services.gateway.entrypoints.authentication import Authentication
@@ -44,12 +43,20 @@ from shared.rpc import RpcClient
 from shared.runtime import ServiceRuntime, configure_logging, serve
 from shared.settings import Environment
 
+if TYPE_CHECKING:
+    from services.gateway.adapters.oidc import OidcProvider
+    from services.gateway.adapters.tokens import JwtVerifier
+
 NAME = "gateway"
 
 
 def token_verifier(settings: GatewaySettings) -> JwtVerifier | None:
     if not settings.accepts_tokens:
         return None
+    # Imported only when tokens are configured: PyJWT brings cryptography, whose native
+    # library alone is 8-10 MB of resident memory in a gateway that never checks a token.
+    from services.gateway.adapters.tokens import JwtVerifier, TokenRules
+
     assert settings.jwt_issuer
     assert settings.jwt_audience
     rules = TokenRules(
@@ -66,6 +73,9 @@ def token_verifier(settings: GatewaySettings) -> JwtVerifier | None:
 def oidc_provider(settings: GatewaySettings) -> OidcProvider | None:
     if not (settings.oidc_issuer and settings.oidc_client_id and settings.oidc_redirect_url):
         return None
+    # Imported only when sign-in is configured, as `token_verifier` does (PyJWT, cryptography).
+    from services.gateway.adapters.oidc import OidcClientSettings, OidcProvider
+
     secret = settings.oidc_client_secret
     return OidcProvider(
         OidcClientSettings(
