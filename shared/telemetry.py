@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
-from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.instrumentation.pymongo import PymongoInstrumentor
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
@@ -51,6 +49,10 @@ def setup_metrics(
     """A meter provider exporting over OTLP, or None (no endpoint: the no-op default)."""
     if not otlp_endpoint:
         return None
+    # The exporters are imported only with an endpoint: they bring protobuf and the generated
+    # OTLP messages (2 MB resident in the gateway), which a process without one never uses.
+    from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+
     exporter = OTLPMetricExporter(endpoint=otlp_endpoint.rstrip("/") + "/v1/metrics")
     return MeterProvider(
         resource=resource_of(service, environment),
@@ -63,6 +65,9 @@ def setup_tracing(
 ) -> TracerProvider:
     provider = TracerProvider(resource=resource_of(service, environment))
     if otlp_endpoint:
+        # Imported only with an endpoint, as in `setup_metrics`.
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
         exporter = OTLPSpanExporter(endpoint=otlp_endpoint.rstrip("/") + "/v1/traces")
         provider.add_span_processor(BatchSpanProcessor(exporter))
     instrumentor = PymongoInstrumentor()
