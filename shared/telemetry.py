@@ -15,13 +15,15 @@ and the alerts read, are scraped from `/metrics` (`shared/metrics.py`).
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
 from opentelemetry.instrumentation.pymongo import PymongoInstrumentor
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.metrics import MeterProvider
 
 
 def suite_version() -> str:
@@ -49,9 +51,12 @@ def setup_metrics(
     """A meter provider exporting over OTLP, or None (no endpoint: the no-op default)."""
     if not otlp_endpoint:
         return None
-    # The exporters are imported only with an endpoint: they bring protobuf and the generated
-    # OTLP messages (2 MB resident in the gateway), which a process without one never uses.
+    # The exporters and the metrics SDK are imported only with an endpoint: they bring protobuf
+    # and the generated OTLP messages (3 MB resident in the gateway), which a process without
+    # one never uses.
     from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 
     exporter = OTLPMetricExporter(endpoint=otlp_endpoint.rstrip("/") + "/v1/metrics")
     return MeterProvider(
