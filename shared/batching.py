@@ -25,7 +25,7 @@ import asyncio
 import logging
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar, cast
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -112,10 +112,16 @@ class Batcher(Generic[T, R]):
             worker.add_done_callback(self._workers.discard)
 
     async def _work(self) -> None:
-        # What arrived while a batch ran is the next batch, without waiting any longer.
-        while self._waiting:
-            batch, self._waiting = self._waiting[: self.size], self._waiting[self.size :]
-            await self._run(batch)
+        try:
+            # What arrived while a batch ran is the next batch, without waiting any longer.
+            while self._waiting:
+                batch, self._waiting = self._waiting[: self.size], self._waiting[self.size :]
+                await self._run(batch)
+        finally:
+            # No longer busy from this moment, not only once the task's done callbacks run:
+            # an item submitted in between found the batcher busy, set no timer, and waited
+            # for good (seen: two decisions never acknowledged after a 5,000-order run).
+            self._workers.discard(cast("asyncio.Task[None]", asyncio.current_task()))
 
     async def _run(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
         try:

@@ -215,3 +215,20 @@ async def test_lanes_drain_every_lane() -> None:
 def test_there_is_at_least_one_lane() -> None:
     with pytest.raises(ValueError, match="at least one lane"):
         Lanes(Recorder().handle, key=str, lanes=0, size=1, wait_s=0)
+
+
+
+async def test_an_item_submitted_while_the_last_batch_finishes_is_handed_over_too() -> None:
+    """An item that arrives after the batch's worker looked for more, before its task is done,
+    found the batcher busy: it must not be left waiting for good (a message never acked)."""
+    later: list[asyncio.Task[int]] = []
+
+    async def handle(items: Sequence[int]) -> list[int]:
+        if items == [1]:
+            # Runs before the worker's task is done: its first step is queued ahead of that.
+            later.append(asyncio.get_running_loop().create_task(batcher.submit(2)))
+        return [item * 10 for item in items]
+
+    batcher = Batcher(handle, size=10, wait_s=0.01)
+    assert await batcher.submit(1) == 10
+    assert await asyncio.wait_for(later[0], timeout=2) == 20
