@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 # as processes in the end-to-end tests are not counted); a change that drops below it says so.
 COVERAGE_FLOOR ?= 90
 
-.PHONY: install run test lint typecheck imports unit check bench bench-quick bench-faults fuzz docs clean
+.PHONY: install run test lint typecheck imports unit check bench bench-quick bench-scaling bench-faults fuzz docs clean
 
 install: $(STAMP)
 
@@ -47,6 +47,10 @@ bench: install
 ## a smaller benchmark run (about a minute and a half)
 bench-quick: install
 	$(BIN)/python -m bench --profile quick
+
+## 400 orders end to end with 1, 2 and 4 customer processes (a few minutes)
+bench-scaling: install
+	$(BIN)/python -m bench --profile scaling
 
 ## faults at a larger scale: kill -9 twice, the database frozen 20 s, 4 instances (ORDERS=600)
 bench-faults: install
