@@ -217,7 +217,6 @@ def test_there_is_at_least_one_lane() -> None:
         Lanes(Recorder().handle, key=str, lanes=0, size=1, wait_s=0)
 
 
-
 async def test_an_item_submitted_while_the_last_batch_finishes_is_handed_over_too() -> None:
     """An item that arrives after the batch's worker looked for more, before its task is done,
     found the batcher busy: it must not be left waiting for good (a message never acked)."""
