@@ -66,18 +66,14 @@ class ChangeRunner(Protocol):
     ) -> R: ...
 
 
-class RunsTogether(Protocol):
-    """What runs the changes of many messages in one transaction."""
+class BatchRunner(ChangeRunner, Protocol):
+    """A unit of work that can also run the changes of many messages in one transaction."""
 
     async def run_together(
         self, messages: Sequence[Message], body: Callable[[ChangeRunner, Session], Awaitable[R]]
     ) -> R:
         """`body` runs each message's change with the runner it is given (in message order);
         the session is the batch's, for what it reads or writes for all of them."""
-
-
-class BatchRunner(ChangeRunner, RunsTogether, Protocol):
-    """A unit of work that can also run the changes of many messages in one transaction."""
 
 
 @dataclass

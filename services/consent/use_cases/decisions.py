@@ -84,7 +84,6 @@ class Decisions:
         """Many admitted decisions in one transaction (a consumer's micro-batch), each
         recorded as alone: a later decision for the same customer sees the earlier ones. The
         ledgers are read once ahead and the entries and states written once at the end."""
-        subjects = {a.command.message_id: a.subject for a in admitted}
 
         async def body(runner: ChangeRunner, session: Session) -> list[None]:
             customer_ids = sorted({a.subject.id for a in admitted})
@@ -99,8 +98,8 @@ class Decisions:
                     self.recorder, ledger=cast("Ledger", ledger), states=cast("States", states)
                 ),
             )
-            for command in [a.command for a in admitted]:
-                await within._record(command, subjects[command.message_id], refuse_overruled=False)
+            for one in admitted:
+                await within._record(one.command, one.subject, refuse_overruled=False)
                 await asyncio.sleep(0)  # the batch answers from memory: let queries through
             await ledger.flush(session=session)
             await states.flush(session=session)
