@@ -57,7 +57,8 @@ async def in_transaction(
     a passing failure: its message is tried again after a delay rather than parked.
     """
     retryable: tuple[type[Exception], ...] = (DuplicateKeyError, BulkWriteError, *retry_on)
-    # The driver runs the body again by itself after a write conflict: counted here.
+    # The driver runs the body again by itself after a write conflict: counted here, under the
+    # service's name, which `make_client` gave the client as its application name.
     service = client.options.pool_options.metadata.get("application", {}).get("name", "unknown")
     attempts = metrics.TRANSACTION_ATTEMPTS.labels(service)
 
