@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 from typing import TYPE_CHECKING
 
 from bson import ObjectId
@@ -15,7 +14,7 @@ from services.customer.adapters.bson import from_document, to_document
 from services.customer.domain.customer import Customer
 from services.customer.domain.duplicates import SIMILAR_LIMIT
 from services.customer.domain.merging import MAX_MERGE_HOPS, follow_merges
-from services.customer.domain.search import search_fields
+from services.customer.domain.search import prefix_bounds, search_fields
 from services.customer.use_cases.ports import ChangedMeanwhile, CustomerFilter
 from shared.contracts.customers import CustomerSort, CustomerStatus
 
@@ -211,29 +210,37 @@ class MongoCustomers:
 
 def _phone_match(phone: str) -> str | Document:
     """A number without an extension finds it with any extension too (a switchboard's number
-    is the person's as well); one with an extension finds exactly that one. Anchored at the
-    start, so the index on `phones` still serves it."""
+    is the person's as well); one with an extension finds exactly that one. Stored numbers are
+    normalised (`+4930123456`, `+4930123456 ext. 12`), so the range from the number up to its
+    extension marker's successor holds exactly those, and the index on `phones` serves it."""
     if " ext. " in phone:
         return phone
-    return {"$regex": f"^{re.escape(phone)}( ext\\. [0-9]+)?$"}
+    _, end = prefix_bounds(f"{phone} ext.")
+    return {"$gte": phone, "$lt": end}
 
 
 def _query(where: CustomerFilter) -> Document:
-    query: Document = {"status": {"$in": [s.value for s in where.statuses]}}
-    if where.name_pattern is not None:
-        query["search.names"] = {"$regex": where.name_pattern}
+    """The narrowest condition leads, statuses come last, and no condition is a regular
+    expression or a top-level `$and`/`$or`. SecantusDB serves a query from the index of its
+    first condition that an index can serve, and scans the whole collection for those others
+    (MongoDB's planner picks the index itself; the order costs it nothing)."""
+    query: Document = {}
+    if where.number is not None:
+        query["number"] = where.number
     if where.email is not None:
         query["emails.address"] = where.email
     if where.phone is not None:
         query["phones"] = _phone_match(where.phone)
-    if where.number is not None:
-        query["number"] = where.number
-    if where.channel is not None:
-        query["search.channels"] = where.channel.lower()
+    if where.name_prefix is not None:
+        low, high = prefix_bounds(where.name_prefix)
+        query["search.names"] = {"$gte": low, "$lt": high}
     if where.tag is not None:
         query["tags"] = where.tag
+    if where.channel is not None:
+        query["search.channels"] = where.channel.lower()
     for key, value in where.extra.items():
         query[f"extra.{key}"] = value
+    query["status"] = {"$in": [s.value for s in where.statuses]}
     return query
 
 

@@ -88,9 +88,10 @@ class MongoDuplicates:
         cursor: str | None,
         limit: int,
     ) -> tuple[list[Candidate], str | None]:
-        query: Document = {"status": status.value}
-        if customer_id is not None:
-            query["customer_ids"] = customer_id
+        # A customer's candidates first: SecantusDB serves a query from its first condition's
+        # index (see customers._query), and nearly every candidate is open.
+        query: Document = {"customer_ids": customer_id} if customer_id is not None else {}
+        query["status"] = status.value
         found, next_cursor = await paging.page(
             self.duplicates, query, field="score", descending=True, cursor=cursor, limit=limit
         )

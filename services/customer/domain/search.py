@@ -38,7 +38,14 @@ def search_fields(customer: Customer) -> dict[str, Any]:
     }
 
 
-def name_prefix_pattern(prefix: str) -> str | None:
-    """An anchored regular expression for a name prefix; None if nothing is left to match."""
-    folded = fold(prefix)
-    return f"^{re.escape(folded)}" if folded else None
+def name_prefix(prefix: str) -> str | None:
+    """What a name typed into a search is matched against the folded names by: its folded
+    form, which they must start with; None if nothing is left to match."""
+    return fold(prefix) or None
+
+
+def prefix_bounds(prefix: str) -> tuple[str, str]:
+    """The strings that start with `prefix` are those from it up to (not including) the upper
+    bound: the prefix with its last character one higher. Folded text is ASCII, so the last
+    character always has a successor."""
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)

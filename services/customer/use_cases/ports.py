@@ -52,8 +52,8 @@ class ChangedMeanwhile(Exception):
 class CustomerFilter:
     """Which customers a search wants; every criterion given must hold."""
 
-    # A regular expression anchored at the start of one of the folded names (domain.search).
-    name_pattern: str | None = None
+    # What one of the folded names starts with (domain.search.name_prefix).
+    name_prefix: str | None = None
     email: str | None = None
     phone: str | None = None
     number: int | None = None

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from services.customer.domain.custom_fields import filter_value
 from services.customer.domain.errors import InvalidInput, NotFound, customer_not_found
 from services.customer.domain.identities import normalise_email, normalise_phone
-from services.customer.domain.search import name_prefix_pattern
+from services.customer.domain.search import name_prefix
 from services.customer.use_cases.ports import CustomerFilter
 from services.customer.use_cases.views import (
     activity_view,
@@ -102,7 +102,7 @@ class CustomerQueries:
                 )
             extra = {k: filter_value(definitions[k], v) for k, v in query.extra.items()}
         where = CustomerFilter(
-            name_pattern=name_prefix_pattern(query.name) if query.name else None,
+            name_prefix=name_prefix(query.name) if query.name else None,
             email=email,
             phone=phone,
             number=query.number,

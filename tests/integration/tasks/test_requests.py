@@ -183,6 +183,18 @@ async def test_tasks_are_found_by_filters_sorted_and_paged(tasks: TasksClient) -
     assert await ids(tasks, overdue=False) == [done["id"], bens["id"], urgent["id"], undated["id"]]
     assert await ids(tasks, due_after=soon(0), due_before=soon(24)) == [bens["id"]]
     assert await ids(tasks, status=("completed",)) == [done["id"]]
+    # Conditions on one field (status, due date) hold together; every filter narrows.
+    assert await ids(tasks, overdue=True, status=("pending",)) == [overdue["id"]]
+    assert await ids(tasks, overdue=True, status=("completed",)) == []
+    assert await ids(tasks, due_after=soon(-3), overdue=False) == [
+        done["id"],
+        bens["id"],
+        urgent["id"],
+    ]
+    assert await ids(tasks, customer_id="c1", assignee="key-ben", status=("pending",)) == [
+        bens["id"]
+    ]
+    assert await ids(tasks, customer_id="c1", status=("completed",)) == []
 
     seen: list[str] = []
     cursor = None

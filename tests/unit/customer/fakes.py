@@ -167,8 +167,8 @@ def _matches(customer: Customer, where: CustomerFilter) -> bool:
         where.tag is None or where.tag in customer.tags,
         all(customer.extra.get(k) == v for k, v in where.extra.items()),
     ]
-    if where.name_pattern is not None:
-        prefix = where.name_pattern.removeprefix("^").replace("\\", "")
+    if where.name_prefix is not None:
+        prefix = where.name_prefix
         checks.append(any(n.startswith(prefix) for n in search["names"]))
     return all(checks)
 
