@@ -32,6 +32,19 @@ def make_client(url: str, *, app_name: str) -> AsyncMongoClient[Document]:
     )
 
 
+def all_of(*conditions: Document) -> Document:
+    """Every condition at once: one filter document unless two name the same field, then `$and`.
+    SecantusDB serves a query from the index of its first condition an index can serve and
+    reads the whole collection for a top-level `$and` or `$or`, so write the narrowest
+    condition first; MongoDB plans both forms alike."""
+    merged: Document = {}
+    for condition in conditions:
+        if merged.keys() & condition.keys():
+            return {"$and": [c for c in conditions if c]}
+        merged |= condition
+    return merged
+
+
 async def ping(client: AsyncMongoClient[Document]) -> None:
     await client.admin.command("ping")
 

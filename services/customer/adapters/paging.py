@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from shared.errors import field_error
+from shared.mongo import all_of
 
 if TYPE_CHECKING:
     from pymongo.asynchronous.collection import AsyncCollection
@@ -40,17 +41,6 @@ def decode(cursor: str) -> tuple[Any, str]:
     return value, last_id
 
 
-def after(field: str, cursor: str | None, *, descending: bool) -> dict[str, Any]:
-    """The filter for documents after the cursor's position in (field, _id) order."""
-    if cursor is None:
-        return {}
-    value, last_id = decode(cursor)
-    op = "$lt" if descending else "$gt"
-    if field == "_id":
-        return {"_id": {op: last_id}}
-    return {"$or": [{field: {op: value}}, {field: value, "_id": {op: last_id}}]}
-
-
 def order(field: str, *, descending: bool) -> list[tuple[str, int]]:
     direction = -1 if descending else 1
     if field == "_id":
@@ -75,18 +65,51 @@ async def page(
     cursor: str | None,
     limit: int,
 ) -> tuple[list[Document], str | None]:
-    """One page of documents in (field, _id) order, and the cursor of the next (None: last)."""
-    position = after(field, cursor, descending=descending)
-    if position:
-        query = {"$and": [query, position]}
-    found = [
-        doc
-        async for doc in collection.find(query)
-        .sort(order(field, descending=descending))
-        .limit(limit + 1)
-    ]
+    """One page of documents in (field, _id) order, and the cursor of the next (None: last).
+
+    After a cursor, the documents that tie with its sort value come first and the ones beyond
+    it after, each asked for on its own: as one query they need a top-level `$or`, which
+    SecantusDB answers by reading the whole collection (see `shared.mongo.all_of`)."""
+    sort = order(field, descending=descending)
+    wanted = limit + 1
+    if cursor is None:
+        return _cut(await _found(collection, query, sort, wanted), field, limit)
+    value, last_id = decode(cursor)
+    op = "$lt" if descending else "$gt"
+    if field == "_id":
+        found = await _found(collection, all_of(query, {"_id": {op: last_id}}), sort, wanted)
+    else:
+        found = await _found(
+            collection, all_of(query, {field: value, "_id": {op: last_id}}), sort, wanted
+        )
+        for beyond in _beyond(field, value, descending=descending):
+            if len(found) == wanted:
+                break
+            found += await _found(collection, all_of(query, beyond), sort, wanted - len(found))
+    return _cut(found, field, limit)
+
+
+def _beyond(field: str, value: Any, *, descending: bool) -> list[Document]:
+    """The documents whose sort value lies past `value`, in sort order. A missing value sorts
+    as null, before every other, and compares with none (`$gt: null` matches nothing), so the
+    documents without a value come last when descending and are passed when ascending."""
+    if value is None:
+        return [] if descending else [{field: {"$ne": None}}]
+    if descending:
+        return [{field: {"$lt": value}}, {field: None}]
+    return [{field: {"$gt": value}}]
+
+
+def _cut(found: list[Document], field: str, limit: int) -> tuple[list[Document], str | None]:
+    """The page, and the cursor after its last document if there is more."""
     items = found[:limit]
     if len(found) <= limit:
         return items, None
     last = items[-1]
     return items, encode(None if field == "_id" else dig(last, field), last["_id"])
+
+
+async def _found(
+    collection: AsyncCollection[Document], query: Document, sort: list[tuple[str, int]], limit: int
+) -> list[Document]:
+    return [doc async for doc in collection.find(query).sort(sort).limit(limit)]

@@ -11,6 +11,7 @@ from services.tasks.adapters.documents import task_document, task_of
 from services.tasks.domain.task import Task
 from services.tasks.use_cases.ports import OpenCount, Session, VersionMoved
 from shared.contracts.tasks import OPEN_STATUSES, FindTasks, TaskPriority, TaskSort, TaskStatus
+from shared.mongo import all_of
 
 if TYPE_CHECKING:
     from pymongo.asynchronous.collection import AsyncCollection
@@ -69,7 +70,7 @@ class MongoTasks:
             paging.after(query.cursor, sort, descending=query.descending),
         ]
         cursor = (
-            self._collection.find(_all_of([c for c in conditions if c]), WITHOUT_HISTORY)
+            self._collection.find(all_of(*conditions), WITHOUT_HISTORY)
             .sort(paging.order(sort, descending=query.descending))
             .limit(query.limit + 1)
         )
@@ -112,18 +113,6 @@ class MongoTasks:
 
 def _overdue(now: datetime) -> dict[str, Any]:
     return {"status": {"$in": OPEN}, "due_at": {"$lt": now}}
-
-
-def _all_of(conditions: list[dict[str, Any]]) -> dict[str, Any]:
-    """One filter document when no two conditions name the same field, else `$and`.
-    SecantusDB serves a query from the index of its first condition and reads the whole
-    collection for a top-level `$and`; MongoDB plans both alike."""
-    merged: dict[str, Any] = {}
-    for condition in conditions:
-        if merged.keys() & condition.keys():
-            return {"$and": conditions}
-        merged |= condition
-    return merged
 
 
 def _filters(query: FindTasks, now: datetime) -> list[dict[str, Any]]:
