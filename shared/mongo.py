@@ -111,6 +111,11 @@ def _lost_a_race(error: Exception) -> bool:
     only one whose every error is a duplicate key (11000) is a lost race.
     """
     if isinstance(error, BulkWriteError):
-        errors = error.details.get("writeErrors", [])
-        return bool(errors) and all(e.get("code") == DUPLICATE_KEY for e in errors)
+        return only_duplicate_keys(error)
     return True
+
+
+def only_duplicate_keys(error: BulkWriteError) -> bool:
+    """Whether every write that failed in a bulk write found its unique key taken."""
+    errors = error.details.get("writeErrors", [])
+    return bool(errors) and all(e.get("code") == DUPLICATE_KEY for e in errors)

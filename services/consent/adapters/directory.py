@@ -39,18 +39,29 @@ class MongoDirectory:
         """Store this version of the customer unless a newer one is known; True if stored."""
         return await self._kept.apply(ref)
 
+    async def apply_many(self, refs: Iterable[CustomerRef]) -> None:
+        await self._kept.apply_many(refs)
+
     async def get(self, customer_id: str) -> CustomerRef | None:
         return await self._kept.get(customer_id)
 
-    async def master_of(self, customer_id: str) -> str:
-        """The customer who holds this customer's consents now: itself, or who absorbed it."""
-        current = customer_id
+    async def get_many(self, customer_ids: Iterable[str]) -> dict[str, CustomerRef]:
+        return await self._kept.get_many(customer_ids)
+
+    async def masters_of(self, customer_ids: Iterable[str]) -> dict[str, str]:
+        """Who holds each customer's consents now: itself, or who absorbed it. One query per
+        link of the longest merge chain among them, nearly always one."""
+        master = {customer_id: customer_id for customer_id in customer_ids}
+        open_ = set(master)
         for _ in range(MAX_MERGE_CHAIN):
-            doc = await self._merges.find_one({"_id": current})
-            if doc is None:
-                return current
-            current = doc["master_id"]
-        raise RuntimeError(f"merge chain of {customer_id} is longer than {MAX_MERGE_CHAIN}")
+            cursor = self._merges.find({"_id": {"$in": sorted({master[c] for c in open_})}})
+            moved = {doc["_id"]: doc["master_id"] async for doc in cursor}
+            open_ = {c for c in open_ if master[c] in moved}
+            if not open_:
+                return master
+            for customer_id in open_:
+                master[customer_id] = moved[master[customer_id]]
+        raise RuntimeError(f"merge chain of {sorted(open_)} is longer than {MAX_MERGE_CHAIN}")
 
     async def absorbed_into(self, master_id: str, *, session: Session) -> list[str]:
         """Every customer merged into this one, directly or through others."""

@@ -3,9 +3,11 @@
 Nobody waits for these; a refusal decides what happens to the message: tried again later (the
 customer may still be on the way) or parked for a person at once (it can never succeed).
 
-Decisions, one or more per order, are recorded in micro-batches (`shared.batching`): each is
-checked on its own first, so one refused does not fail the batch of the others; those admitted
-together share one transaction, and one whose batch failed is recorded on its own.
+Decisions, one or more per order, are recorded in micro-batches (`shared.batching`): the batch
+is checked at once (the customers they carry learnt in one write, their customers and the
+purposes read in one query each) but each decision is admitted or refused on its own, so one
+refused does not fail the batch of the others; those admitted share one transaction, and one
+whose batch failed is recorded on its own.
 """
 
 from __future__ import annotations
@@ -30,17 +32,19 @@ from shared.redelivery import TransientFailure
 
 if TYPE_CHECKING:
     from services.consent.use_cases import UseCases
-    from services.consent.use_cases.decisions import Admitted
+    from services.consent.use_cases.decisions import Refusal
     from shared.topology import Topology
 
 
 def decision_batcher(
     cases: UseCases, *, size: int, wait_s: float, concurrency: int
-) -> Lanes[Admitted, None]:
-    """A customer's decisions in one lane: two batches appending to one ledger would conflict."""
+) -> Lanes[RecordConsent, Refusal | None]:
+    """A customer's decisions in one lane: two batches appending to one ledger would conflict.
+    (A decision for a customer merged away lands on the master's ledger from another lane;
+    rare, and the database runs one of the two again.)"""
     return Lanes(
-        cases.decisions.record_admitted_together,
-        key=lambda admitted: admitted.subject.id,
+        cases.decisions.record_many,
+        key=lambda command: command.customer_id,
         lanes=concurrency,
         size=size,
         wait_s=wait_s,
@@ -49,27 +53,25 @@ def decision_batcher(
 
 
 def inbox_dispatcher(
-    cases: UseCases, *, decisions: Lanes[Admitted, None] | None = None
+    cases: UseCases, *, decisions: Lanes[RecordConsent, Refusal | None] | None = None
 ) -> Dispatcher[Any]:
     """`decisions`: the batcher decisions go through; without one each is recorded alone."""
     dispatcher: Dispatcher[Any] = Dispatcher(ignore=("customer.",))
-    alone = cases.decisions.record_admitted
+    alone = cases.decisions.record_alone
     record = in_batches(decisions, alone) if decisions else alone
 
     async def on_customer(event: CustomerCreated | CustomerUpdated) -> bool:
         return await cases.customers.learn(event.customer)
 
     async def on_decision(command: RecordConsent) -> None:
-        try:
-            admitted = await cases.decisions.admit(command)
-        except UnknownCustomer as error:
+        refusal = await record(command)
+        if isinstance(refusal, UnknownCustomer):
             # Usually its CustomerCreated is still on the way: try again later, then park.
-            raise TransientFailure(str(error)) from error
-        except ErasedCustomer as error:
-            raise PermanentFailure(str(error)) from error
-        except InvalidInput as error:
-            raise InvalidMessage("consent decision refused", error.errors) from error
-        await record(admitted)
+            raise TransientFailure(str(refusal)) from refusal
+        if isinstance(refusal, ErasedCustomer):
+            raise PermanentFailure(str(refusal)) from refusal
+        if isinstance(refusal, InvalidInput):
+            raise InvalidMessage("consent decision refused", refusal.errors) from refusal
 
     dispatcher.register(CustomerCreated, on_customer)
     dispatcher.register(CustomerUpdated, on_customer)

@@ -13,10 +13,12 @@ import asyncio
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal, cast
 
+from services.consent.domain.errors import ErasedCustomer, UnknownCustomer
 from services.consent.domain.ledger import rebuild
 from services.consent.domain.rules import Decision
 from services.consent.domain.validation import check_decision
 from services.consent.use_cases.batch_stores import BatchLedger, BatchStates
+from services.consent.use_cases.customers import Subject
 from shared.contracts.consent import ConsentView, DecisionRecorded, RecordConsent
 from shared.contracts.envelope import SYSTEM_ACTOR, Actor, Command
 from shared.errors import InvalidInput
@@ -25,9 +27,10 @@ from shared.unit_of_work import Outcome
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from services.consent.domain.purposes import PurposeDefinition
     from services.consent.domain.rules import Folded
     from services.consent.domain.scopes import Scope
-    from services.consent.use_cases.customers import Customers, Subject
+    from services.consent.use_cases.customers import Customers
     from services.consent.use_cases.ports import Clock, Ledger, Purposes, States, UnitOfWork
     from services.consent.use_cases.recording import Recorder
     from shared.mongo import Document, Session
@@ -43,6 +46,11 @@ class RebuildStates(Command):
 
     type: Literal["consent.rebuild_states.v1"] = "consent.rebuild_states.v1"
     customer_id: str
+
+
+# Why a decision from a message is not recorded: its customer is not known here (yet), was
+# erased, or its input is invalid.
+Refusal = UnknownCustomer | ErasedCustomer | InvalidInput
 
 
 @dataclass(frozen=True)
@@ -70,12 +78,50 @@ class Decisions:
     async def admit(self, command: RecordConsent) -> Admitted:
         """What is checked of a decision from a message before it is recorded; raises why not
         (its customer is not known yet, or erased; its input is invalid)."""
-        if command.customer is not None and command.customer.customer_id == command.customer_id:
-            # Its customer travels with it: known here now, whatever the event's progress.
-            await self.customers.learn(command.customer)
-        subject = await self.customers.subject(command.customer_id)
-        await self._refuse_invalid(command, from_api=False)
-        return Admitted(command, subject)
+        (admitted,) = await self.admit_many([command])
+        if isinstance(admitted, Admitted):
+            return admitted
+        raise admitted
+
+    async def admit_many(self, commands: Sequence[RecordConsent]) -> list[Admitted | Refusal]:
+        """`admit` for several decisions at once, each admitted or refused on its own: the
+        customers they carry learnt in one write, their customers and the purposes read in
+        one query each."""
+        # A decision's customer travels with it: known here now, whatever the event's progress.
+        await self.customers.learn_many(
+            c.customer
+            for c in commands
+            if c.customer is not None and c.customer.customer_id == c.customer_id
+        )
+        subjects = await self.customers.subjects({c.customer_id for c in commands})
+        purposes = {p.key: p for p in await self.purposes.all()}
+        found: list[Admitted | Refusal] = []
+        for command in commands:
+            subject = subjects[command.customer_id]
+            if not isinstance(subject, Subject):
+                found.append(subject)
+                continue
+            refusal = self._refusal(command, purposes.get(command.purpose), from_api=False)
+            found.append(refusal if refusal is not None else Admitted(command, subject))
+        return found
+
+    async def record_many(self, commands: Sequence[RecordConsent]) -> list[Refusal | None]:
+        """Decisions from messages (a consumer's micro-batch): admitted or refused each on its
+        own, those admitted recorded together; for each, why it was refused, or None."""
+        admissions = await self.admit_many(commands)
+        admitted = [a for a in admissions if isinstance(a, Admitted)]
+        if admitted:
+            await self.record_admitted_together(admitted)
+        return [None if isinstance(a, Admitted) else a for a in admissions]
+
+    async def record_alone(self, command: RecordConsent) -> Refusal | None:
+        """A decision from a message on its own (its batch failed, or there are none)."""
+        try:
+            admitted = await self.admit(command)
+        except (UnknownCustomer, ErasedCustomer, InvalidInput) as refusal:
+            return refusal
+        await self.record_admitted(admitted)
+        return None
 
     async def record_admitted(self, admitted: Admitted) -> None:
         await self._record(admitted.command, admitted.subject, refuse_overruled=False)
@@ -110,7 +156,9 @@ class Decisions:
     async def record_for_caller(self, command: RecordConsent) -> DecisionRecorded:
         """A decision from the API: recorded, or refused with the reason."""
         subject = await self.customers.subject(command.customer_id)
-        await self._refuse_invalid(command, from_api=True)
+        refusal = self._refusal(command, await self.purposes.get(command.purpose), from_api=True)
+        if refusal is not None:
+            raise refusal
         return await self._record(command, subject, refuse_overruled=True)
 
     async def rebuild_states(
@@ -130,18 +178,19 @@ class Decisions:
         command = RebuildStates(customer_id=customer_id, actor=actor, occurred_at=self.clock())
         return await self.unit.run(command, change, repeated=repeated)
 
-    async def _refuse_invalid(self, command: RecordConsent, *, from_api: bool) -> None:
+    def _refusal(
+        self, command: RecordConsent, purpose: PurposeDefinition | None, *, from_api: bool
+    ) -> InvalidInput | None:
         errors = check_decision(
             state=command.state,
             channel=command.channel,
             evidence=command.evidence,
             purpose_key=command.purpose,
-            purpose=await self.purposes.get(command.purpose),
+            purpose=purpose,
             now=self.clock(),
             from_api=from_api,
         )
-        if errors:
-            raise InvalidInput(errors, "the consent decision cannot be recorded")
+        return InvalidInput(errors, "the consent decision cannot be recorded") if errors else None
 
     async def _record(
         self, command: RecordConsent, subject: Subject, *, refuse_overruled: bool

@@ -168,13 +168,24 @@ class FakeDirectory:
         self.by_id[ref.customer_id] = ref
         return True
 
+    async def apply_many(self, refs: Iterable[CustomerRef]) -> None:
+        for ref in refs:
+            await self.apply(ref)
+
     async def get(self, customer_id: str) -> CustomerRef | None:
         return self.by_id.get(customer_id)
 
-    async def master_of(self, customer_id: str) -> str:
-        while customer_id in self.master_by_absorbed:
-            customer_id = self.master_by_absorbed[customer_id]
-        return customer_id
+    async def get_many(self, customer_ids: Iterable[str]) -> dict[str, CustomerRef]:
+        return {c: self.by_id[c] for c in customer_ids if c in self.by_id}
+
+    async def masters_of(self, customer_ids: Iterable[str]) -> dict[str, str]:
+        found = {}
+        for customer_id in customer_ids:
+            master = customer_id
+            while master in self.master_by_absorbed:
+                master = self.master_by_absorbed[master]
+            found[customer_id] = master
+        return found
 
     async def absorbed_into(self, master_id: str, *, session: object) -> list[str]:
         found: list[str] = []

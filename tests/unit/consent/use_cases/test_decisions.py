@@ -15,7 +15,7 @@ from shared.contracts.consent import ConsentChanged, ConsentState, LedgerOutcome
 from shared.contracts.customers import CustomerRef, CustomerStatus
 from shared.errors import InvalidInput
 from tests.integration.consent.messages import record_consent
-from tests.unit.consent.use_cases.fakes import Consent
+from tests.unit.consent.use_cases.fakes import Consent, customer
 
 
 def by_supporter(customer_id: str, state: str = "single_opt_in", **fields: Any) -> RecordConsent:
@@ -255,3 +255,71 @@ async def test_decisions_recorded_together_are_each_as_alone_in_one_unit_of_work
     assert [e.state for e in together.published(ConsentChanged)] == [
         e.state for e in alone.published(ConsentChanged)
     ]
+
+
+async def test_decisions_admitted_together_are_each_admitted_or_refused_as_alone() -> None:
+    """A batch is checked at once (one write of the customers they carry, one read of their
+    customers and one of the purposes), but each decision gets its own answer."""
+    alone, together = Consent(), Consent()
+    for consent in (alone, together):
+        await consent.knows("ann")
+        await consent.knows("eve", status=CustomerStatus.ERASED)
+        await consent.knows("old")
+        await consent.knows("new")
+        await consent.directory.remember_merge(["old"], "new", session=None)
+    carried = record_consent("cat", "single_opt_in").model_copy(
+        update={"customer": customer("cat", "cat@example.com", version=2)}
+    )
+    stale = record_consent("cat", "single_opt_in", minute=1).model_copy(
+        update={"customer": customer("cat", "stale@example.com", version=1)}
+    )
+    commands = [
+        record_consent("ann", "single_opt_in"),
+        record_consent("nobody", "single_opt_in"),
+        record_consent("eve", "single_opt_in"),
+        record_consent("ann", "single_opt_in", purpose="no_such_purpose"),
+        record_consent("old", "single_opt_in"),
+        carried,
+        stale,
+    ]
+
+    async def one_by_one(command: RecordConsent) -> object:
+        try:
+            return await alone.cases.decisions.admit(command)
+        except (UnknownCustomer, ErasedCustomer, InvalidInput) as refusal:
+            return refusal
+
+    expected = [await one_by_one(c) for c in commands]
+    found = await together.cases.decisions.admit_many(commands)
+
+    def outcome(admission: object) -> object:
+        if isinstance(admission, Exception):
+            return (type(admission), str(admission))
+        return admission
+
+    assert [outcome(a) for a in found] == [outcome(e) for e in expected]
+    assert [type(a).__name__ for a in found] == [
+        "Admitted",
+        "UnknownCustomer",
+        "ErasedCustomer",
+        "InvalidInput",
+        "Admitted",
+        "Admitted",
+        "Admitted",
+    ]
+    assert found[4].subject.id == "new"  # type: ignore[union-attr]
+    # The newest version carried is the one known, whichever came first.
+    assert together.directory.by_id["cat"].primary_email == "cat@example.com"
+    assert found[6].subject.email == "cat@example.com"  # type: ignore[union-attr]
+
+
+async def test_a_batch_records_the_admitted_and_answers_each_refusal() -> None:
+    consent = Consent()
+    await consent.knows("ann")
+    refusals = await consent.cases.decisions.record_many(
+        [record_consent("ann", "single_opt_in"), record_consent("nobody", "single_opt_in")]
+    )
+    assert refusals[0] is None
+    assert isinstance(refusals[1], UnknownCustomer)
+    assert consent.unit.batches == [1]
+    assert [s.state for s in await consent.states.of_customer("ann")] == ["single_opt_in"]
