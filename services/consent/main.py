@@ -14,7 +14,12 @@ from services.consent.adapters.purposes import MongoPurposes
 from services.consent.adapters.states import MongoStates
 from services.consent.adapters.stored_events import MongoStoredEvents
 from services.consent.adapters.tokens import MongoTokens
-from services.consent.entrypoints.inbox import decision_batcher, inbox_dispatcher, inbox_router
+from services.consent.entrypoints.inbox import (
+    decision_batcher,
+    directory_batcher,
+    inbox_dispatcher,
+    inbox_router,
+)
 from services.consent.entrypoints.requests import request_dispatcher, request_router
 from services.consent.settings import ConsentSettings
 from services.consent.use_cases import UseCases
@@ -153,10 +158,17 @@ def create_app(settings: ConsentSettings | None = None) -> FastAPI:
         wait_s=settings.decision_batch_wait_ms / 1000,
         concurrency=at_once,
     )
+    learnt = directory_batcher(
+        service.cases, size=batch, wait_s=settings.decision_batch_wait_ms / 1000
+    )
     runtime.broker.include_router(
         inbox_router(
             runtime.topology,
-            inbox_dispatcher(service.cases, decisions=batcher if batch > 1 else None),
+            inbox_dispatcher(
+                service.cases,
+                decisions=batcher if batch > 1 else None,
+                learnt=learnt if batch > 1 else None,
+            ),
             # Room for the batches that run and one more being collected.
             prefetch=max(settings.prefetch, (at_once + 1) * batch),
         ),
@@ -168,7 +180,7 @@ def create_app(settings: ConsentSettings | None = None) -> FastAPI:
     runtime.checks["database"] = database_check(client)
     runtime.on_start += service.start_up
     runtime.background.append(service.outbox.relay)
-    runtime.on_stop += [batcher.drain, client.close]
+    runtime.on_stop += [batcher.drain, learnt.drain, client.close]
     app = runtime.app(title="consent service")
     # For maintenance from a shell or a test (e.g. rebuilding states from the ledger).
     app.state.consent = service

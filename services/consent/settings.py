@@ -31,6 +31,7 @@ class ConsentSettings(DatabaseSettings):
     double_opt_in_ttl_s: int = Field(48 * 3600, ge=1, le=30 * 24 * 3600)
     # Decisions from messages recorded together in one transaction: at most this many, collected
     # for at most this long (see shared.batching). A size of 1 records every decision alone.
+    # Customer news for the directory is kept in batches of the same size and wait.
     decision_batch_size: int = Field(16, ge=1, le=500)
     decision_batch_wait_ms: int = Field(20, ge=0, le=5_000)
     # Batches recorded side by side by one process (the inbox queue's prefetch follows).

@@ -18,7 +18,7 @@ from services.tasks.adapters.task_store import MongoTasks
 from services.tasks.adapters.transactions import OutboxOnceOnly
 from services.tasks.domain.times import instant
 from services.tasks.entrypoints.alarm_clock import keep_ringing
-from services.tasks.entrypoints.inbox import inbox_dispatcher, inbox_router
+from services.tasks.entrypoints.inbox import directory_batcher, inbox_dispatcher, inbox_router
 from services.tasks.entrypoints.requests import TaskRequests, request_dispatcher, request_router
 from services.tasks.settings import TasksSettings
 from services.tasks.use_cases.alarms import AlarmRinging
@@ -120,8 +120,12 @@ def create_app(settings: TasksSettings | None = None) -> FastAPI:
     client = make_client(settings.mongodb_url.get_secret_value(), app_name=NAME)
     service = assemble(client, settings, runtime.broker, runtime.topology)
 
+    learnt = directory_batcher(service.lives)
     runtime.broker.include_router(
-        inbox_router(runtime.topology, inbox_dispatcher(service.lives, service.notifications)),
+        inbox_router(
+            runtime.topology,
+            inbox_dispatcher(service.lives, service.notifications, learnt=learnt),
+        ),
         middlewares=[Redelivery(runtime.broker, runtime.topology.tasks)],
     )
     runtime.broker.include_router(
@@ -135,7 +139,7 @@ def create_app(settings: TasksSettings | None = None) -> FastAPI:
         await keep_ringing(service.ringing, interval_s=settings.alarm_poll_s)
 
     runtime.background.append(alarm_clock)
-    runtime.on_stop.append(client.close)
+    runtime.on_stop += [learnt.drain, client.close]
     app = runtime.app(title="tasks service")
     # For a shell or a test: the service's parts.
     app.state.tasks = service

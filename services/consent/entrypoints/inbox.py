@@ -18,11 +18,12 @@ from faststream.rabbit import RabbitRouter
 from faststream.rabbit.schemas import Channel
 
 from services.consent.domain.errors import ErasedCustomer, UnknownCustomer
-from shared.batching import Lanes, in_batches
+from shared.batching import Batcher, Lanes, in_batches
 from shared.contracts.consent import RecordConsent
 from shared.contracts.customers import (
     CustomerCreated,
     CustomerErased,
+    CustomerRef,
     CustomersMerged,
     CustomerUpdated,
 )
@@ -31,6 +32,8 @@ from shared.errors import InvalidInput
 from shared.redelivery import TransientFailure
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from services.consent.use_cases import UseCases
     from services.consent.use_cases.decisions import Refusal
     from shared.topology import Topology
@@ -52,16 +55,37 @@ def decision_batcher(
     )
 
 
+def directory_batcher(cases: UseCases, *, size: int, wait_s: float) -> Batcher[CustomerRef, None]:
+    """Customer news, about one per order, kept in one write per batch: version-guarded, so a
+    batch needs neither an inbox nor a transaction, and two batches side by side cannot undo
+    each other."""
+
+    async def learn_many(customers: Sequence[CustomerRef]) -> list[None]:
+        await cases.customers.learn_many(customers)
+        return [None] * len(customers)
+
+    return Batcher(learn_many, size=size, wait_s=wait_s, concurrency=2, name="directory batch")
+
+
 def inbox_dispatcher(
-    cases: UseCases, *, decisions: Lanes[RecordConsent, Refusal | None] | None = None
+    cases: UseCases,
+    *,
+    decisions: Lanes[RecordConsent, Refusal | None] | None = None,
+    learnt: Batcher[CustomerRef, None] | None = None,
 ) -> Dispatcher[Any]:
-    """`decisions`: the batcher decisions go through; without one each is recorded alone."""
+    """`decisions`, `learnt`: the batchers decisions and customer news go through; without
+    them each is handled alone."""
     dispatcher: Dispatcher[Any] = Dispatcher(ignore=("customer.",))
     alone = cases.decisions.record_alone
     record = in_batches(decisions, alone) if decisions else alone
 
-    async def on_customer(event: CustomerCreated | CustomerUpdated) -> bool:
-        return await cases.customers.learn(event.customer)
+    async def learn_alone(customer: CustomerRef) -> None:
+        await cases.customers.learn(customer)
+
+    learn = in_batches(learnt, learn_alone) if learnt else learn_alone
+
+    async def on_customer(event: CustomerCreated | CustomerUpdated) -> None:
+        await learn(event.customer)
 
     async def on_decision(command: RecordConsent) -> None:
         refusal = await record(command)

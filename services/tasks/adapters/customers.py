@@ -36,6 +36,9 @@ class MongoCustomers:
     async def apply(self, ref: CustomerRef) -> bool:
         return await self._directory.apply(ref)
 
+    async def apply_many(self, refs: Sequence[CustomerRef]) -> None:
+        await self._directory.apply_many(refs)
+
     async def master_of(self, customer_id: str) -> str | None:
         master: str | None = None
         current = customer_id

@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from faststream.rabbit import RabbitRouter
+from faststream.rabbit.schemas import Channel
 
-from services.tasks.use_cases.customers import CustomerLives
+from services.tasks.use_cases.customers import CustomerLives, CustomerNews
 from services.tasks.use_cases.notifications import TaskNotifications
+from shared.batching import Batcher, in_batches
 from shared.contracts.customers import (
     CustomerCreated,
     CustomerDisabled,
@@ -24,13 +26,28 @@ from shared.contracts.tasks import TaskOverdue, TaskReminderDue
 from shared.dispatch import Dispatcher, Received
 from shared.topology import Topology
 
+DIRECTORY_BATCH_SIZE = 16
+DIRECTORY_BATCH_WAIT_S = 0.02
+DIRECTORY_BATCHES_AT_ONCE = 2
 
-def inbox_dispatcher(lives: CustomerLives, notifications: TaskNotifications) -> Dispatcher[Any]:
+
+def inbox_dispatcher(
+    lives: CustomerLives,
+    notifications: TaskNotifications,
+    *,
+    learnt: Batcher[CustomerNews, None] | None = None,
+) -> Dispatcher[Any]:
+    """`learnt`: the batcher customer news goes through; without one each is kept alone."""
     dispatcher: Dispatcher[Any] = Dispatcher(ignore=("customer.", "task."))
-    dispatcher.register(CustomerCreated, lives.learn)
-    dispatcher.register(CustomerUpdated, lives.learn)
-    dispatcher.register(CustomerDisabled, lives.learn)
-    dispatcher.register(CustomerEnabled, lives.learn)
+
+    async def alone(event: CustomerNews) -> None:
+        await lives.learn(event)
+
+    learn = in_batches(learnt, alone) if learnt else alone
+    dispatcher.register(CustomerCreated, learn)
+    dispatcher.register(CustomerUpdated, learn)
+    dispatcher.register(CustomerDisabled, learn)
+    dispatcher.register(CustomerEnabled, learn)
     dispatcher.register(CustomersMerged, lives.merged)
     dispatcher.register(CustomerErased, lives.erased)
     dispatcher.register(TaskReminderDue, notifications.on_reminder_due)
@@ -38,10 +55,28 @@ def inbox_dispatcher(lives: CustomerLives, notifications: TaskNotifications) -> 
     return dispatcher
 
 
+def directory_batcher(lives: CustomerLives) -> Batcher[CustomerNews, None]:
+    """Customer news, about one per order, kept in one write per batch: version-guarded, so a
+    batch needs neither an inbox nor a transaction, and two batches side by side cannot undo
+    each other."""
+    return Batcher(
+        lives.learn_many,
+        size=DIRECTORY_BATCH_SIZE,
+        wait_s=DIRECTORY_BATCH_WAIT_S,
+        concurrency=DIRECTORY_BATCHES_AT_ONCE,
+        name="directory batch",
+    )
+
+
 def inbox_router(topology: Topology, dispatcher: Dispatcher[Any]) -> RabbitRouter:
     router = RabbitRouter()
 
-    @router.subscriber(topology.tasks.subscription(), title="tasks inbox")
+    @router.subscriber(
+        topology.tasks.subscription(),
+        title="tasks inbox",
+        # Room for the batches that run and one more being collected.
+        channel=Channel(prefetch_count=(DIRECTORY_BATCHES_AT_ONCE + 1) * DIRECTORY_BATCH_SIZE),
+    )
     @dispatcher.typed
     async def on_message(body: Received) -> None:
         await dispatcher.dispatch(body)

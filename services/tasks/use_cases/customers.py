@@ -10,6 +10,7 @@ through, as the customer service reports it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.tasks.use_cases.events import events_of
@@ -41,6 +42,11 @@ class CustomerLives:
     async def learn(self, event: CustomerNews) -> bool:
         """Keep the directory current (version-guarded, so it needs no inbox)."""
         return await self.customers.apply(event.customer)
+
+    async def learn_many(self, events: Sequence[CustomerNews]) -> list[None]:
+        """`learn` for a consumer's micro-batch, in one write."""
+        await self.customers.apply_many([e.customer for e in events])
+        return [None] * len(events)
 
     async def merged(self, event: CustomersMerged) -> None:
         await self.customers.apply(event.master)

@@ -104,6 +104,8 @@ class Customers(Protocol):
 
     async def apply(self, ref: CustomerRef) -> bool: ...
 
+    async def apply_many(self, refs: Sequence[CustomerRef]) -> None: ...
+
     async def master_of(self, customer_id: str) -> str | None:
         """The customer that absorbed this one (followed to the end), if it was merged."""
 

@@ -192,6 +192,10 @@ class FakeCustomers:
         self.known[ref.customer_id] = ref
         return True
 
+    async def apply_many(self, refs: Sequence[CustomerRef]) -> None:
+        for ref in refs:
+            await self.apply(ref)
+
     async def master_of(self, customer_id: str) -> str | None:
         master = None
         while customer_id in self.merges:
