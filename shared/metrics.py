@@ -82,6 +82,17 @@ HTTP_DURATION = Histogram(
     ["service", "route", "method"],
     buckets=BUCKETS,
 )
+HTTP_IN_FLIGHT = Gauge(
+    "suite_http_requests_in_flight",
+    "HTTP requests being handled, counted against the service's cap (health and metrics not).",
+    ["service"],
+    multiprocess_mode="livesum",
+)
+HTTP_SHED = Counter(
+    "suite_http_requests_shed_total",
+    "HTTP requests answered 503 at once: the service had as many in hand as it takes.",
+    ["service"],
+)
 OUTBOX_BACKLOG = Gauge(
     "suite_outbox_backlog",
     "Events stored in the outbox and not yet published.",

@@ -59,11 +59,12 @@ def unavailable(
     *,
     kind: str = "service-unavailable",
     headers: Mapping[str, str] | None = None,
+    retry_after_s: int = RETRY_AFTER_S,
 ) -> ProblemError:
     """503: nothing was done because something the request needs is away; try again later."""
     return ProblemError(
         Problem(type=f"urn:problem:{kind}", title=title, status=503, detail=detail),
-        headers={**(headers or {}), "Retry-After": str(RETRY_AFTER_S)},
+        headers={**(headers or {}), "Retry-After": str(retry_after_s)},
     )
 
 

@@ -37,6 +37,7 @@ from shared.contracts.envelope import utc_now
 from shared.contracts.replies import Problem
 from shared.health import database_check
 from shared.http_limits import Answers, install_request_limits
+from shared.load_shedding import LoadShedding
 from shared.mongo import make_client
 from shared.problems import problem_response
 from shared.rpc import RpcClient
@@ -130,8 +131,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     # The console's pages take a session instead of a key (and send a browser to sign in).
     app.add_middleware(ConsoleAuthentication)
-    # Added last, so it runs first: nobody unauthenticated gets further, not even to the limits.
+    # Added after the console's and the limits, so it runs before them: nobody unauthenticated
+    # gets further, not even to the limits.
     app.add_middleware(Authentication)
+    # Added last, so it runs first, before authentication: a request refused for load costs no
+    # lookup of its key, as at a load balancer. Everyone gets the same 503 (busy, nothing
+    # more), so an anonymous caller learns nothing it could not from any busy server.
+    app.add_middleware(LoadShedding, service=NAME, limit=settings.max_requests_in_flight)
     install_access_problems(app)
     bootstrap = settings.bootstrap_api_key
     app.state.authenticator = Authenticator(

@@ -59,6 +59,13 @@ class GatewaySettings(DatabaseSettings):
     jwt_algorithms: tuple[str, ...] = ("RS256", "ES256")
     # Requests per principal (`limits` notation: "1200/minute", "50/second"), per replica.
     rate_limit: str = "1200/minute"
+    # Requests handled at once (`shared.load_shedding`); past it 503 with Retry-After: 1. A
+    # healthy gateway holds a few (requests a second times seconds each: 100 lookups a second
+    # at 30 ms are 3), so the cap bites only when the services fall behind. Then each waiting
+    # request holds memory until its answer or the RPC timeout: 100 searches a second waiting
+    # out 5 s are up to 500, and took the gateway from 98 to 195 MB, roughly 0.2 MB each; by
+    # that estimate 128 waiting stay near 125 MB, under the 150 MB it is meant to need.
+    max_requests_in_flight: int = Field(128, ge=1)
 
     @field_validator(
         "bootstrap_api_key",

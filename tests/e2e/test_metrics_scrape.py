@@ -44,13 +44,14 @@ OUTBOX = {"suite_outbox_backlog", "suite_outbox_oldest_age_seconds"}
 TRANSACTIONS = {"suite_transactions_total", "suite_transaction_attempts_total"}
 HTTP = {"suite_http_requests_total", "suite_http_request_duration_seconds"}
 RPC = {"suite_rpc_duration_seconds"}
+SHEDDING = {"suite_http_requests_in_flight", "suite_http_requests_shed_total"}
 # What each service does, so what it must export (a request queue: messages without retries).
 EXPECTED = {
     "customer": CONSUMER | OUTBOX | TRANSACTIONS | HTTP | {"suite_messages_failed_total"},
     "consent": CONSUMER | OUTBOX | TRANSACTIONS | HTTP,
     "tasks": CONSUMER | OUTBOX | HTTP,
     "mailer": CONSUMER | RPC | HTTP,
-    "gateway": HTTP | RPC,
+    "gateway": HTTP | RPC | SHEDDING,
     "ingest": HTTP,
     "pullers": HTTP | {"suite_messages_received_total", "suite_messages_processed_total"},
 }
@@ -61,6 +62,8 @@ ONLY = {
     "suite_transaction_attempts_total": {"customer", "consent", "tasks", "gateway"},
     "suite_queue_depth": {"customer", "consent", "tasks", "mailer"},
     "suite_rpc_duration_seconds": {"gateway", "mailer"},
+    "suite_http_requests_in_flight": {"gateway"},
+    "suite_http_requests_shed_total": {"gateway"},
     "suite_messages_retried_total": {"customer", "consent", "tasks", "mailer"},
 }
 

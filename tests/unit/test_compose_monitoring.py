@@ -34,6 +34,8 @@ COUNTERS_AND_GAUGES = {
     "suite_messages_retried_total": {"service", "queue"},
     "suite_messages_parked_total": {"service", "queue"},
     "suite_http_requests_total": {"service", "route", "method", "status"},
+    "suite_http_requests_in_flight": {"service"},
+    "suite_http_requests_shed_total": {"service"},
     "suite_outbox_backlog": {"service"},
     "suite_outbox_oldest_age_seconds": {"service"},
     "suite_queue_depth": {"service", "queue"},

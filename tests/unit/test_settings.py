@@ -22,6 +22,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "GATEWAY_INGEST_TOKEN",
         "GATEWAY_BOOTSTRAP_API_KEY",
         "GATEWAY_RATE_LIMIT",
+        "GATEWAY_MAX_REQUESTS_IN_FLIGHT",
     ):
         monkeypatch.delenv(key, raising=False)
 
@@ -89,6 +90,16 @@ def test_production_refuses_the_development_bootstrap_key(
     # Unset (or empty, as compose passes an unset variable): no bootstrap key at all.
     monkeypatch.setenv("GATEWAY_BOOTSTRAP_API_KEY", "")
     assert GatewaySettings().bootstrap_api_key is None
+
+
+@pytest.mark.usefixtures("gateway_database")
+def test_the_cap_on_requests_in_flight_takes_at_least_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert GatewaySettings().max_requests_in_flight == 128
+    monkeypatch.setenv("GATEWAY_MAX_REQUESTS_IN_FLIGHT", "0")
+    with pytest.raises(ValidationError, match="max_requests_in_flight"):
+        GatewaySettings()
 
 
 @pytest.mark.usefixtures("gateway_database")
