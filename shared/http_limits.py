@@ -32,12 +32,12 @@ from urllib.parse import parse_qsl
 
 from fastapi import FastAPI
 from starlette.datastructures import Headers
-from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.contracts.replies import FieldError, Problem
 from shared.json_nesting import nested_deeper_than
 from shared.problems import PROBLEM_JSON, problem_response
+from shared.route_templates import templates
 
 log = logging.getLogger(__name__)
 JSON = "application/json"
@@ -138,12 +138,12 @@ class _Path:
 
 
 def _paths(document: dict[str, Any], limits: RequestLimits) -> list[_Path]:
-    """Every path of the OpenAPI document with what each of its operations takes; literal paths
-    first, so that `/v1/customers/export` wins over `/v1/customers/{id}`."""
+    """Every path of the OpenAPI document with what each of its operations takes, in the order
+    `route_templates` matches them."""
     found = []
-    for template, methods in document.get("paths", {}).items():
+    for template, pattern in templates(document):
         operations = {}
-        for method, operation in methods.items():
+        for method, operation in document["paths"][template].items():
             content = operation.get("requestBody", {}).get("content", {})
             query = {p["name"] for p in operation.get("parameters", ()) if p.get("in") == "query"}
             operations[method.upper()] = _RouteRules(
@@ -152,8 +152,8 @@ def _paths(document: dict[str, Any], limits: RequestLimits) -> list[_Path]:
                 query_prefixes=limits.open_query.get(template, ()),
                 streamed_limit=limits.streamed.get(template),
             )
-        found.append(_Path(template, compile_path(template)[0], operations))
-    return sorted(found, key=lambda path: "{" in path.template)
+        found.append(_Path(template, pattern, operations))
+    return found
 
 
 class RequestLimits:

@@ -22,16 +22,15 @@ from typing import TYPE_CHECKING, Any
 
 from faststream import BaseMiddleware
 from opentelemetry import trace
-from starlette.routing import Match
 
 from shared import metrics
 from shared.logs import bound
+from shared.route_templates import Templates, template_of, templates
 
 if TYPE_CHECKING:
     from faststream._internal.basic_types import AsyncFuncAny
     from faststream._internal.context.repository import ContextRepo
     from faststream.message import StreamMessage
-    from starlette.routing import Router
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = b"x-request-id"
@@ -115,16 +114,18 @@ def _queue_of(subscriber: Any) -> str | None:
 
 
 class RequestObservation:
-    def __init__(self, app: ASGIApp, *, service: str, router: Router) -> None:
+    def __init__(self, app: ASGIApp, *, service: str) -> None:
         self.app = app
         self.service = service
-        self.router = router
+        self._templates: Templates | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         request_id = _request_id(scope)
+        # For what runs inside (the gateway's access log names the request by it).
+        scope.setdefault("state", {})["request_id"] = request_id
         status = 500
         started = time.perf_counter()
 
@@ -151,18 +152,16 @@ class RequestObservation:
     def _route(self, scope: Scope) -> str:
         """The template of the route that answered; never the path (it holds ids)."""
         route = scope.get("route")
-        if route is None:
-            # Answered before routing (a body too large, a wrong content type): find it.
-            route = next((r for r in self.router.routes if r.matches(scope)[0] == Match.FULL), None)
         path = getattr(route, "path", None)
-        return path if isinstance(path, str) else metrics.UNMATCHED_ROUTE
+        if isinstance(path, str):
+            return path
+        # Answered before routing (refused by the limits, authentication or load shedding).
+        if self._templates is None:
+            self._templates = templates(scope["app"].openapi())
+        return template_of(self._templates, scope["path"]) or metrics.UNMATCHED_ROUTE
 
 
 def _request_id(scope: Scope) -> str:
-    # An outer middleware (the gateway's authentication) may have given the request its id.
-    given = scope.get("state", {}).get("request_id")
-    if isinstance(given, str) and _SANE_REQUEST_ID.match(given.encode()):
-        return given
     for name, value in scope.get("headers", ()):
         if name == REQUEST_ID_HEADER and _SANE_REQUEST_ID.match(value):
             return str(value.decode())

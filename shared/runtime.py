@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import uvicorn
 from aiormq.exceptions import AMQPConnectionError
 from fastapi import APIRouter, Depends, FastAPI, Response
+from fastapi.middleware import Middleware
 from faststream.rabbit import RabbitQueue
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from pymongo.errors import ConnectionFailure as PyMongoConnectionFailure
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from faststream.rabbit import RabbitBroker
     from opentelemetry.sdk.metrics import MeterProvider
     from opentelemetry.sdk.trace import TracerProvider
+    from starlette.types import ASGIApp
 
     from shared.settings import ServiceSettings
 
@@ -125,7 +127,9 @@ class ServiceRuntime:
 
     def app(self, *, title: str, routers: Sequence[APIRouter] = ()) -> FastAPI:
         # Every JSON body is held to the types its document states (`shared.json_bodies`).
-        app = FastAPI(title=title, lifespan=self.lifespan, dependencies=[Depends(strict_json_body)])
+        app = _ObservedApp(
+            title=title, lifespan=self.lifespan, dependencies=[Depends(strict_json_body)]
+        )
         # The parts behind the app, for what documents it (`tools.api_docs`).
         app.state.runtime = self
         install_problem_handlers(app)
@@ -142,9 +146,23 @@ class ServiceRuntime:
             # nothing the request's span does not, and cost a lookup a share of its time.
             exclude_spans=["receive", "send"],
         )
-        # Outermost: the request id is bound for every line logged while the request runs.
-        app.add_middleware(RequestObservation, service=self.name, router=app.router)
         return app
+
+
+class _ObservedApp(FastAPI):
+    """Each request is observed outside every middleware a service adds after `app()` (limits,
+    authentication, load shedding): the request id is bound for every line logged while it
+    runs, and a request those refuse is counted in the metrics too. (Inside Starlette's error
+    middleware, which OpenTelemetry's instrumentation expects outermost.)"""
+
+    observed = False
+
+    def build_middleware_stack(self) -> ASGIApp:
+        if not self.observed:  # built once; if ever again, observed once all the same
+            runtime: ServiceRuntime = self.state.runtime
+            self.user_middleware.insert(0, Middleware(RequestObservation, service=runtime.name))
+            self.observed = True
+        return super().build_middleware_stack()
 
 
 def metrics_router() -> APIRouter:

@@ -21,7 +21,7 @@ def app() -> FastAPI:
             raise HTTPException(404)
         return {"id": customer_id}
 
-    application.add_middleware(RequestObservation, service=SERVICE, router=application.router)
+    application.add_middleware(RequestObservation, service=SERVICE)
     return application
 
 

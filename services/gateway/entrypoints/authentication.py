@@ -9,13 +9,10 @@ principal and what its roles grant) goes on the request's state for the endpoint
 from __future__ import annotations
 
 import logging
-import re
-import uuid
 
 from pymongo.errors import PyMongoError
-from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.gateway.adapters.rate_limits import RateLimits
 from services.gateway.entrypoints.console.sign_in import is_console
@@ -40,7 +37,6 @@ PUBLIC_PATHS = frozenset(
     }
 )
 CHALLENGE = 'Bearer realm="customer-suite"'
-_REQUEST_ID = re.compile(r"[\x21-\x7e]{1,100}")
 
 
 def credential_of(request: Request) -> str | None:
@@ -53,21 +49,6 @@ def credential_of(request: Request) -> str | None:
     return None
 
 
-def _with_request_id(scope: Scope, send: Send) -> Send:
-    """The request's id (the caller's `X-Request-ID`, or a new one) on the request's state, for
-    the access log, and on the answer, so that a caller can name the request."""
-    given = Headers(scope=scope).get("x-request-id", "")
-    request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
-    scope.setdefault("state", {})["request_id"] = request_id
-
-    async def send_with_id(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            MutableHeaders(scope=message)["X-Request-ID"] = request_id
-        await send(message)
-
-    return send_with_id
-
-
 class Authentication:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -76,7 +57,6 @@ class Authentication:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        send = _with_request_id(scope, send)
         # The console's pages have sign-in of their own (`console.sign_in`): a session cookie.
         if scope["path"] in PUBLIC_PATHS or is_console(scope["path"]):
             await self.app(scope, receive, send)

@@ -31,10 +31,17 @@ def sample(name: str) -> float:
     return REGISTRY.get_sample_value(name, {"service": "gateway"}) or 0.0
 
 
+def answered(route: str, status: int) -> float:
+    """`suite_http_requests_total` of the gateway's route with this status."""
+    labels = {"service": "gateway", "route": route, "method": "GET", "status": str(status)}
+    return REGISTRY.get_sample_value("suite_http_requests_total", labels) or 0.0
+
+
 async def test_past_the_cap_everyone_gets_503_busy_and_health_still_answers(
     capped: Suite,
 ) -> None:
     shed_before, in_flight_before = sample(SHED), sample(IN_FLIGHT)
+    busy_before, refused_before = answered("/v1/roles", 503), answered("/v1/roles", 401)
     search = asyncio.create_task(capped.gateway.get("/v1/customers", params={"email": "a@b.c"}))
     await eventually(lambda: sample(IN_FLIGHT) == in_flight_before + 1, what="the search")
 
@@ -51,10 +58,16 @@ async def test_past_the_cap_everyone_gets_503_busy_and_health_still_answers(
         # The anonymous caller is told what the admin is, and nothing more.
         assert refused[0].json() == refused[1].json()
         assert sample(SHED) == shed_before + 2
+        # Counted with every other answer, and named by a request id like them.
+        assert answered("/v1/roles", 503) == busy_before + 2
+        assert all(len(a.headers["x-request-id"]) == 32 for a in refused)
         for path in ("/health/live", "/health/ready", "/metrics"):
             assert (await anonymous.get(path)).status_code == 200, path
 
         assert (await search).status_code == 503  # the customer service did not answer
         assert sample(IN_FLIGHT) == in_flight_before
-        assert (await anonymous.get("/v1/roles")).status_code == 401
+        unauthorized = await anonymous.get("/v1/roles", headers={"X-Request-ID": "req-4712"})
+        assert unauthorized.status_code == 401
+        assert unauthorized.headers.get_list("x-request-id") == ["req-4712"]
+        assert answered("/v1/roles", 401) == refused_before + 1
     assert (await capped.gateway.get("/v1/roles")).status_code == 200
