@@ -34,22 +34,18 @@ class MongoNotifications:
     async def page(
         self, recipient: str, *, unread_only: bool, limit: int, cursor: str | None
     ) -> tuple[list[Notification], str | None]:
-        conditions: list[dict[str, Any]] = [{"recipient": recipient}]
+        filters: list[dict[str, Any]] = [{"recipient": recipient}]
         if unread_only:
-            conditions.append({"read_at": None})
-        if cursor is not None:
-            conditions.append(paging.after(cursor, NEWEST_FIRST, descending=True))
-        found = (
-            self._collection.find({"$and": conditions})
-            .sort(paging.order(NEWEST_FIRST, descending=True))
-            .limit(limit + 1)
+            filters.append({"read_at": None})
+        docs, next_cursor = await paging.page(
+            self._collection,
+            filters,
+            NEWEST_FIRST,
+            cursor=cursor,
+            descending=True,
+            limit=limit,
         )
-        docs = [doc async for doc in found]
-        page = docs[:limit]
-        more = len(docs) > limit
-        return [notification_of(d) for d in page], (
-            paging.cursor_of(page[-1], NEWEST_FIRST) if more else None
-        )
+        return [notification_of(d) for d in docs], next_cursor
 
     async def unread(self, recipient: str) -> int:
         return await self._collection.count_documents({"recipient": recipient, "read_at": None})

@@ -11,9 +11,15 @@ import binascii
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.errors import field_error
+from shared.mongo import all_of
+
+if TYPE_CHECKING:
+    from pymongo.asynchronous.collection import AsyncCollection
+
+    from shared.mongo import Document
 
 Sort = Sequence[str]
 
@@ -24,21 +30,51 @@ def cursor_of(doc: dict[str, Any], fields: Sort) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def after(cursor: str | None, fields: Sort, *, descending: bool) -> dict[str, Any]:
-    """The filter for documents after the cursor's position in `fields` order."""
+def after(cursor: str | None, fields: Sort, *, descending: bool) -> list[dict[str, Any]]:
+    """The documents after the cursor's position in `fields` order, as conditions to ask one
+    after the other, each for what follows the one before: the ties on every field but the
+    last first, the ties on none last. As one query they need a top-level `$or`, which
+    SecantusDB answers by reading the whole collection. No cursor: one empty condition."""
     if cursor is None:
-        return {}
+        return [{}]
     values = _decode(cursor, len(fields))
     op = "$lt" if descending else "$gt"
     alternatives = []
     for index, field in enumerate(fields):
         equal = {fields[i]: values[i] for i in range(index)}
         alternatives.append(equal | {field: {op: values[index]}})
-    return {"$or": alternatives}
+    return alternatives[::-1]
 
 
 def order(fields: Sort, *, descending: bool) -> list[tuple[str, int]]:
     return [(field, -1 if descending else 1) for field in fields]
+
+
+async def page(
+    collection: AsyncCollection[Document],
+    filters: Sequence[Document],
+    fields: Sort,
+    *,
+    cursor: str | None,
+    descending: bool,
+    limit: int,
+    projection: Document | None = None,
+) -> tuple[list[Document], str | None]:
+    """The documents that pass every filter, `limit` at most, in `fields` order after the
+    cursor's position, and the cursor after the last of them (None: nothing follows)."""
+    wanted = limit + 1
+    docs: list[Document] = []
+    for position in after(cursor, fields, descending=descending):
+        if len(docs) == wanted:
+            break
+        found = (
+            collection.find(all_of(*filters, position), projection)
+            .sort(order(fields, descending=descending))
+            .limit(wanted - len(docs))
+        )
+        docs += [doc async for doc in found]
+    items = docs[:limit]
+    return items, cursor_of(items[-1], fields) if len(docs) > limit else None
 
 
 def _values(doc: dict[str, Any], fields: Sort) -> list[Any]:

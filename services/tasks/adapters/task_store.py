@@ -11,7 +11,6 @@ from services.tasks.adapters.documents import task_document, task_of
 from services.tasks.domain.task import Task
 from services.tasks.use_cases.ports import OpenCount, Session, VersionMoved
 from shared.contracts.tasks import OPEN_STATUSES, FindTasks, TaskPriority, TaskSort, TaskStatus
-from shared.mongo import all_of
 
 if TYPE_CHECKING:
     from pymongo.asynchronous.collection import AsyncCollection
@@ -64,20 +63,16 @@ class MongoTasks:
         return {doc["_id"]: task_of(doc) async for doc in cursor}
 
     async def find(self, query: FindTasks, *, now: datetime) -> tuple[list[Task], str | None]:
-        sort = SORTS[query.sort]
-        conditions = [
-            *_filters(query, now),
-            paging.after(query.cursor, sort, descending=query.descending),
-        ]
-        cursor = (
-            self._collection.find(all_of(*conditions), WITHOUT_HISTORY)
-            .sort(paging.order(sort, descending=query.descending))
-            .limit(query.limit + 1)
+        docs, next_cursor = await paging.page(
+            self._collection,
+            _filters(query, now),
+            SORTS[query.sort],
+            cursor=query.cursor,
+            descending=query.descending,
+            limit=query.limit,
+            projection=WITHOUT_HISTORY,
         )
-        docs = [doc async for doc in cursor]
-        page = docs[: query.limit]
-        more = len(docs) > query.limit
-        return [task_of(d) for d in page], paging.cursor_of(page[-1], sort) if more else None
+        return [task_of(d) for d in docs], next_cursor
 
     async def open_counts(self) -> list[OpenCount]:
         cursor = await self._collection.aggregate(
