@@ -46,6 +46,10 @@ if TYPE_CHECKING:
 
 # How often a consumer asks RabbitMQ how many messages wait in its work queue.
 QUEUE_DEPTH_EVERY_S = 5.0
+# How long a stop waits for each of its hooks (a batch to finish, the database client to
+# close). A database that does not answer must not keep the process from stopping: what a batch
+# held is not acknowledged, so RabbitMQ delivers it again, and the inbox knows what committed.
+STOP_HOOK_TIMEOUT_S = 15.0
 Hook = Callable[[], Coroutine[Any, Any, None]]
 log = logging.getLogger(__name__)
 
@@ -122,7 +126,7 @@ class ServiceRuntime:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             for hook in self.on_stop:
-                await hook()
+                await run_stop_hook(hook)
             log.info("%s stopped", self.name)
 
     def app(self, *, title: str, routers: Sequence[APIRouter] = ()) -> FastAPI:
@@ -147,6 +151,18 @@ class ServiceRuntime:
             exclude_spans=["receive", "send"],
         )
         return app
+
+
+async def run_stop_hook(hook: Hook) -> None:
+    """Run a hook of the stop, giving up after STOP_HOOK_TIMEOUT_S."""
+    try:
+        await asyncio.wait_for(hook(), STOP_HOOK_TIMEOUT_S)
+    except TimeoutError:
+        log.warning(
+            "gave up on %s after %.0f s: what it held comes back from the queue",
+            getattr(hook, "__qualname__", hook),
+            STOP_HOOK_TIMEOUT_S,
+        )
 
 
 class _ObservedApp(FastAPI):
