@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from shared.errors import field_error
-from shared.mongo import all_of
+from shared.keyset import in_turn
 
 if TYPE_CHECKING:
     from pymongo.asynchronous.collection import AsyncCollection
@@ -71,21 +71,14 @@ async def page(
     it after, each asked for on its own: as one query they need a top-level `$or`, which
     SecantusDB answers by reading the whole collection (see `shared.mongo.all_of`)."""
     sort = order(field, descending=descending)
-    wanted = limit + 1
     if cursor is None:
-        return _cut(await _found(collection, query, sort, wanted), field, limit)
+        return _cut(await in_turn(collection, [query], [{}], sort, limit + 1), field, limit)
     value, last_id = decode(cursor)
     op = "$lt" if descending else "$gt"
-    if field == "_id":
-        found = await _found(collection, all_of(query, {"_id": {op: last_id}}), sort, wanted)
-    else:
-        found = await _found(
-            collection, all_of(query, {field: value, "_id": {op: last_id}}), sort, wanted
-        )
-        for beyond in _beyond(field, value, descending=descending):
-            if len(found) == wanted:
-                break
-            found += await _found(collection, all_of(query, beyond), sort, wanted - len(found))
+    # The sort field leads: SecantusDB serves a query from its first condition's index.
+    ties = [({} if field == "_id" else {field: value}) | {"_id": {op: last_id}}]
+    beyond = [] if field == "_id" else _beyond(field, value, descending=descending)
+    found = await in_turn(collection, [query], ties + beyond, sort, limit + 1)
     return _cut(found, field, limit)
 
 
@@ -107,9 +100,3 @@ def _cut(found: list[Document], field: str, limit: int) -> tuple[list[Document],
         return items, None
     last = items[-1]
     return items, encode(None if field == "_id" else dig(last, field), last["_id"])
-
-
-async def _found(
-    collection: AsyncCollection[Document], query: Document, sort: list[tuple[str, int]], limit: int
-) -> list[Document]:
-    return [doc async for doc in collection.find(query).sort(sort).limit(limit)]

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from shared.errors import field_error
-from shared.mongo import all_of
+from shared.keyset import in_turn
 
 if TYPE_CHECKING:
     from pymongo.asynchronous.collection import AsyncCollection
@@ -62,17 +62,9 @@ async def page(
 ) -> tuple[list[Document], str | None]:
     """The documents that pass every filter, `limit` at most, in `fields` order after the
     cursor's position, and the cursor after the last of them (None: nothing follows)."""
-    wanted = limit + 1
-    docs: list[Document] = []
-    for position in after(cursor, fields, descending=descending):
-        if len(docs) == wanted:
-            break
-        found = (
-            collection.find(all_of(*filters, position), projection)
-            .sort(order(fields, descending=descending))
-            .limit(wanted - len(docs))
-        )
-        docs += [doc async for doc in found]
+    sort = order(fields, descending=descending)
+    positions = after(cursor, fields, descending=descending)
+    docs = await in_turn(collection, filters, positions, sort, limit + 1, projection)
     items = docs[:limit]
     return items, cursor_of(items[-1], fields) if len(docs) > limit else None
 
