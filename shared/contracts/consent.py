@@ -265,6 +265,22 @@ class GetConsents(Query):
     customer_id: Id
 
 
+class GetConsentOverview(Query):
+    """What a page about the customer shows of consent, in one request: their consents, the
+    newest entries of their ledger and every purpose (a decision can be recorded for an active
+    one not decided yet)."""
+
+    type: Literal["consent.overview.v1"] = "consent.overview.v1"
+    customer_id: Id
+    history: Annotated[int, Field(ge=1, le=200)] = 50
+
+
+class ConsentOverview(Contract):
+    consents: CustomerConsents
+    history: ConsentHistoryPage
+    purposes: PurposeList
+
+
 class GetConsentHistory(Query):
     """The customer's ledger, newest entry first."""
 

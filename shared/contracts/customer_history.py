@@ -69,15 +69,21 @@ class ActivityPage(Contract):
     next_cursor: str | None = None
 
 
-class GetTimeline(Query):
-    """Newest first."""
+class TimelineSlice(Contract):
+    """Which of a customer's activities to show, newest first: of one kind of actor, of some
+    kinds (any when none are named), a page of them after a cursor."""
 
-    type: Literal["customer.timeline.v1"] = "customer.timeline.v1"
-    customer_id: Id
     actor_type: ActorType | None = None
     kinds: tuple[ActivityKind, ...] = ()
     limit: Annotated[int, Field(ge=1, le=200)] = 50
     cursor: Cursor | None = None
+
+
+class GetTimeline(Query, TimelineSlice):
+    """Newest first."""
+
+    type: Literal["customer.timeline.v1"] = "customer.timeline.v1"
+    customer_id: Id
 
 
 class OrderSummaryView(Contract):

@@ -14,6 +14,7 @@ from shared.contracts.consent import (
     ConfirmDoubleOptIn,
     DefinePurpose,
     GetConsentHistory,
+    GetConsentOverview,
     GetConsentReport,
     GetConsents,
     ListPurposes,
@@ -38,6 +39,7 @@ def request_dispatcher(cases: UseCases) -> Dispatcher[Any]:
     dispatcher.register(ListPurposes, cases.purposes.list)
     dispatcher.register(GetConsents, cases.queries.consents)
     dispatcher.register(GetConsentHistory, cases.queries.history)
+    dispatcher.register(GetConsentOverview, cases.queries.overview)
     dispatcher.register(GetConsentReport, cases.queries.report)
     return dispatcher
 

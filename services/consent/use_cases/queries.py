@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from services.consent.domain.report import consent_rates
+from services.consent.use_cases.purposes import view as purpose_view
 from shared.contracts.consent import (
     ConsentHistoryPage,
+    ConsentOverview,
     ConsentReport,
     ConsentState,
     ConsentView,
     CustomerConsents,
     GetConsentHistory,
+    GetConsentOverview,
     GetConsentReport,
     GetConsents,
+    PurposeList,
 )
 from shared.contracts.replies import FieldError
 from shared.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from services.consent.use_cases.customers import Customers
+    from services.consent.domain.purposes import PurposeDefinition
+    from services.consent.use_cases.customers import Customers, Subject
     from services.consent.use_cases.ports import Clock, Directory, Ledger, Purposes, States
 
 
@@ -34,13 +41,18 @@ class Queries:
     clock: Clock
 
     async def consents(self, query: GetConsents) -> CustomerConsents:
-        """Every purpose the customer decided, and every active one as `none` if not."""
         subject = await self.customers.subject(query.customer_id)
+        return await self._consents(subject, await self.purposes.all(active_only=True))
+
+    async def _consents(
+        self, subject: Subject, active: Iterable[PurposeDefinition]
+    ) -> CustomerConsents:
+        """Every purpose the customer decided, and every active one as `none` if not."""
         stored = await self.states.of_customer(subject.id)
         decided = {c.purpose for c in stored if c.channel is None}
         undecided = [
             ConsentView(purpose=p.key, state=ConsentState.NONE)
-            for p in await self.purposes.all(active_only=True)
+            for p in active
             if p.key not in decided
         ]
         consents = sorted([*stored, *undecided], key=lambda c: (c.purpose, c.channel or ""))
@@ -49,16 +61,35 @@ class Queries:
     async def history(self, query: GetConsentHistory) -> ConsentHistoryPage:
         """The customer's own ledger, also of an erased (pseudonymised) or absorbed customer."""
         await self.customers.known(query.customer_id)
-        found = await self.ledger.page(
-            query.customer_id,
-            purpose=query.purpose,
-            before_seq=_position(query.cursor),
-            limit=query.limit + 1,
+        return await self._history(
+            query.customer_id, purpose=query.purpose, cursor=query.cursor, limit=query.limit
         )
-        page = found[: query.limit]
+
+    async def _history(
+        self, customer_id: str, *, purpose: str | None, cursor: str | None, limit: int
+    ) -> ConsentHistoryPage:
+        found = await self.ledger.page(
+            customer_id, purpose=purpose, before_seq=_position(cursor), limit=limit + 1
+        )
+        page = found[:limit]
         return ConsentHistoryPage(
             items=tuple(e.view() for e in page),
-            next_cursor=str(page[-1].seq) if len(found) > query.limit else None,
+            next_cursor=str(page[-1].seq) if len(found) > limit else None,
+        )
+
+    async def overview(self, query: GetConsentOverview) -> ConsentOverview:
+        """`consents`, the newest of `history` and every purpose, each read once (a customer
+        with a subject is known here: their ledger may be read)."""
+        subject = await self.customers.subject(query.customer_id)
+        purposes, history = await asyncio.gather(
+            self.purposes.all(),
+            self._history(query.customer_id, purpose=None, cursor=None, limit=query.history),
+        )
+        consents = await self._consents(subject, (p for p in purposes if p.active))
+        return ConsentOverview(
+            consents=consents,
+            history=history,
+            purposes=PurposeList(items=tuple(purpose_view(p) for p in purposes)),
         )
 
     async def report(self, query: GetConsentReport) -> ConsentReport:

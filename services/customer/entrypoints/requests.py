@@ -16,6 +16,7 @@ from faststream.rabbit import RabbitRouter
 from services.customer.use_cases.ports import Ref
 from shared.contracts import custom_fields, customer_details, customer_notes, customers, duplicates
 from shared.contracts.customer_history import GetCustomerOrders, GetTimeline
+from shared.contracts.customer_overview import GetCustomerOverview
 from shared.contracts.customer_reports import (
     NewCustomersPerDay,
     OpenDuplicates,
@@ -117,6 +118,7 @@ def request_dispatcher(cases: CustomerUseCases) -> Dispatcher[Any]:
     dispatcher.register(customers.FindCustomers, q.find)
     dispatcher.register(GetCustomerOrders, q.orders_of)
     dispatcher.register(GetTimeline, q.timeline)
+    dispatcher.register(GetCustomerOverview, q.overview)
     dispatcher.register(GetCustomerExport, cases.right_of_access.export)
     dispatcher.register(customer_notes.ListNotes, q.notes_of)
     dispatcher.register(custom_fields.ListCustomFields, q.custom_fields)

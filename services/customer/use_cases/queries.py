@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from services.customer.domain.custom_fields import filter_value
 from services.customer.domain.errors import InvalidInput, NotFound, customer_not_found
@@ -21,8 +23,9 @@ from services.customer.use_cases.views import (
 from shared.contracts.custom_fields import CustomFieldList, CustomFieldView
 from shared.contracts.customer_history import ActivityPage, OrderPage
 from shared.contracts.customer_notes import NotePage, NoteView
+from shared.contracts.customer_overview import CustomerOverview
 from shared.contracts.customers import CustomerPage, CustomerView
-from shared.contracts.duplicates import DuplicateCandidateView, DuplicatePage
+from shared.contracts.duplicates import CandidateStatus, DuplicateCandidateView, DuplicatePage
 from shared.contracts.replies import FieldError
 
 if TYPE_CHECKING:
@@ -36,10 +39,13 @@ if TYPE_CHECKING:
     )
     from shared.contracts.custom_fields import GetCustomField, ListCustomFields
     from shared.contracts.customer_details import AddressView, BankAccountView
-    from shared.contracts.customer_history import GetCustomerOrders, GetTimeline
+    from shared.contracts.customer_history import GetCustomerOrders, GetTimeline, TimelineSlice
     from shared.contracts.customer_notes import ListNotes
+    from shared.contracts.customer_overview import GetCustomerOverview
     from shared.contracts.customers import FindCustomers, GetCustomer
     from shared.contracts.duplicates import GetDuplicate, ListDuplicates
+
+P = TypeVar("P")
 
 
 @dataclass
@@ -118,27 +124,54 @@ class CustomerQueries:
 
     async def orders_of(self, query: GetCustomerOrders) -> OrderPage:
         await self._existing(query.customer_id)
-        found, next_cursor = await self.orders.page(
-            query.customer_id, cursor=query.cursor, limit=query.limit
-        )
-        return OrderPage(items=tuple(order_view(o) for o in found), next_cursor=next_cursor)
+        return await self._orders(query.customer_id, query.limit, query.cursor)
 
     async def timeline(self, query: GetTimeline) -> ActivityPage:
         await self._existing(query.customer_id)
-        found, next_cursor = await self.history.page(
-            query.customer_id,
-            actor_type=query.actor_type,
-            kinds=query.kinds,
-            cursor=query.cursor,
-            limit=query.limit,
-        )
-        return ActivityPage(items=tuple(activity_view(a) for a in found), next_cursor=next_cursor)
+        return await self._timeline(query.customer_id, query)
 
     async def notes_of(self, query: ListNotes) -> NotePage:
         await self._existing(query.customer_id)
-        found, next_cursor = await self.notes.page(
-            query.customer_id, cursor=query.cursor, limit=query.limit
+        return await self._notes(query.customer_id, query.limit, query.cursor)
+
+    async def overview(self, query: GetCustomerOverview) -> CustomerOverview:
+        """The customer read once, then the parts asked for at once."""
+        view = await self.view(query.customer_id)
+        if view.merged_into:
+            return CustomerOverview(customer=view)
+        of, activities = query.customer_id, query.timeline
+        orders, notes, timeline, fields, duplicates = await asyncio.gather(
+            _asked(self._orders(of, query.orders) if query.orders else None),
+            _asked(self._notes(of, query.notes) if query.notes else None),
+            _asked(self._timeline(of, activities) if activities else None),
+            _asked(self.custom_fields() if query.custom_fields else None),
+            _asked(self._candidates(of, query.duplicates) if query.duplicates else None),
         )
+        return CustomerOverview(
+            customer=view,
+            orders=orders,
+            notes=notes,
+            timeline=timeline,
+            custom_fields=fields,
+            duplicates=duplicates,
+        )
+
+    async def _orders(self, customer_id: str, limit: int, cursor: str | None = None) -> OrderPage:
+        found, next_cursor = await self.orders.page(customer_id, cursor=cursor, limit=limit)
+        return OrderPage(items=tuple(order_view(o) for o in found), next_cursor=next_cursor)
+
+    async def _timeline(self, customer_id: str, shown: TimelineSlice) -> ActivityPage:
+        found, next_cursor = await self.history.page(
+            customer_id,
+            actor_type=shown.actor_type,
+            kinds=shown.kinds,
+            cursor=shown.cursor,
+            limit=shown.limit,
+        )
+        return ActivityPage(items=tuple(activity_view(a) for a in found), next_cursor=next_cursor)
+
+    async def _notes(self, customer_id: str, limit: int, cursor: str | None = None) -> NotePage:
+        found, next_cursor = await self.notes.page(customer_id, cursor=cursor, limit=limit)
         return NotePage(items=tuple(note_view(n) for n in found), next_cursor=next_cursor)
 
     async def note(self, customer_id: str, note_id: str) -> NoteView:
@@ -147,7 +180,7 @@ class CustomerQueries:
             raise NotFound("Note", f"customer {customer_id} has no note {note_id}")
         return note_view(note)
 
-    async def custom_fields(self, _: ListCustomFields) -> CustomFieldList:
+    async def custom_fields(self, _: ListCustomFields | None = None) -> CustomFieldList:
         definitions = await self.fields.all()
         return CustomFieldList(items=tuple(field_view(d) for d in definitions.values()))
 
@@ -161,11 +194,17 @@ class CustomerQueries:
         return field_view(definition)
 
     async def duplicate_candidates(self, query: ListDuplicates) -> DuplicatePage:
+        return await self._candidates(query.customer_id, query.limit, query.cursor, query.status)
+
+    async def _candidates(
+        self,
+        customer_id: str | None,
+        limit: int,
+        cursor: str | None = None,
+        status: CandidateStatus = CandidateStatus.OPEN,
+    ) -> DuplicatePage:
         found, next_cursor = await self.duplicates.page(
-            status=query.status,
-            customer_id=query.customer_id,
-            cursor=query.cursor,
-            limit=query.limit,
+            status=status, customer_id=customer_id, cursor=cursor, limit=limit
         )
         return DuplicatePage(items=tuple(candidate_view(c) for c in found), next_cursor=next_cursor)
 
@@ -177,3 +216,8 @@ class CustomerQueries:
         if candidate is None:
             raise NotFound("Duplicate candidate", f"no candidate {candidate_id}")
         return candidate_view(candidate)
+
+
+async def _asked(read: Awaitable[P] | None) -> P | None:
+    """A part of an overview: read if it was asked for."""
+    return None if read is None else await read

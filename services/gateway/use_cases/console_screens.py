@@ -25,15 +25,20 @@ from shared.contracts import consent as cs
 from shared.contracts import custom_fields as cf
 from shared.contracts import customer_history as h
 from shared.contracts import customer_notes as n
+from shared.contracts import customer_overview as o
 from shared.contracts import customer_reports as r
 from shared.contracts import customers as c
 from shared.contracts import duplicates as dup
 from shared.contracts import tasks as t
-from shared.contracts.envelope import Actor, ActorType, utc_now
+from shared.contracts.envelope import Actor, utc_now
 from shared.rpc import ServiceUnavailable
 
 G = FieldGroup
 P = TypeVar("P")
+# How many orders, notes, activities and ledger entries a customer's page shows, and how many
+# of their open duplicate candidates.
+PAGE = 50
+CANDIDATES = 20
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,16 @@ async def _part(wanted: bool, answer: Awaitable[P]) -> Part[P]:
         return Unavailable(error.service)
 
 
+def _consent_parts(
+    consent: Part[cs.ConsentOverview],
+) -> tuple[Part[cs.CustomerConsents], Part[cs.ConsentHistoryPage], Part[cs.PurposeList]]:
+    """The consent service's one answer as the screen's three parts (each unavailable, or not
+    read, as the answer was)."""
+    if isinstance(consent, cs.ConsentOverview):
+        return consent.consents, consent.history, consent.purposes
+    return consent, consent, consent
+
+
 async def _shown_top(viewer: Viewer, top: Part[r.TopCustomersReport]) -> Part[r.TopCustomersReport]:
     """Cut and on record as in the API: names only for readers of `identity`."""
     return await viewer.top_customers(top) if isinstance(top, r.TopCustomersReport) else top
@@ -69,13 +84,6 @@ class MergedElsewhere(Exception):
     def __init__(self, master_id: str) -> None:
         super().__init__(master_id)
         self.master_id = master_id
-
-
-@dataclass(frozen=True)
-class TimelineFilter:
-    kinds: tuple[h.ActivityKind, ...] = ()
-    actor_type: ActorType | None = None
-    cursor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,113 +179,76 @@ class Screens:
         return await viewer.customer(view)
 
     async def customer_360(
-        self, caller: Caller, viewer: Viewer, customer_id: str, timeline: TimelineFilter
+        self, caller: Caller, viewer: Viewer, customer_id: str, timeline: h.TimelineSlice
     ) -> Customer360:
         caller.grants.require_read(G.CUSTOMERS)
         actor, reads, ask = caller.principal.actor, caller.grants.reads_group, self.services.ask
         of_customer = {"customer_id": customer_id, "actor": actor}
-        # All parts at once; a refusal of any (the customer unknown, say) cancels the others.
+        # One request to each service: the customer service reads the customer once for all
+        # its parts (asked for only where the caller's roles read them).
+        of_record = o.GetCustomerOverview(
+            orders=PAGE if reads(G.ORDERS) else 0,
+            notes=PAGE if reads(G.NOTES) else 0,
+            timeline=timeline if reads(G.HISTORY) else None,
+            custom_fields=True,
+            duplicates=CANDIDATES,
+            **of_customer,
+        )
+        # All at once; a refusal of any (the customer unknown, say) cancels the others.
         try:
             async with asyncio.TaskGroup() as parts:
-                customer = parts.create_task(
-                    ask("customer", c.GetCustomer(**of_customer), c.CustomerView)
-                )
-                orders = parts.create_task(
-                    _part(
-                        reads(G.ORDERS),
-                        ask("customer", h.GetCustomerOrders(**of_customer), h.OrderPage),
-                    )
-                )
+                record = parts.create_task(ask("customer", of_record, o.CustomerOverview))
                 tasks = parts.create_task(
                     _part(
                         reads(G.TASKS),
                         ask("tasks", t.GetCustomerTasks(limit=20, **of_customer), t.TaskPage),
                     )
                 )
-                notes = parts.create_task(
-                    _part(reads(G.NOTES), ask("customer", n.ListNotes(**of_customer), n.NotePage))
-                )
-                query = h.GetTimeline(
-                    kinds=timeline.kinds,
-                    actor_type=timeline.actor_type,
-                    cursor=timeline.cursor,
-                    **of_customer,
-                )
-                activities = parts.create_task(
-                    _part(reads(G.HISTORY), ask("customer", query, h.ActivityPage))
-                )
-                consents = parts.create_task(
+                consent = parts.create_task(
                     _part(
                         reads(G.CONSENT),
-                        ask("consent", cs.GetConsents(**of_customer), cs.CustomerConsents),
-                    )
-                )
-                ledger = parts.create_task(
-                    _part(
-                        reads(G.CONSENT),
-                        ask("consent", cs.GetConsentHistory(**of_customer), cs.ConsentHistoryPage),
-                    )
-                )
-                purposes = parts.create_task(
-                    _part(
-                        reads(G.CONSENT),
-                        ask("consent", cs.ListPurposes(actor=actor), cs.PurposeList),
-                    )
-                )
-                fields = parts.create_task(
-                    _part(
-                        True, ask("customer", cf.ListCustomFields(actor=actor), cf.CustomFieldList)
-                    )
-                )
-                duplicates = parts.create_task(
-                    _part(
-                        True,
-                        ask(
-                            "customer",
-                            dup.ListDuplicates(limit=20, **of_customer),
-                            dup.DuplicatePage,
-                        ),
+                        ask("consent", cs.GetConsentOverview(**of_customer), cs.ConsentOverview),
                     )
                 )
         except ExceptionGroup as failed:
             raise failed.exceptions[0] from None
-        view = customer.result()
-        if view.merged_into:
-            raise MergedElsewhere(view.merged_into)
+        overview = record.result()
+        if overview.customer.merged_into:
+            raise MergedElsewhere(overview.customer.merged_into)
+        consents, ledger, purposes = _consent_parts(consent.result())
         # What the page shows is recorded at once: the access log's group commit writes the
         # entries of one page in one or two inserts instead of one after another.
-        shown_timeline = activities.result()
         recorded = [
-            viewer.record(customer_id, group, returned=bool(shown.items))
-            for group, shown in (
-                (G.ORDERS, orders.result()),
-                (G.NOTES, notes.result()),
-                (G.CONSENT, ledger.result()),
+            viewer.record(customer_id, group, returned=bool(part.items))
+            for group, part in (
+                (G.ORDERS, overview.orders),
+                (G.NOTES, overview.notes),
+                (G.CONSENT, ledger),
             )
-            if isinstance(shown, h.OrderPage | n.NotePage | cs.ConsentHistoryPage)
+            if isinstance(part, h.OrderPage | n.NotePage | cs.ConsentHistoryPage)
         ]
         try:
-            async with asyncio.TaskGroup() as shown:
-                shown_customer = shown.create_task(viewer.customer(view))
-                if isinstance(shown_timeline, h.ActivityPage):
-                    cut = shown.create_task(viewer.timeline(customer_id, shown_timeline, query))
-                for record in recorded:
-                    shown.create_task(record)
+            async with asyncio.TaskGroup() as cut:
+                shown_customer = cut.create_task(viewer.customer(overview.customer))
+                if overview.timeline is not None:
+                    activities = cut.create_task(
+                        viewer.timeline(customer_id, overview.timeline, timeline)
+                    )
+                for record_shown in recorded:
+                    cut.create_task(record_shown)
         except ExceptionGroup as failed:
             raise failed.exceptions[0] from None
-        if isinstance(shown_timeline, h.ActivityPage):
-            shown_timeline = cut.result()
         return Customer360(
             customer=shown_customer.result(),
-            orders=orders.result(),
+            orders=overview.orders,
             tasks=tasks.result(),
-            notes=notes.result(),
-            timeline=shown_timeline,
-            consents=consents.result(),
-            ledger=ledger.result(),
-            purposes=purposes.result(),
-            custom_fields=fields.result(),
-            duplicates=duplicates.result(),
+            notes=overview.notes,
+            timeline=activities.result() if overview.timeline is not None else None,
+            consents=consents,
+            ledger=ledger,
+            purposes=purposes,
+            custom_fields=overview.custom_fields,
+            duplicates=overview.duplicates,
         )
 
     async def reports(self, caller: Caller, viewer: Viewer, *, days: int, currency: str) -> Reports:

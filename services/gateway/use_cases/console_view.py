@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from shared.contracts.customer_history import ActivityPage, GetTimeline
+from shared.contracts.customer_history import ActivityPage, TimelineSlice
 from shared.contracts.customer_reports import TopCustomersReport
 from shared.contracts.customers import CustomerPage, CustomerView
 
@@ -18,7 +18,7 @@ class Viewer(Protocol):
     async def customer(self, view: CustomerView) -> CustomerView: ...
     async def customers(self, page: CustomerPage) -> CustomerPage: ...
     async def timeline(
-        self, customer_id: str, page: ActivityPage, query: GetTimeline
+        self, customer_id: str, page: ActivityPage, query: TimelineSlice
     ) -> ActivityPage: ...
     async def top_customers(self, report: TopCustomersReport) -> TopCustomersReport: ...
     async def record(self, customer_id: str, group: str, returned: bool = True) -> None:

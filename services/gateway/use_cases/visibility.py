@@ -16,7 +16,7 @@ from services.gateway.use_cases.access_log import AccessRecorder, with_views
 from services.gateway.use_cases.ports import Services
 from shared.contracts import custom_fields as f
 from shared.contracts.customer_details import BankAccountView
-from shared.contracts.customer_history import ActivityPage, GetTimeline
+from shared.contracts.customer_history import ActivityPage, TimelineSlice
 from shared.contracts.customer_reports import TopCustomersReport
 from shared.contracts.customers import CustomerPage, CustomerView
 from shared.contracts.envelope import Actor
@@ -78,7 +78,7 @@ class Visibility:
         return _shown(CustomerPage, {"items": [s for s, _ in cut], "next_cursor": page.next_cursor})
 
     async def timeline(
-        self, customer_id: str, page: ActivityPage, query: GetTimeline
+        self, customer_id: str, page: ActivityPage, query: TimelineSlice
     ) -> ActivityPage:
         """The page as the caller reads it, with the customer's "viewed" entries merged in."""
         groups = await self.custom_fields.get(self.actor)

@@ -19,7 +19,6 @@ from services.gateway.use_cases.console_access import ConsoleAccess, PendingSign
 from services.gateway.use_cases.console_screens import (
     MergedElsewhere,
     Screens,
-    TimelineFilter,
     Unavailable,
 )
 from services.gateway.use_cases.ports import Refused
@@ -28,6 +27,7 @@ from shared.contracts import consent as cs
 from shared.contracts import custom_fields as cf
 from shared.contracts import customer_history as h
 from shared.contracts import customer_notes as n
+from shared.contracts import customer_overview as o
 from shared.contracts import customer_reports as r
 from shared.contracts import customers as c
 from shared.contracts import duplicates as dup
@@ -124,7 +124,7 @@ class ShownAsGiven:
         return page
 
     async def timeline(
-        self, customer_id: str, page: h.ActivityPage, query: h.GetTimeline
+        self, customer_id: str, page: h.ActivityPage, query: h.TimelineSlice
     ) -> h.ActivityPage:
         return page
 
@@ -166,32 +166,47 @@ PURPOSES = (
 )
 
 
+def _overview(q: o.GetCustomerOverview, customer: c.CustomerView = ANNA) -> o.CustomerOverview:
+    """The customer service's answer: each part asked for, empty."""
+    return o.CustomerOverview(
+        customer=customer,
+        orders=h.OrderPage(items=()) if q.orders else None,
+        notes=n.NotePage(items=()) if q.notes else None,
+        timeline=h.ActivityPage(items=()) if q.timeline else None,
+        custom_fields=cf.CustomFieldList(items=()) if q.custom_fields else None,
+        duplicates=dup.DuplicatePage(items=()) if q.duplicates else None,
+    )
+
+
+def _consent(consents: cs.CustomerConsents | None = None) -> cs.ConsentOverview:
+    return cs.ConsentOverview(
+        consents=consents or cs.CustomerConsents(customer_id="c1", consents=()),
+        history=cs.ConsentHistoryPage(items=()),
+        purposes=cs.PurposeList(items=PURPOSES),
+    )
+
+
 def _services(**overrides: Any) -> FakeServices:
     answers: dict[Any, Any] = {
-        ("customer", c.GetCustomer): lambda q: ANNA,
-        ("customer", h.GetCustomerOrders): lambda q: h.OrderPage(items=()),
+        ("customer", o.GetCustomerOverview): _overview,
         ("tasks", t.GetCustomerTasks): lambda q: t.TaskPage(items=()),
-        ("customer", n.ListNotes): lambda q: n.NotePage(items=()),
-        ("customer", h.GetTimeline): lambda q: h.ActivityPage(items=()),
-        ("consent", cs.GetConsents): lambda q: cs.CustomerConsents(customer_id="c1", consents=()),
-        ("consent", cs.GetConsentHistory): lambda q: cs.ConsentHistoryPage(items=()),
-        ("consent", cs.ListPurposes): lambda q: cs.PurposeList(items=PURPOSES),
-        ("customer", cf.ListCustomFields): lambda q: cf.CustomFieldList(items=()),
-        ("customer", dup.ListDuplicates): lambda q: dup.DuplicatePage(items=()),
+        ("consent", cs.GetConsentOverview): lambda q: _consent(),
     }
     answers.update(overrides)
     return FakeServices(answers)
 
 
-async def test_the_360_asks_only_for_what_the_role_reads() -> None:
+async def test_the_360_asks_each_service_once_and_only_for_what_the_role_reads() -> None:
     services = _services()
     caller, viewer = _caller("analyst"), ShownAsGiven()
-    screen = await Screens(services).customer_360(caller, viewer, "c1", TimelineFilter())
-    asked = {type(q) for _, q in services.asked}
-    assert n.ListNotes not in asked
-    assert cs.GetConsents not in asked
-    assert h.GetTimeline not in asked
+    screen = await Screens(services).customer_360(caller, viewer, "c1", h.TimelineSlice())
+    [overview] = services.sent(o.GetCustomerOverview)
+    assert (overview.notes, overview.timeline) == (0, None)
+    assert overview.custom_fields
+    assert services.sent(cs.GetConsentOverview) == []
+    assert len(services.asked) == len({type(q) for _, q in services.asked})
     assert screen.notes is None
+    assert screen.consents is None
     assert viewer.recorded == [], "nothing personal was shown"
 
 
@@ -205,9 +220,9 @@ async def test_the_consent_forms_offer_every_active_purpose_not_only_the_decided
             ],
         }
     )
-    services.answers[("consent", cs.GetConsents)] = lambda q: decided
+    services.answers[("consent", cs.GetConsentOverview)] = lambda q: _consent(decided)
     screen = await Screens(services).customer_360(
-        _caller("supporter"), ShownAsGiven(), "c1", TimelineFilter()
+        _caller("supporter"), ShownAsGiven(), "c1", h.TimelineSlice()
     )
     assert [p.key for p in screen.active_purposes] == ["newsletter", "partner_offers"]
 
@@ -217,29 +232,34 @@ async def test_a_part_whose_service_is_down_is_shown_unavailable() -> None:
         raise ServiceUnavailable("consent", "no answer")
 
     services = _services()
-    services.answers[("consent", cs.GetConsents)] = down
+    services.answers[("consent", cs.GetConsentOverview)] = down
     caller, viewer = _caller("supporter"), ShownAsGiven()
     screen = await Screens(services).customer_360(
-        caller, viewer, "c1", TimelineFilter(kinds=(h.ActivityKind.MERGED,))
+        caller, viewer, "c1", h.TimelineSlice(kinds=(h.ActivityKind.MERGED,))
     )
-    assert [g for _, g, _ in viewer.recorded] == ["orders", "notes", "consent"]
-    assert screen.consents == Unavailable("consent")
+    assert [g for _, g, _ in viewer.recorded] == ["orders", "notes"]
+    assert screen.consents == screen.ledger == screen.purposes == Unavailable("consent")
     assert isinstance(screen.notes, n.NotePage)
-    [timeline] = services.sent(h.GetTimeline)
-    assert timeline.kinds == (h.ActivityKind.MERGED,)
+    [overview] = services.sent(o.GetCustomerOverview)
+    assert overview.timeline is not None
+    assert overview.timeline.kinds == (h.ActivityKind.MERGED,)
 
 
 async def test_an_unknown_or_merged_customer() -> None:
     services = _services()
-    services.answers[("customer", c.GetCustomer)] = lambda q: problem(404, "Customer not found")
+    services.answers[("customer", o.GetCustomerOverview)] = lambda q: problem(
+        404, "Customer not found"
+    )
     caller = _caller("admin")
     screens = Screens(services)
     with pytest.raises(Refused):
-        await screens.customer_360(caller, ShownAsGiven(), "c9", TimelineFilter())
+        await screens.customer_360(caller, ShownAsGiven(), "c9", h.TimelineSlice())
     merged = ANNA.model_copy(update={"merged_into": "c2", "status": c.CustomerStatus.MERGED})
-    services.answers[("customer", c.GetCustomer)] = lambda q: merged
+    services.answers[("customer", o.GetCustomerOverview)] = lambda q: o.CustomerOverview(
+        customer=merged
+    )
     with pytest.raises(MergedElsewhere) as moved:
-        await screens.customer_360(caller, ShownAsGiven(), "c1", TimelineFilter())
+        await screens.customer_360(caller, ShownAsGiven(), "c1", h.TimelineSlice())
     assert moved.value.master_id == "c2"
 
 

@@ -24,10 +24,10 @@ from services.gateway.entrypoints.console.web import (
 )
 from services.gateway.entrypoints.dependencies import allowed
 from services.gateway.use_cases.commands import command
-from services.gateway.use_cases.console_screens import MergedElsewhere, TimelineFilter
+from services.gateway.use_cases.console_screens import MergedElsewhere
 from shared.contracts import customer_notes as n
 from shared.contracts import customers as c
-from shared.contracts.customer_history import ActivityKind
+from shared.contracts.customer_history import ActivityKind, TimelineSlice
 from shared.contracts.envelope import ActorType, Id
 from shared.contracts.replies import FieldError
 from shared.errors import InvalidInput
@@ -105,7 +105,7 @@ async def customer_360(
 ) -> Response:
     # A form's "anyone" sends the field blank.
     actor = choice(ActorType, actor_type, "actor_type") if actor_type else None
-    timeline = TimelineFilter(kinds=tuple(kind or ()), actor_type=actor, cursor=cursor)
+    timeline = TimelineSlice(kinds=tuple(kind or ()), actor_type=actor, cursor=cursor)
     try:
         screen = await screens.customer_360(caller, viewer, customer_id, timeline)
     except MergedElsewhere as merged:

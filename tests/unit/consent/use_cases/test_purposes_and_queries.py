@@ -10,6 +10,7 @@ from shared.contracts.consent import (
     ConsentState,
     DefinePurpose,
     GetConsentHistory,
+    GetConsentOverview,
     GetConsentReport,
     GetConsents,
     ListPurposes,
@@ -101,6 +102,27 @@ async def test_history_pages_newest_first_with_a_cursor() -> None:
     assert [e.field for e in bad.value.errors] == ["cursor"]
     with pytest.raises(UnknownCustomer):
         await queries.history(GetConsentHistory(customer_id="nobody", actor=TEST_ACTOR))
+
+
+async def test_the_overview_answers_as_the_three_queries_would() -> None:
+    consent = Consent()
+    await consent.knows("eve")
+    for minute, state in enumerate(("single_opt_in", "withdrawn", "double_opt_in")):
+        await consent.cases.decisions.record_from_message(
+            record_consent("eve", state, minute=minute, purpose="sms")
+        )
+    await consent.cases.purposes.change(ChangePurpose(key="post", active=False, actor=TEST_ACTOR))
+    queries, of_eve = consent.cases.queries, {"customer_id": "eve", "actor": TEST_ACTOR}
+
+    overview = await queries.overview(GetConsentOverview(history=2, **of_eve))
+
+    assert overview.consents == await queries.consents(GetConsents(**of_eve))
+    assert overview.history == await queries.history(GetConsentHistory(limit=2, **of_eve))
+    assert overview.purposes == await consent.cases.purposes.list(ListPurposes(actor=TEST_ACTOR))
+    assert "post" not in {c.purpose for c in overview.consents.consents}
+    assert [e.seq for e in overview.history.items] == [3, 2]
+    with pytest.raises(UnknownCustomer):
+        await queries.overview(GetConsentOverview(customer_id="nobody", actor=TEST_ACTOR))
 
 
 async def test_the_report_counts_customers_without_a_decision_as_none() -> None:

@@ -16,6 +16,14 @@ from shared.contracts.custom_fields import (
     ListCustomFields,
     RemoveCustomField,
 )
+from shared.contracts.customer_history import (
+    ActivityKind,
+    GetCustomerOrders,
+    GetTimeline,
+    TimelineSlice,
+)
+from shared.contracts.customer_notes import AddNote, ListNotes
+from shared.contracts.customer_overview import CustomerOverview, GetCustomerOverview
 from shared.contracts.customer_reports import (
     NewCustomersPerDay,
     OpenDuplicates,
@@ -28,6 +36,7 @@ from shared.contracts.customers import (
     CustomerDraft,
     FindCustomers,
     GetCustomer,
+    MergeCustomers,
     UpdateCustomer,
 )
 from shared.contracts.duplicates import CandidateStatus, DismissDuplicate, ListDuplicates
@@ -101,6 +110,59 @@ async def test_a_candidate_is_dismissed_once(service: FakeService) -> None:
         ListDuplicates(status=CandidateStatus.DISMISSED, actor=ACTOR)
     )
     assert [c.id for c in page.items] == [candidate_id]
+
+
+async def test_the_overview_answers_the_parts_asked_for_as_their_own_queries_would(
+    service: FakeService,
+) -> None:
+    await lookalikes(service)
+    [candidate] = service.data.candidates.values()
+    petra = candidate.customer_ids[0]
+    await service.cases.notes.add(AddNote(customer_id=petra, text="call back", actor=ACTOR))
+    queries, of_petra = service.cases.queries, {"customer_id": petra, "actor": ACTOR}
+    shown = TimelineSlice(kinds=(ActivityKind.NOTE_ADDED,), limit=5)
+
+    everything = await queries.overview(
+        GetCustomerOverview(
+            orders=3, notes=3, duplicates=3, timeline=shown, custom_fields=True, **of_petra
+        )
+    )
+
+    assert everything.customer == await queries.get(GetCustomer(**of_petra))
+    assert everything.orders == await queries.orders_of(GetCustomerOrders(limit=3, **of_petra))
+    assert everything.notes == await queries.notes_of(ListNotes(limit=3, **of_petra))
+    assert everything.timeline == await queries.timeline(
+        GetTimeline(**shown.model_dump(), **of_petra)
+    )
+    assert everything.timeline is not None
+    assert [a.kind for a in everything.timeline.items] == [ActivityKind.NOTE_ADDED]
+    assert everything.custom_fields == await queries.custom_fields(ListCustomFields(actor=ACTOR))
+    assert everything.duplicates == await queries.duplicate_candidates(
+        ListDuplicates(limit=3, **of_petra)
+    )
+    assert everything.duplicates is not None
+    assert [c.id for c in everything.duplicates.items] == [candidate.id]
+    # What the caller's roles do not read is not asked for, and not answered.
+    record_only = await queries.overview(GetCustomerOverview(**of_petra))
+    assert record_only == CustomerOverview(customer=everything.customer)
+    with pytest.raises(NotFound):
+        await queries.overview(GetCustomerOverview(customer_id="nobody", actor=ACTOR))
+
+
+async def test_the_overview_of_a_merged_customer_is_the_record_that_names_its_master(
+    service: FakeService,
+) -> None:
+    await lookalikes(service)
+    [candidate] = service.data.candidates.values()
+    kept, absorbed = candidate.customer_ids
+    await service.cases.merges.merge(
+        MergeCustomers(master_id=kept, source_ids=(absorbed,), actor=ACTOR)
+    )
+    overview = await service.cases.queries.overview(
+        GetCustomerOverview(customer_id=absorbed, orders=5, notes=5, actor=ACTOR)
+    )
+    assert overview.customer.merged_into == kept
+    assert (overview.orders, overview.notes) == (None, None)
 
 
 async def test_customers_are_got_and_found_and_a_malformed_filter_finds_nobody(
