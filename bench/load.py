@@ -14,21 +14,34 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any, Final, Literal, Self
 
 import httpx
+
+from shared.load_shedding import BUSY
+
+# What a request answers: whether it worked, or SHED when the server refused it at the door
+# (503 `busy`, `shared.load_shedding`: nothing done, come back in a moment), which is counted
+# apart from the requests that failed.
+SHED: Final = "shed"
+Outcome = bool | Literal["shed"]
 
 
 @dataclass(frozen=True)
 class Latencies:
-    """Seconds per request, and how many requests failed."""
+    """Seconds per request, how many requests failed, and how many the server shed."""
 
     seconds: tuple[float, ...]
     failed: int = 0
+    shed: int = 0
 
     @classmethod
     def joined(cls, parts: Sequence[Latencies]) -> Latencies:
-        return cls(tuple(s for p in parts for s in p.seconds), sum(p.failed for p in parts))
+        return cls(
+            tuple(s for p in parts for s in p.seconds),
+            sum(p.failed for p in parts),
+            sum(p.shed for p in parts),
+        )
 
     @property
     def succeeded(self) -> int:
@@ -46,8 +59,9 @@ class Latencies:
             "p50_ms": self.percentile(50) * 1000,
             "p95_ms": self.percentile(95) * 1000,
             "p99_ms": self.percentile(99) * 1000,
-            "requests": len(self.seconds) + self.failed,
+            "requests": len(self.seconds) + self.failed + self.shed,
             "failed": self.failed,
+            "shed": self.shed,
         }
 
 
@@ -69,26 +83,39 @@ async def closed_loop(
 
 
 async def fixed_rate(
-    rate: float, duration_s: float, request: Callable[[int], Awaitable[bool]]
+    rate: float, duration_s: float, request: Callable[[int], Awaitable[Outcome]]
 ) -> Latencies:
-    """Call `request(i)` `rate` times a second for `duration_s`; it answers whether it worked."""
+    """Call `request(i)` `rate` times a second for `duration_s`; it answers whether it worked,
+    or SHED."""
     count = max(1, int(rate * duration_s))
     start = time.perf_counter() + 0.05
     seconds: list[float] = []
-    failed = 0
+    failed = shed = 0
 
     async def one(i: int) -> None:
-        nonlocal failed
+        nonlocal failed, shed
         planned = start + i / rate
         await asyncio.sleep(max(0.0, planned - time.perf_counter()))
-        ok = await request(i)
-        if ok:
+        outcome = await request(i)
+        if outcome == SHED:
+            shed += 1
+        elif outcome:
             seconds.append(time.perf_counter() - planned)
         else:
             failed += 1
 
     await asyncio.gather(*(one(i) for i in range(count)))
-    return Latencies(tuple(seconds), failed)
+    return Latencies(tuple(seconds), failed, shed)
+
+
+def was_shed(response: httpx.Response) -> bool:
+    """Whether the server refused the request at the door: 503 with the problem `busy`."""
+    if response.status_code != 503:
+        return False
+    try:
+        return bool(response.json().get("type") == BUSY.problem.type)
+    except ValueError:
+        return False
 
 
 # 16 x 32: room for 512 requests in flight, each client's scan over at most 32 connections.

@@ -106,7 +106,9 @@ def show_cpu(by_replicas: dict[str, list[dict[str, Any]]]) -> None:
 
 
 def _failed(summary: dict[str, Any]) -> str:
-    return f"  ({summary['failed']} failed)" if summary["failed"] else ""
+    """The requests not answered: those that failed, and those the server shed as busy."""
+    counts = [f"{summary[k]} {k}" for k in ("failed", "shed") if summary.get(k)]
+    return f"  ({', '.join(counts)})" if counts else ""
 
 
 def show_access_log(figure: dict[str, Any]) -> None:

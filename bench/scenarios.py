@@ -15,7 +15,7 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 from pymongo import AsyncMongoClient
 
-from bench.load import Latencies, OpenLoopClient, closed_loop, fixed_rate
+from bench.load import SHED, Latencies, OpenLoopClient, Outcome, closed_loop, fixed_rate, was_shed
 from bench.lookup_parts import lookup_parts
 from bench.mix import Delivery, orders
 from bench.suite import BENCH_API_KEY, Suite
@@ -232,7 +232,10 @@ async def webhook_latency(
 
             latencies = await fixed_rate(rate, duration_s, request)
             by_rate[str(rate)] = latencies.summary_ms()
-            if latencies.failed == 0 and latencies.percentile(99) < WEBHOOK_P99_TARGET_S:
+            if (
+                latencies.failed == latencies.shed == 0
+                and latencies.percentile(99) < WEBHOOK_P99_TARGET_S
+            ):
                 best, missed = max(best, rate), 0
             else:
                 missed += 1
@@ -241,7 +244,7 @@ async def webhook_latency(
     return {
         "by_rate": by_rate,
         "highest_rate_p99_under_50ms": best,
-        "orders_accepted": sum(r["requests"] - r["failed"] for r in by_rate.values()),
+        "orders_accepted": sum(r["requests"] - r["failed"] - r["shed"] for r in by_rate.values()),
     }
 
 
@@ -302,7 +305,7 @@ async def gateway_latency(
                 # on this one (an overloaded search leaves seconds of them).
                 await _queries_answered(suite)
 
-                async def request(_: int, path: Any = path, headers: Any = headers) -> bool:
+                async def request(_: int, path: Any = path, headers: Any = headers) -> Outcome:
                     return await answered(http, path(), headers)
 
                 if load == "at_rest":
@@ -337,19 +340,22 @@ async def lookups(suite: Suite, ids: list[str], *, rate: float, duration_s: floa
     headers = {"X-API-Key": BENCH_API_KEY}
     async with OpenLoopClient(suite.url("gateway"), headers=headers) as http:
 
-        async def lookup(_: int) -> bool:
+        async def lookup(_: int) -> Outcome:
             return await answered(http, f"/v1/customers/{rng.choice(ids)}")
 
         return await fixed_rate(rate, duration_s, lookup)
 
 
-async def answered(http: OpenLoopClient, path: str, headers: dict[str, str] | None = None) -> bool:
-    """Whether a GET was answered 200; a timeout or a dropped connection is a failed request."""
+async def answered(
+    http: OpenLoopClient, path: str, headers: dict[str, str] | None = None
+) -> Outcome:
+    """Whether a GET was answered 200, or SHED if the gateway refused it as busy; a timeout or
+    a dropped connection is a failed request."""
     try:
         response = await http.get(path, headers=headers)
     except httpx.TransportError:
         return False
-    return response.status_code == 200
+    return SHED if was_shed(response) else response.status_code == 200
 
 
 async def _while_writing(

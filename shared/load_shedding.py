@@ -12,12 +12,15 @@ orchestrator and the monitoring see the service as it is while it sheds.
 A request counts until the app is done with it: answered, failed, cancelled, or its client gone
 (the app then still works until its own answer or timeout, and so does the count).
 
+How a refusal is answered is the service's to say (`refusal`); by default the problem `busy`.
+
 Uvicorn's `limit_concurrency` is not this: it counts connections as well as requests, answers
 in plain text, and would refuse the health checks too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from shared import metrics
@@ -41,14 +44,28 @@ BUSY = unavailable(
 )
 
 
-class LoadShedding:
-    """The ASGI middleware: at most `limit` HTTP requests of `app` in progress at once."""
+def busy(_: Scope) -> ASGIApp:
+    """The refusal of any request: the problem `busy`, 503 with `Retry-After`."""
+    return problem_response(BUSY.problem, headers=BUSY.headers)
 
-    def __init__(self, app: ASGIApp, *, service: str, limit: int) -> None:
+
+class LoadShedding:
+    """The ASGI middleware: at most `limit` HTTP requests of `app` in progress at once; past it
+    a request is answered what `refusal` makes of it (503 with `Retry-After`, as `BUSY`)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        service: str,
+        limit: int,
+        refusal: Callable[[Scope], ASGIApp] = busy,
+    ) -> None:
         if limit < 1:
             raise ValueError(f"a cap of {limit} requests would refuse every request")
         self.app = app
         self.limit = limit
+        self.refusal = refusal
         self.in_flight = 0
         self._gauge = metrics.HTTP_IN_FLIGHT.labels(service)
         self._shed = metrics.HTTP_SHED.labels(service)
@@ -60,7 +77,7 @@ class LoadShedding:
         # No await between the check and the count: one event loop, no other request between.
         if self.in_flight >= self.limit:
             self._shed.inc()
-            await problem_response(BUSY.problem, headers=BUSY.headers)(scope, receive, send)
+            await self.refusal(scope)(scope, receive, send)
             return
         self.in_flight += 1
         self._gauge.inc()

@@ -26,7 +26,7 @@ from services.gateway.adapters.services_client import ServicesClient
 from services.gateway.domain.policy import AccessDenied
 from services.gateway.entrypoints import ROUTERS, console
 from services.gateway.entrypoints.authentication import Authentication
-from services.gateway.entrypoints.console.sign_in import ConsoleAuthentication
+from services.gateway.entrypoints.console.sign_in import ConsoleAuthentication, shed
 from services.gateway.entrypoints.console.web import STATIC
 from services.gateway.settings import GatewaySettings
 from services.gateway.use_cases.access import Authenticator, KeyAdmin, RoleAdmin
@@ -136,8 +136,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(Authentication)
     # Added last, so it runs first, before authentication: a request refused for load costs no
     # lookup of its key, as at a load balancer. Everyone gets the same 503 (busy, nothing
-    # more), so an anonymous caller learns nothing it could not from any busy server.
-    app.add_middleware(LoadShedding, service=NAME, limit=settings.max_requests_in_flight)
+    # more), so an anonymous caller learns nothing it could not from any busy server; a console
+    # page gets it as a page.
+    app.add_middleware(
+        LoadShedding, service=NAME, limit=settings.max_requests_in_flight, refusal=shed
+    )
     install_access_problems(app)
     bootstrap = settings.bootstrap_api_key
     app.state.authenticator = Authenticator(

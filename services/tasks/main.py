@@ -120,11 +120,18 @@ def create_app(settings: TasksSettings | None = None) -> FastAPI:
     client = make_client(settings.mongodb_url.get_secret_value(), app_name=NAME)
     service = assemble(client, settings, runtime.broker, runtime.topology)
 
-    learnt = directory_batcher(service.lives)
+    batch = settings.directory_batch_size
+    at_once = settings.directory_batches_at_once
+    wait_s = settings.directory_batch_wait_ms / 1000
+    learnt = directory_batcher(service.lives, size=batch, wait_s=wait_s, concurrency=at_once)
     runtime.broker.include_router(
         inbox_router(
             runtime.topology,
-            inbox_dispatcher(service.lives, service.notifications, learnt=learnt),
+            inbox_dispatcher(
+                service.lives, service.notifications, learnt=learnt if batch > 1 else None
+            ),
+            # Room for the batches that run and one more being collected.
+            prefetch=max(settings.prefetch, (at_once + 1) * batch),
         ),
         middlewares=[Redelivery(runtime.broker, runtime.topology.tasks)],
     )

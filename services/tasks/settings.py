@@ -17,3 +17,9 @@ class TasksSettings(DatabaseSettings):
     # How long an instance holds a claimed alarm: one that dies holding it delays that alarm by
     # at most this long, until another instance takes it over.
     alarm_lease_s: float = Field(30.0, ge=0.5, le=3600)
+    # Customer news for the directory (about one per order) kept in one write: at most this
+    # many, collected for at most this long (see shared.batching). A size of 1 keeps each alone.
+    directory_batch_size: int = Field(16, ge=1, le=500)
+    directory_batch_wait_ms: int = Field(20, ge=0, le=5_000)
+    # Batches written side by side by one process (the work queue's prefetch follows).
+    directory_batches_at_once: int = Field(2, ge=1, le=32)

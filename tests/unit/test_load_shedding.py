@@ -1,12 +1,12 @@
 """The cap on requests in progress (`shared.load_shedding`), on a small app of its own: past it
-503 at once, health and metrics never refused, and the count back down however a request ends;
-a count that leaked would refuse every request for good."""
+503 at once (a console page of the gateway as a page), health and metrics never refused, and the
+count back down however a request ends; a count that leaked would refuse every request for good."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -16,9 +16,10 @@ from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
-from starlette.types import Message
+from starlette.types import ASGIApp, Message, Scope
 
-from shared.load_shedding import NEVER_SHED, LoadShedding
+from services.gateway.entrypoints.console.sign_in import shed
+from shared.load_shedding import NEVER_SHED, LoadShedding, busy
 from tests.integration.ingest.serving import served
 from tests.support.waiting import eventually
 
@@ -33,7 +34,7 @@ class Shop:
     release: asyncio.Event = field(default_factory=asyncio.Event)
     service: str = field(default_factory=lambda: f"test-{uuid.uuid4().hex[:8]}")
 
-    def app(self, limit: int = LIMIT) -> LoadShedding:
+    def app(self, limit: int = LIMIT, refusal: Callable[[Scope], ASGIApp] = busy) -> LoadShedding:
         async def held(_: Request) -> PlainTextResponse:
             await self.release.wait()
             return PlainTextResponse("done")
@@ -53,7 +54,9 @@ class Shop:
             Route("/upload", upload, methods=["POST"]),
             *(Route(path, operations) for path in NEVER_SHED),
         ]
-        return LoadShedding(Starlette(routes=routes), service=self.service, limit=limit)
+        return LoadShedding(
+            Starlette(routes=routes), service=self.service, limit=limit, refusal=refusal
+        )
 
     def metric(self, name: str) -> float | None:
         return REGISTRY.get_sample_value(name, {"service": self.service})
@@ -104,6 +107,28 @@ async def test_past_the_cap_a_request_is_answered_503_at_once(
     assert app.in_flight == 0
     assert world.metric("suite_http_requests_in_flight") == 0
     assert (await client.get("/held")).status_code == 200
+
+
+async def test_the_gateway_sheds_a_console_page_as_a_page_and_the_rest_as_the_problem() -> None:
+    shop = Shop()
+    app = shop.app(refusal=shed)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        held = await full(app, client)
+        page = await client.get("/console/customers", headers={"Accept": "text/html"})
+        assert page.status_code == 503
+        assert page.headers["retry-after"] == "1"
+        assert page.headers["content-type"] == "text/html; charset=utf-8"
+        assert "The console is busy; try again in a moment." in page.text
+        for path in ("/v1/customers", "/console/static/console.css"):
+            refused = await client.get(path, headers={"Accept": "text/html"})
+            assert refused.status_code == 503, path
+            assert refused.headers["retry-after"] == "1"
+            assert refused.headers["content-type"] == "application/problem+json"
+            assert refused.json()["type"] == "urn:problem:busy"
+        assert shop.metric("suite_http_requests_shed_total") == 3
+        shop.release.set()
+        assert [(await answer).status_code for answer in held] == [200] * LIMIT
 
 
 async def test_health_and_metrics_are_never_shed_nor_counted(

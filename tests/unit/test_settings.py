@@ -7,6 +7,7 @@ from pydantic import ValidationError
 
 from services.customer.settings import CustomerSettings
 from services.gateway.settings import GatewaySettings
+from services.tasks.settings import TasksSettings
 
 
 @pytest.fixture(autouse=True)
@@ -23,6 +24,9 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "GATEWAY_BOOTSTRAP_API_KEY",
         "GATEWAY_RATE_LIMIT",
         "GATEWAY_MAX_REQUESTS_IN_FLIGHT",
+        "TASKS_DIRECTORY_BATCH_SIZE",
+        "TASKS_DIRECTORY_BATCH_WAIT_MS",
+        "TASKS_DIRECTORY_BATCHES_AT_ONCE",
     ):
         monkeypatch.delenv(key, raising=False)
 
@@ -100,6 +104,22 @@ def test_the_cap_on_requests_in_flight_takes_at_least_one(
     monkeypatch.setenv("GATEWAY_MAX_REQUESTS_IN_FLIGHT", "0")
     with pytest.raises(ValidationError, match="max_requests_in_flight"):
         GatewaySettings()
+
+
+@pytest.mark.usefixtures("gateway_database")
+def test_the_tasks_directory_batches_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    def batches() -> tuple[int, int, int]:
+        s = TasksSettings()
+        return s.directory_batch_size, s.directory_batch_wait_ms, s.directory_batches_at_once
+
+    assert batches() == (16, 20, 2)
+    monkeypatch.setenv("TASKS_DIRECTORY_BATCH_SIZE", "1")
+    monkeypatch.setenv("TASKS_DIRECTORY_BATCH_WAIT_MS", "5")
+    monkeypatch.setenv("TASKS_DIRECTORY_BATCHES_AT_ONCE", "3")
+    assert batches() == (1, 5, 3)
+    monkeypatch.setenv("TASKS_DIRECTORY_BATCH_SIZE", "0")
+    with pytest.raises(ValidationError, match="directory_batch_size"):
+        TasksSettings()
 
 
 @pytest.mark.usefixtures("gateway_database")

@@ -26,10 +26,6 @@ from shared.contracts.tasks import TaskOverdue, TaskReminderDue
 from shared.dispatch import Dispatcher, Received
 from shared.topology import Topology
 
-DIRECTORY_BATCH_SIZE = 16
-DIRECTORY_BATCH_WAIT_S = 0.02
-DIRECTORY_BATCHES_AT_ONCE = 2
-
 
 def inbox_dispatcher(
     lives: CustomerLives,
@@ -55,27 +51,31 @@ def inbox_dispatcher(
     return dispatcher
 
 
-def directory_batcher(lives: CustomerLives) -> Batcher[CustomerNews, None]:
+def directory_batcher(
+    lives: CustomerLives, *, size: int, wait_s: float, concurrency: int
+) -> Batcher[CustomerNews, None]:
     """Customer news, about one per order, kept in one write per batch: version-guarded, so a
     batch needs neither an inbox nor a transaction, and two batches side by side cannot undo
     each other."""
     return Batcher(
         lives.learn_many,
-        size=DIRECTORY_BATCH_SIZE,
-        wait_s=DIRECTORY_BATCH_WAIT_S,
-        concurrency=DIRECTORY_BATCHES_AT_ONCE,
+        size=size,
+        wait_s=wait_s,
+        concurrency=concurrency,
         name="directory batch",
     )
 
 
-def inbox_router(topology: Topology, dispatcher: Dispatcher[Any]) -> RabbitRouter:
+def inbox_router(
+    topology: Topology, dispatcher: Dispatcher[Any], *, prefetch: int | None = None
+) -> RabbitRouter:
+    """`prefetch`: messages handled at once, if not the broker's default (a batch's worth)."""
     router = RabbitRouter()
 
     @router.subscriber(
         topology.tasks.subscription(),
         title="tasks inbox",
-        # Room for the batches that run and one more being collected.
-        channel=Channel(prefetch_count=(DIRECTORY_BATCHES_AT_ONCE + 1) * DIRECTORY_BATCH_SIZE),
+        channel=Channel(prefetch_count=prefetch) if prefetch else None,
     )
     @dispatcher.typed
     async def on_message(body: Received) -> None:

@@ -1,6 +1,6 @@
 """The gateway takes at most GATEWAY_MAX_REQUESTS_IN_FLIGHT requests at once: past it, anyone,
 with a key or without, gets the same 503 at once, before authentication; liveness, readiness
-and the metrics scrape still answer."""
+and the metrics scrape still answer. A console page is told so by a page."""
 
 from __future__ import annotations
 
@@ -71,3 +71,26 @@ async def test_past_the_cap_everyone_gets_503_busy_and_health_still_answers(
         assert unauthorized.headers.get_list("x-request-id") == ["req-4712"]
         assert answered("/v1/roles", 401) == refused_before + 1
     assert (await capped.gateway.get("/v1/roles")).status_code == 200
+
+
+async def test_a_shed_console_page_is_a_page_and_an_api_request_still_the_problem(
+    capped: Suite,
+) -> None:
+    in_flight_before = sample(IN_FLIGHT)
+    search = asyncio.create_task(capped.gateway.get("/v1/customers", params={"email": "a@b.c"}))
+    await eventually(lambda: sample(IN_FLIGHT) == in_flight_before + 1, what="the search")
+
+    browser = {"Accept": "text/html"}
+    page = await capped.gateway.get("/console/customers", headers=browser)
+    assert page.status_code == 503, page.text
+    assert page.headers["retry-after"] == "1"
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert "The console is busy; try again in a moment." in page.text
+    api = await capped.gateway.get("/v1/roles", headers=browser)
+    assert api.status_code == 503, api.text
+    assert api.headers["retry-after"] == "1"
+    assert api.headers["content-type"] == "application/problem+json"
+    assert api.json()["type"] == "urn:problem:busy"
+
+    assert (await search).status_code == 503  # the customer service did not answer
+    assert (await capped.gateway.get("/console/customers")).status_code == 303  # to sign in

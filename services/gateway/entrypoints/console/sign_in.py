@@ -30,6 +30,7 @@ from services.gateway.entrypoints.console.web import (
 )
 from services.gateway.use_cases.access import Unauthenticated
 from services.gateway.use_cases.console_access import ConsoleAccess, PendingSignIn
+from shared.load_shedding import BUSY, busy
 
 log = logging.getLogger(__name__)
 
@@ -236,3 +237,16 @@ class ConsoleAuthentication:
         state["caller"] = signed_in.caller
         state["console_session"] = signed_in.session
         await self.app(scope, receive, send)
+
+
+def shed(scope: Scope) -> ASGIApp:
+    """How the gateway answers a request it sheds (`shared.load_shedding`): a console page with a
+    short page, as the console refuses before its routes (above), anything else the problem."""
+    path = scope["path"]
+    if not is_console(path) or path.startswith(STATIC_PREFIX):
+        return busy(scope)
+    return HTMLResponse(
+        "<!DOCTYPE html><title>Busy</title><p>The console is busy; try again in a moment.</p>",
+        status_code=BUSY.problem.status,
+        headers=BUSY.headers,
+    )
