@@ -125,7 +125,7 @@ async def measure(profile: str, settings: dict[str, Any], workdir: Path) -> dict
                     raw["cpu"].setdefault(str(replicas), []).append(used)
                     if round_no == 0 and replicas == settings["customers"][0]:
                         once = await _latencies(
-                            suite, mongodb_url, settings, run, figure["orders_per_s"]
+                            suite, mongodb_url, settings, run, figure["orders_per_s"], watched
                         )
                 raw["end_to_end"].setdefault(str(replicas), []).append(figure["orders_per_s"])
                 raw["share"].setdefault(str(replicas), []).append(
@@ -153,7 +153,12 @@ async def measure(profile: str, settings: dict[str, Any], workdir: Path) -> dict
 
 
 async def _latencies(
-    suite: Any, mongodb_url: str, settings: dict[str, Any], run: str, orders_per_s: float
+    suite: Any,
+    mongodb_url: str,
+    settings: dict[str, Any],
+    run: str,
+    orders_per_s: float,
+    watched: dict[str, list[int]],
 ) -> dict[str, Any]:
     idle = memory_mb(suite)
     stored = await stored_orders(suite, mongodb_url)
@@ -173,6 +178,7 @@ async def _latencies(
         # length (at 50/s, twice what the suite processes here, p50 went to seconds).
         writes_per_s=max(1.0, round(orders_per_s / 2)),
         run=run,
+        watched=watched,
     )
     stored += gateway["orders_accepted"]
     progress("the suite works off the orders written beside the gateway")

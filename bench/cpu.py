@@ -33,15 +33,48 @@ def seconds(watched: dict[str, list[int]]) -> dict[str, float]:
 def per_order(before: dict[str, float], after: dict[str, float], orders: int) -> dict[str, Any]:
     """CPU milliseconds per order of each process, their sum, and the orders a second this
     machine's cores would process if nothing but the CPU limited them."""
-    ms = {name: (after[name] - before[name]) * 1000 / orders for name in before}
-    total = sum(ms.values())
-    cores = os.cpu_count() or 1
+    ms, total, most = _each(_spent(before, after), orders)
     return {
         "by_process_ms": ms,
         "total_ms": total,
-        "cores": cores,
-        "cpu_bound_orders_per_s": cores * 1000 / total if total else float("nan"),
+        "cores": os.cpu_count() or 1,
+        "cpu_bound_orders_per_s": most,
     }
+
+
+def per_second(
+    before: dict[str, float], after: dict[str, float], seconds: float
+) -> dict[str, float]:
+    """CPU seconds each process spent a second over a span (idle, say)."""
+    return {name: spent / seconds for name, spent in _spent(before, after).items()}
+
+
+def per_request(
+    before: dict[str, float],
+    after: dict[str, float],
+    requests: int,
+    *,
+    idle: dict[str, float] | None = None,
+    seconds: float = 0.0,
+) -> dict[str, Any]:
+    """The same for requests answered, less what each process spends `idle` (`per_second`)
+    over the `seconds` they took: what one costs across the machine, whatever the rate."""
+    spent = {
+        name: max(0.0, used - (idle or {}).get(name, 0.0) * seconds)
+        for name, used in _spent(before, after).items()
+    }
+    ms, total, most = _each(spent, requests)
+    return {"by_process_ms": ms, "total_ms": total, "cpu_bound_requests_per_s": most}
+
+
+def _spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {name: after[name] - before[name] for name in before}
+
+
+def _each(spent: dict[str, float], count: int) -> tuple[dict[str, float], float, float]:
+    ms = {name: seconds * 1000 / max(count, 1) for name, seconds in spent.items()}
+    total = sum(ms.values())
+    return ms, total, (os.cpu_count() or 1) * 1000 / total if total else float("nan")
 
 
 def _cpu(pid: int) -> float:

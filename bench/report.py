@@ -70,13 +70,7 @@ def show(result: dict[str, Any]) -> None:
         print(f"  highest rate with p99 under 50 ms: {latency['highest_rate_p99_under_50ms']}/s")
     gateway = figures.get("gateway_latency")
     if gateway:
-        print(
-            "gateway latency at 100 requests/s (p50 / p99 ms), under a write load of "
-            f"{gateway.get('writes_per_s', 50):.0f} orders/s"
-        )
-        for load in ("at_rest", "under_write_load"):
-            for kind, s in gateway[load].items():
-                print(f"  {load:<17} {kind:<12} {s['p50_ms']:6.1f} {s['p99_ms']:6.1f}{_failed(s)}")
+        show_gateway(gateway)
     backlog = figures.get("backlog_worked_off_s")
     if backlog:
         print(
@@ -91,6 +85,27 @@ def show(result: dict[str, Any]) -> None:
         print("memory per service (MB: idle / peak under load)")
         for name, m in memory["under_load"].items():
             print(f"  {name:<9} {memory['idle'][name]['rss_mb']:6.1f} / {m['peak_mb']:6.1f}")
+
+
+def show_gateway(gateway: dict[str, Any]) -> None:
+    """Latencies at 100 requests/s, and what one request of each kind costs in CPU."""
+    print(
+        "gateway latency at 100 requests/s (p50 / p99 ms), under a write load of "
+        f"{gateway.get('writes_per_s', 50):.0f} orders/s"
+    )
+    for load in ("at_rest", "under_write_load"):
+        for kind, s in gateway[load].items():
+            print(f"  {load:<17} {kind:<12} {s['p50_ms']:6.1f} {s['p99_ms']:6.1f}{_failed(s)}")
+    costs = gateway.get("cpu_per_request", {})
+    if costs:
+        print("CPU per gateway request, all processes less their idle (ms, at 5 requests/s)")
+        for kind, used in costs.items():
+            ranked = sorted(used["by_process_ms"].items(), key=lambda kv: -kv[1])
+            print(
+                f"  {kind:<9} {used['total_ms']:6.1f} = at most "
+                f"{used['cpu_bound_requests_per_s']:.0f}/s: "
+                + ", ".join(f"{name} {ms:.1f}" for name, ms in ranked[:5])
+            )
 
 
 def show_cpu(by_replicas: dict[str, list[dict[str, Any]]]) -> None:

@@ -7,6 +7,7 @@ import asyncio
 import random
 import re
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 from pymongo import AsyncMongoClient
 
+from bench import cpu
 from bench.load import SHED, Latencies, OpenLoopClient, Outcome, closed_loop, fixed_rate, was_shed
 from bench.lookup_parts import lookup_parts
 from bench.mix import Delivery, orders
@@ -24,6 +26,10 @@ from shared.contracts.orders import UpsertCustomerFromOrder
 # Webhook acceptance must stay under this at the highest rate the report names.
 WEBHOOK_P99_TARGET_S = 0.050
 CLIENTS = 16
+# What a gateway request costs in CPU is measured at a rate the slowest (the customer overview)
+# keeps up with on two cores.
+CPU_RATE = 5.0
+CPU_REQUESTS = 20
 
 
 # Received adds a message to a consumer's hands, processed or failed takes it out.
@@ -273,9 +279,11 @@ async def gateway_latency(
     duration_s: float,
     writes_per_s: float,
     run: str,
+    watched: dict[str, list[int]],
 ) -> dict[str, Any]:
     """Lookup, search and overview latencies at `rate` requests a second, at rest and while
-    orders stream in at `writes_per_s`."""
+    orders stream in at `writes_per_s`; and what one of each costs in CPU across the
+    `watched` processes, at a rate the machine keeps up with."""
     found = await customers_to_look_up(suite, mongodb_url)
     rng = random.Random(11)
     ids = [str(c["_id"]) for c in found]
@@ -297,17 +305,20 @@ async def gateway_latency(
         "under_write_load": {},
         "writes_per_s": writes_per_s,
         "orders_accepted": 0,
+        "cpu_per_request": {},
     }
+    idle = await _idle(suite, watched)
     async with OpenLoopClient(suite.url("gateway")) as http:
         for name, (path, headers) in requests.items():
+
+            async def request(_: int, path: Any = path, headers: Any = headers) -> Outcome:
+                return await answered(http, path(), headers)
+
+            results["cpu_per_request"][name] = await _cpu_per_request(suite, watched, request, idle)
             for load in ("at_rest", "under_write_load"):
                 # Queries of the phase before that the services still hold must not fall
                 # on this one (an overloaded search leaves seconds of them).
                 await _queries_answered(suite)
-
-                async def request(_: int, path: Any = path, headers: Any = headers) -> Outcome:
-                    return await answered(http, path(), headers)
-
                 if load == "at_rest":
                     latencies = await fixed_rate(rate, duration_s, request)
                 else:
@@ -332,6 +343,34 @@ async def gateway_latency(
                     )
                     results[load]["lookup_parts"] = parts.summary_ms()
     return results
+
+
+async def _cpu_per_request(
+    suite: Suite,
+    watched: dict[str, list[int]],
+    request: Callable[[int], Awaitable[Outcome]],
+    idle: dict[str, float],
+) -> dict[str, Any]:
+    """CPU per request answered, read from /proc around `CPU_REQUESTS` requests at `CPU_RATE`
+    a second and the work they left, less what the processes spend idle (`_idle`): unlike a
+    latency at 100/s, hardly moved by how busy the machine is with something else."""
+    await _queries_answered(suite)
+    before, started = cpu.seconds(watched), time.perf_counter()
+    latencies = await fixed_rate(CPU_RATE, CPU_REQUESTS / CPU_RATE, request)
+    await _queries_answered(suite)
+    seconds = time.perf_counter() - started
+    return cpu.per_request(
+        before, cpu.seconds(watched), latencies.succeeded, idle=idle, seconds=seconds
+    )
+
+
+async def _idle(suite: Suite, watched: dict[str, list[int]]) -> dict[str, float]:
+    """CPU seconds a second each process spends with nothing asked of it (timers, heartbeats,
+    the broker's own work), over as long as a measurement of `_cpu_per_request`."""
+    await _queries_answered(suite)
+    before, started = cpu.seconds(watched), time.perf_counter()
+    await asyncio.sleep(CPU_REQUESTS / CPU_RATE)
+    return cpu.per_second(before, cpu.seconds(watched), time.perf_counter() - started)
 
 
 async def lookups(suite: Suite, ids: list[str], *, rate: float, duration_s: float) -> Latencies:

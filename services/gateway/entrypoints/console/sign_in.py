@@ -245,8 +245,11 @@ def shed(scope: Scope) -> ASGIApp:
     path = scope["path"]
     if not is_console(path) or path.startswith(STATIC_PREFIX):
         return busy(scope)
+    # The page names its problem type as the JSON does: a client tells a shed request apart.
     return HTMLResponse(
-        "<!DOCTYPE html><title>Busy</title><p>The console is busy; try again in a moment.</p>",
+        "<!DOCTYPE html><title>Busy</title>"
+        f'<meta name="problem-type" content="{BUSY.problem.type}">'
+        "<p>The console is busy; try again in a moment.</p>",
         status_code=BUSY.problem.status,
         headers=BUSY.headers,
     )
