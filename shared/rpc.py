@@ -17,6 +17,7 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from faststream import AckPolicy
 from faststream.rabbit import RabbitMessage, RabbitQueue
 
 from shared import metrics
@@ -53,8 +54,12 @@ class RpcClient:
         self.reply_queue = RabbitQueue(
             f"{topology.namespace}.replies.{uuid.uuid4().hex}", exclusive=True, auto_delete=True
         )
-        # Subscribe before the broker starts, like every other subscriber.
-        broker.subscriber(self.reply_queue, no_reply=True)(self._on_reply)
+        # Subscribe before the broker starts, like every other subscriber. The broker counts a
+        # reply delivered as acknowledged (no frame back per reply): the queue is this
+        # process's own, and a reply lost with the process has no one left to read it.
+        broker.subscriber(self.reply_queue, no_reply=True, ack_policy=AckPolicy.ACK_FIRST)(
+            self._on_reply
+        )
 
     async def _on_reply(self, body: Any) -> None:
         # The message is taken from the broker's context rather than declared as a
