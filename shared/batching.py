@@ -77,6 +77,7 @@ class Batcher(Generic[T, R]):
         self._timer: asyncio.TimerHandle | None = None
         self.concurrency = concurrency
         self._workers: set[asyncio.Task[None]] = set()
+        self._stopping = False
 
     async def submit(self, item: T) -> R:
         """The item's result once its batch is done; `BatchFailed` if the batch failed."""
@@ -92,10 +93,18 @@ class Batcher(Generic[T, R]):
         return await asyncio.shield(future)
 
     async def drain(self) -> None:
-        """Hand over what is waiting and wait until every batch is done (at shutdown)."""
-        self._start()
+        """At shutdown, once the broker stopped: the batches that run finish, no other starts.
+        What still waits for a batch stays unprocessed: its handler was cancelled, its message
+        never acknowledged, so RabbitMQ delivers it again. (Processing it now would take as
+        long as the whole prefetch, with no broker left to publish its events.)"""
+        self._stopping = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         while self._workers:
-            await asyncio.gather(*self._workers, return_exceptions=True)
+            # `wait`, not `gather`: a stop that gives up on this (`shared.runtime`) ends the
+            # waiting; cancelling a batch in the middle of its transaction would not end sooner.
+            await asyncio.wait(set(self._workers))
 
     @property
     def _busy(self) -> bool:
@@ -106,7 +115,7 @@ class Batcher(Generic[T, R]):
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if self._waiting and not self._busy:
+        if self._waiting and not self._busy and not self._stopping:
             worker = asyncio.get_running_loop().create_task(self._work(), name=self.name)
             self._workers.add(worker)
             worker.add_done_callback(self._workers.discard)
@@ -114,7 +123,7 @@ class Batcher(Generic[T, R]):
     async def _work(self) -> None:
         try:
             # What arrived while a batch ran is the next batch, without waiting any longer.
-            while self._waiting:
+            while self._waiting and not self._stopping:
                 batch, self._waiting = self._waiting[: self.size], self._waiting[self.size :]
                 await self._run(batch)
         finally:

@@ -5,6 +5,7 @@ Lanes: batches side by side, the items of one key never in two of them at once."
 from __future__ import annotations
 
 import asyncio
+import zlib
 from collections.abc import Sequence
 
 import pytest
@@ -113,13 +114,46 @@ async def test_a_cancelled_submitter_does_not_cancel_its_batch_and_drain_waits_f
     assert cancelled.cancelled()
 
 
-async def test_drain_hands_over_what_is_waiting() -> None:
-    recorder = Recorder()
-    batcher = Batcher(recorder.handle, size=10, wait_s=60)
-    waiting = asyncio.create_task(batcher.submit(7))
-    await asyncio.sleep(0)
-    await batcher.drain()
-    assert await waiting == 70
+async def test_drain_waits_for_the_batch_that_runs_and_starts_no_other() -> None:
+    release = asyncio.Event()
+    handled: list[list[int]] = []
+
+    async def slow(items: Sequence[int]) -> list[int]:
+        await release.wait()
+        handled.append(list(items))
+        return list(items)
+
+    batcher = Batcher(slow, size=2, wait_s=60)
+    running = [asyncio.create_task(batcher.submit(i)) for i in (1, 2)]
+    # Waiting for the running batch: their messages were never acknowledged and come back.
+    waiting = [asyncio.create_task(batcher.submit(i)) for i in (3, 4, 5)]
+    await asyncio.sleep(0.01)
+    drained = asyncio.create_task(batcher.drain())
+    await asyncio.sleep(0.01)
+    assert not drained.done()
+    release.set()
+    await drained
+    assert handled == [[1, 2]]
+    assert [await r for r in running] == [1, 2]
+    assert not any(w.done() for w in waiting)
+    for w in waiting:
+        w.cancel()
+
+
+async def test_a_drain_given_up_on_leaves_the_batch_in_its_transaction_alone() -> None:
+    release = asyncio.Event()
+
+    async def slow(items: Sequence[int]) -> list[int]:
+        await release.wait()
+        return list(items)
+
+    batcher = Batcher(slow, size=1, wait_s=60)
+    submitted = asyncio.create_task(batcher.submit(1))
+    await asyncio.sleep(0.01)
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(batcher.drain(), 0.05)
+    release.set()
+    assert await submitted == 1
 
 
 def test_a_batch_holds_at_least_one_item() -> None:
@@ -204,12 +238,28 @@ async def test_lanes_run_side_by_side_and_keep_the_items_of_one_key_in_one_lane(
 
 
 async def test_lanes_drain_every_lane() -> None:
-    recorder = Recorder()
-    lanes = Lanes(recorder.handle, key=str, lanes=4, size=100, wait_s=60)
-    waiting = [asyncio.create_task(lanes.submit(i)) for i in range(8)]
-    await asyncio.sleep(0)
-    await lanes.drain()
-    assert [await w for w in waiting] == [i * 10 for i in range(8)]
+    release = asyncio.Event()
+    handled: list[int] = []
+
+    async def slow(items: Sequence[int]) -> list[int]:
+        await release.wait()
+        handled.extend(items)
+        return list(items)
+
+    lanes = Lanes(slow, key=str, lanes=4, size=1, wait_s=60)
+    running = [asyncio.create_task(lanes.submit(i)) for i in range(8)]
+    await asyncio.sleep(0.01)
+    drained = asyncio.create_task(lanes.drain())
+    await asyncio.sleep(0.01)
+    assert not drained.done()
+    release.set()
+    await drained
+    # One batch ran in each lane the items picked, and each of those finished.
+    picked = {zlib.crc32(str(i).encode()) % 4 for i in range(8)}
+    assert len(handled) == len(picked)
+    assert all(t.done() for t, i in zip(running, range(8), strict=True) if i in handled)
+    for t in running:
+        t.cancel()
 
 
 def test_there_is_at_least_one_lane() -> None:
