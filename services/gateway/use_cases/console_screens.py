@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections import Counter
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -20,7 +20,7 @@ from typing import TypeVar, Union
 from services.gateway.domain.roles import FieldGroup
 from services.gateway.use_cases.access import Caller
 from services.gateway.use_cases.console_view import Viewer
-from services.gateway.use_cases.ports import Services
+from services.gateway.use_cases.ports import Refused, Services
 from shared.contracts import consent as cs
 from shared.contracts import custom_fields as cf
 from shared.contracts import customer_history as h
@@ -43,9 +43,12 @@ CANDIDATES = 20
 
 @dataclass(frozen=True)
 class Unavailable:
-    """A part whose service did not answer in time."""
+    """A part whose service did not answer in time, or holds nothing for the customer: the
+    consent service learns of a customer from events, so a page opened right after the
+    customer was created can come before it; an erased customer is refused there."""
 
     service: str
+    reason: str | None = None
 
 
 # A part of a screen: its answer; None when the caller's roles do not read it.
@@ -71,6 +74,18 @@ def _consent_parts(
     if isinstance(consent, cs.ConsentOverview):
         return consent.consents, consent.history, consent.purposes
     return consent, consent, consent
+
+
+async def _held(service: str, ask: Callable[[], Awaitable[P]]) -> P | Unavailable:
+    """The answer of a service about a customer it may not know (yet) or no longer: its
+    refusal (404, 410) is this part's, not the whole page's. (Asked only once awaited: a part
+    not read is never asked.)"""
+    try:
+        return await ask()
+    except Refused as refused:
+        if refused.not_found or refused.gone:
+            return Unavailable(service, refused.problem.detail)
+        raise
 
 
 async def _shown_top(viewer: Viewer, top: Part[r.TopCustomersReport]) -> Part[r.TopCustomersReport]:
@@ -207,7 +222,12 @@ class Screens:
                 consent = parts.create_task(
                     _part(
                         reads(G.CONSENT),
-                        ask("consent", cs.GetConsentOverview(**of_customer), cs.ConsentOverview),
+                        _held(
+                            "consent",
+                            lambda: ask(
+                                "consent", cs.GetConsentOverview(**of_customer), cs.ConsentOverview
+                            ),
+                        ),
                     )
                 )
         except ExceptionGroup as failed:

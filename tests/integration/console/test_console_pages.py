@@ -361,3 +361,29 @@ async def test_tags_added_and_removed(console_suite: Suite, browser: httpx.Async
         await browser.post(f"{url}/tags", data={"csrf_token": csrf, "remove": "vip"})
     ).status_code == 303
     assert "Remove tag vip" not in (await browser.get(url)).text
+
+
+async def test_an_erased_customer_has_a_page_its_consent_part_says_why_it_is_empty(
+    console_suite: Suite, browser: httpx.AsyncClient
+) -> None:
+    api = console_suite.gateway
+    gone = await new_customer(
+        api, last_name="Gone", emails=[{"address": "gone@example.com", "primary": True}]
+    )
+
+    async def consent_knows_them() -> bool:
+        return (await api.get(f"/v1/customers/{gone['id']}/consents")).status_code == 200
+
+    await eventually(consent_knows_them, timeout=20, what="the consent service to learn them")
+    erased = await api.post(f"/v1/customers/{gone['id']}/erase", json={"reason": "asked to"})
+    assert erased.is_success, erased.text
+
+    async def consent_refuses_them() -> bool:
+        return (await api.get(f"/v1/customers/{gone['id']}/consents")).status_code == 410
+
+    await eventually(consent_refuses_them, timeout=20, what="the erasure to reach consent")
+    await sign_in(browser, BOOTSTRAP_KEY)
+    page = await browser.get(f"/console/customers/{gone['id']}")
+    assert page.status_code == 200, page.text
+    assert "erased" in page.text
+    assert f"Consent unavailable: customer {gone['id']} was erased" in page.text

@@ -13,8 +13,8 @@ R = TypeVar("R")
 Answer = Callable[[Any], Any]
 
 
-def problem(status: int, title: str = "refused") -> Problem:
-    return Problem(title=title, status=status)
+def problem(status: int, title: str = "refused", detail: str | None = None) -> Problem:
+    return Problem(title=title, status=status, detail=detail)
 
 
 class FakeServices:

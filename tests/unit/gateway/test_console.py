@@ -245,6 +245,26 @@ async def test_a_part_whose_service_is_down_is_shown_unavailable() -> None:
     assert overview.timeline.kinds == (h.ActivityKind.MERGED,)
 
 
+async def test_a_customer_the_consent_service_does_not_know_yet_still_has_a_page() -> None:
+    services = _services()
+    services.answers[("consent", cs.GetConsentOverview)] = lambda q: problem(
+        404, "Customer not found", "customer c1 is not known to the consent service"
+    )
+    screen = await Screens(services).customer_360(
+        _caller("supporter"), ShownAsGiven(), "c1", h.TimelineSlice()
+    )
+    assert screen.consents == Unavailable(
+        "consent", "customer c1 is not known to the consent service"
+    )
+    assert screen.customer == ANNA
+    # Any other refusal is the page's.
+    services.answers[("consent", cs.GetConsentOverview)] = lambda q: problem(400, "Invalid")
+    with pytest.raises(Refused):
+        await Screens(services).customer_360(
+            _caller("supporter"), ShownAsGiven(), "c1", h.TimelineSlice()
+        )
+
+
 async def test_an_unknown_or_merged_customer() -> None:
     services = _services()
     services.answers[("customer", o.GetCustomerOverview)] = lambda q: problem(
