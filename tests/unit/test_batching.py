@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 import pytest
 
@@ -24,6 +25,27 @@ class Recorder:
         if self.bad & set(items):
             raise ValueError(f"bad item in {list(items)}")
         return [item * 10 for item in items]
+
+
+class Held:
+    """A batch handler that holds every batch until `release` is set, noting what it handled."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.handled: list[list[int]] = []
+
+    async def handle(self, items: Sequence[int]) -> list[int]:
+        await self.release.wait()
+        self.handled.append(list(items))
+        return list(items)
+
+    async def drained_once_released(self, drain: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """`drain` waits for the held batches, and ends once they are released."""
+        drained = asyncio.create_task(drain())
+        await asyncio.sleep(0.01)
+        assert not drained.done()
+        self.release.set()
+        await drained
 
 
 async def test_a_full_batch_is_handed_over_at_once_without_waiting() -> None:
@@ -93,14 +115,8 @@ async def test_a_handler_that_loses_results_fails_the_batch() -> None:
 
 
 async def test_a_cancelled_submitter_does_not_cancel_its_batch_and_drain_waits_for_it() -> None:
-    release = asyncio.Event()
-    handled: list[list[int]] = []
-
-    async def slow(items: Sequence[int]) -> list[int]:
-        await release.wait()
-        handled.append(list(items))
-        return list(items)
-
+    held = Held()
+    release, handled, slow = held.release, held.handled, held.handle
     batcher = Batcher(slow, size=2, wait_s=60)
     cancelled = asyncio.create_task(batcher.submit(1))
     other = asyncio.create_task(batcher.submit(2))
@@ -115,25 +131,14 @@ async def test_a_cancelled_submitter_does_not_cancel_its_batch_and_drain_waits_f
 
 
 async def test_drain_waits_for_the_batch_that_runs_and_starts_no_other() -> None:
-    release = asyncio.Event()
-    handled: list[list[int]] = []
-
-    async def slow(items: Sequence[int]) -> list[int]:
-        await release.wait()
-        handled.append(list(items))
-        return list(items)
-
-    batcher = Batcher(slow, size=2, wait_s=60)
+    held = Held()
+    batcher = Batcher(held.handle, size=2, wait_s=60)
     running = [asyncio.create_task(batcher.submit(i)) for i in (1, 2)]
     # Waiting for the running batch: their messages were never acknowledged and come back.
     waiting = [asyncio.create_task(batcher.submit(i)) for i in (3, 4, 5)]
     await asyncio.sleep(0.01)
-    drained = asyncio.create_task(batcher.drain())
-    await asyncio.sleep(0.01)
-    assert not drained.done()
-    release.set()
-    await drained
-    assert handled == [[1, 2]]
+    await held.drained_once_released(batcher.drain)
+    assert held.handled == [[1, 2]]
     assert [await r for r in running] == [1, 2]
     assert not any(w.done() for w in waiting)
     for w in waiting:
@@ -141,12 +146,8 @@ async def test_drain_waits_for_the_batch_that_runs_and_starts_no_other() -> None
 
 
 async def test_a_drain_given_up_on_leaves_the_batch_in_its_transaction_alone() -> None:
-    release = asyncio.Event()
-
-    async def slow(items: Sequence[int]) -> list[int]:
-        await release.wait()
-        return list(items)
-
+    held = Held()
+    release, slow = held.release, held.handle
     batcher = Batcher(slow, size=1, wait_s=60)
     submitted = asyncio.create_task(batcher.submit(1))
     await asyncio.sleep(0.01)
@@ -238,23 +239,13 @@ async def test_lanes_run_side_by_side_and_keep_the_items_of_one_key_in_one_lane(
 
 
 async def test_lanes_drain_every_lane() -> None:
-    release = asyncio.Event()
-    handled: list[int] = []
-
-    async def slow(items: Sequence[int]) -> list[int]:
-        await release.wait()
-        handled.extend(items)
-        return list(items)
-
-    lanes = Lanes(slow, key=str, lanes=4, size=1, wait_s=60)
+    held = Held()
+    lanes = Lanes(held.handle, key=str, lanes=4, size=1, wait_s=60)
     running = [asyncio.create_task(lanes.submit(i)) for i in range(8)]
     await asyncio.sleep(0.01)
-    drained = asyncio.create_task(lanes.drain())
-    await asyncio.sleep(0.01)
-    assert not drained.done()
-    release.set()
-    await drained
+    await held.drained_once_released(lanes.drain)
     # One batch ran in each lane the items picked, and each of those finished.
+    handled = [item for batch in held.handled for item in batch]
     picked = {zlib.crc32(str(i).encode()) % 4 for i in range(8)}
     assert len(handled) == len(picked)
     assert all(t.done() for t, i in zip(running, range(8), strict=True) if i in handled)
