@@ -35,8 +35,8 @@ from shared.rpc import ServiceUnavailable
 
 G = FieldGroup
 P = TypeVar("P")
-# How many orders, notes, activities and ledger entries a customer's page shows, and how many
-# of their open duplicate candidates.
+# How many orders and notes a customer's page shows (its timeline and ledger show as many:
+# their queries' default), and how many of their open duplicate candidates.
 PAGE = 50
 CANDIDATES = 20
 
