@@ -28,6 +28,8 @@ from prometheus_client import (
 from prometheus_client.multiprocess import MultiProcessCollector
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from faststream.message import StreamMessage
 
 # The `*_created` series only double the scrape: nothing here reads them.
@@ -137,10 +139,15 @@ def message_type(message: StreamMessage[Any]) -> str:
     return UNKNOWN_TYPE
 
 
-def exposition() -> tuple[bytes, str]:
-    """The scrape: the body in Prometheus' text format, and its content type."""
+def exposition(names: Sequence[str] = ()) -> tuple[bytes, str]:
+    """The scrape: the body in Prometheus' text format, and its content type. `names` (sample
+    names, Prometheus' `name[]`) restricts it to those series: a poll for one counter then
+    costs neither side the other 250 lines (a full scrape is 2.5 ms of the service's CPU and
+    5 ms of the reader's parsing)."""
+    registry: CollectorRegistry = REGISTRY
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-        return generate_latest(registry), CONTENT_TYPE_LATEST
-    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+    if names:
+        return generate_latest(registry.restricted_registry(names)), CONTENT_TYPE_LATEST
+    return generate_latest(registry), CONTENT_TYPE_LATEST

@@ -15,11 +15,11 @@ import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import uvicorn
 from aiormq.exceptions import AMQPConnectionError
-from fastapi import APIRouter, Depends, FastAPI, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Response
 from fastapi.middleware import Middleware
 from faststream.rabbit import RabbitQueue
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
@@ -185,8 +185,11 @@ def metrics_router() -> APIRouter:
     router = APIRouter(tags=["operations"])
 
     @router.get("/metrics", response_class=Response, include_in_schema=False)
-    async def scrape() -> Response:
-        body, content_type = metrics.exposition()
+    async def scrape(
+        names: Annotated[list[str] | None, Query(alias="name[]", max_length=100)] = None,
+    ) -> Response:
+        # `name[]=...` asks for some series only, as Prometheus' federation does.
+        body, content_type = metrics.exposition(names or ())
         return Response(body, media_type=content_type)
 
     return router

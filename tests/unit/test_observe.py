@@ -8,6 +8,7 @@ from prometheus_client import REGISTRY
 
 from shared.metrics import UNMATCHED_ROUTE
 from shared.observe import RequestObservation
+from shared.runtime import metrics_router
 
 SERVICE = "unit-test-observe"
 
@@ -72,3 +73,26 @@ async def test_a_request_id_is_echoed_or_made() -> None:
     assert given.headers["x-request-id"] == "abc-123"
     assert hostile.headers["x-request-id"] != "anna@x.de <b>"
     assert len(made.headers["x-request-id"]) == 32
+
+
+async def test_a_scrape_may_ask_for_some_series_only() -> None:
+    application = app()
+    application.include_router(metrics_router())
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=application), base_url="http://test"
+    ) as client:
+        await client.get("/v1/customers/anna@example.com")
+        whole = await client.get("/metrics")
+        asked = ["suite_http_requests_total", "suite_http_request_duration_seconds_count"]
+        some = await client.get("/metrics", params={"name[]": asked})
+        unknown = await client.get("/metrics", params={"name[]": "no_such_series"})
+    assert whole.status_code == some.status_code == unknown.status_code == 200
+    names = {
+        line.split("{")[0].split(" ")[0]
+        for line in some.text.splitlines()
+        if line and not line.startswith("#")
+    }
+    assert names == set(asked)
+    assert "suite_http_request_duration_seconds_bucket" in whole.text
+    assert "suite_http_request_duration_seconds_bucket" not in some.text
+    assert not [line for line in unknown.text.splitlines() if not line.startswith("#")]
