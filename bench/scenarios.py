@@ -45,12 +45,10 @@ class Incomplete(Exception):
     """The suite did not store every order it accepted in time."""
 
 
-async def send(http: httpx.AsyncClient | OpenLoopClient, delivery: Delivery) -> bool:
-    try:
-        response = await http.post(delivery.path, content=delivery.body, headers=delivery.headers)
-    except httpx.TransportError:
-        return False  # a timeout or a dropped connection is a failed request, not a crash
-    return response.status_code in (200, 202)
+async def send(http: OpenLoopClient, delivery: Delivery) -> bool:
+    response = await http.post(delivery.path, content=delivery.body, headers=delivery.headers)
+    # A timeout or a dropped connection (None) is a failed request, not a crash.
+    return response is not None and response.status_code in (200, 202)
 
 
 async def stored_orders(suite: Suite, mongodb_url: str) -> int:
@@ -126,9 +124,12 @@ async def _summed(
     """The samples of the named metrics across every process of the services, each times its
     weight, those with all the given labels."""
     total = 0.0
+    # Only the series summed: a whole scrape costs the polled service 2.5 ms and the
+    # benchmark 5 ms to parse, 20 times a second while the orders it waits for run.
+    only = {"name[]": list(weights)}
     for name in services:
         for url in suite.urls(name):
-            exposition = (await http.get(f"{url}/metrics")).text
+            exposition = (await http.get(f"{url}/metrics", params=only)).text
             for family in text_string_to_metric_families(exposition):
                 for sample in family.samples:
                     if all(sample.labels.get(k) == v for k, v in labels.items()):
@@ -183,7 +184,7 @@ async def end_to_end(
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_url)
     orders_stored = client[suite.database("customer")]["orders"]
     refused = 0
-    async with httpx.AsyncClient(base_url=suite.url("ingest"), timeout=60) as http:
+    async with OpenLoopClient(suite.url("ingest")) as http:
 
         async def deliver(i: int) -> None:
             nonlocal refused
@@ -390,9 +391,8 @@ async def answered(
 ) -> Outcome:
     """Whether a GET was answered 200, or SHED if the gateway refused it as busy; a timeout or
     a dropped connection is a failed request."""
-    try:
-        response = await http.get(path, headers=headers)
-    except httpx.TransportError:
+    response = await http.get(path, headers=headers)
+    if response is None:
         return False
     return SHED if was_shed(response) else response.status_code == 200
 
