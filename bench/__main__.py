@@ -9,6 +9,8 @@ round therefore measures, side by side on the same servers (a fresh embedded dat
 round unless MONGODB_URL is given; AMQP_URL names the broker):
   - the ceilings: raw order-shaped database transactions and raw confirmed publish + ack
     through a quorum queue (`bench.ceilings`);
+  - the monolith baseline: the same orders through the same ingest mapping and customer-service
+    code in one process, straight into the database, no broker (`bench.monolith`);
   - the suite, every service its own process: a seeded realistic stream of Shopify, WooCommerce
     and Amazon orders from the first webhook to the last order stored with its customer, with
     one customer-service process (`--profile scaling`: 1, 2 and 4 of them);
@@ -35,6 +37,7 @@ from bench.access_log import access_log_cost
 from bench.ceilings import broker_ceiling, database_ceiling
 from bench.load import spread
 from bench.mix import orders
+from bench.monolith import monolith
 from bench.scenarios import (
     drained,
     end_to_end,
@@ -90,6 +93,7 @@ async def measure(profile: str, settings: dict[str, Any], workdir: Path) -> dict
     raw: dict[str, Any] = {
         "database": [],
         "broker": [],
+        "monolith": [],
         "end_to_end": {},
         "share": {},
         "cpu": {},
@@ -108,6 +112,9 @@ async def measure(profile: str, settings: dict[str, Any], workdir: Path) -> dict
             progress(f"round {round_no + 1}: ceilings")
             database = await database_ceiling(mongodb_url, min(count, 2000))
             broker = await broker_ceiling(amqp_url, count)
+            progress(f"round {round_no + 1}: the monolith baseline")
+            baseline = await monolith(mongodb_url, orders(count, run=uuid.uuid4().hex[:6]))
+            raw["monolith"].append(baseline["orders_per_s"])
             raw["database"].append(database)
             raw["broker"].append(broker)
             # Every round measures one process; the scaling (more processes) the first round.
@@ -143,6 +150,7 @@ async def measure(profile: str, settings: dict[str, Any], workdir: Path) -> dict
         "figures": {
             "database_ceiling": spread(raw["database"]),
             "broker_ceiling": spread(raw["broker"]),
+            "monolith": spread(raw["monolith"]),
             "end_to_end": {k: spread(v) for k, v in raw["end_to_end"].items()},
             "end_to_end_share": {k: spread(v) for k, v in raw["share"].items()},
             # Per round: where the processor time of an order went.

@@ -54,9 +54,14 @@ def show(result: dict[str, Any]) -> None:
     print("end to end: webhook sent -> order stored with its customer")
     for replicas, figure in figures["end_to_end"].items():
         share = figures["end_to_end_share"][replicas]
+        of_monolith = (
+            f", {figure['median'] / figures['monolith']['median']:.0%} of the monolith"
+            if "monolith" in figures
+            else ""
+        )
         print(
             f"  {replicas} customer process(es): {_spread(figure, 'orders/s')}"
-            f" = {share['median']:.0%} of the lower ceiling"
+            f" = {share['median']:.0%} of the lower ceiling{of_monolith}"
         )
     show_cpu(figures.get("cpu_per_order", {}))
     latency = figures.get("webhook_latency")

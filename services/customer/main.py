@@ -7,7 +7,9 @@ FastStream app for its AsyncAPI document:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from faststream import FastStream
@@ -71,6 +73,11 @@ from shared.redelivery import Redelivery
 from shared.runtime import ServiceRuntime, configure_logging, serve
 from shared.unit_of_work import BatchRunner, UnitOfWork
 
+if TYPE_CHECKING:
+    from pymongo.asynchronous.database import AsyncDatabase
+
+    from shared.mongo import Document
+
 NAME = "customer"
 # Many consumers updating one customer at once (a burst of one buyer's orders) conflict a lot;
 # each conflict is cheap to run again, a parked message is not.
@@ -96,22 +103,9 @@ def wire(runtime: ServiceRuntime, settings: CustomerSettings) -> None:
     """Build the service's parts and attach them to the runtime (subscribers, start, stop)."""
     client = make_client(settings.mongodb_url.get_secret_value(), app_name=NAME)
     db = client[settings.database]
-    customers, identities, orders = MongoCustomers(db), MongoIdentities(db), MongoOrders(db)
-    history, notes, fields = MongoHistory(db), MongoNotes(db), MongoCustomFields(db)
-    duplicates = MongoDuplicates(db)
     inbox = Inbox(db["inbox"])
     outbox = Outbox(db["outbox"], runtime.broker, runtime.topology)
-    stores = Stores(
-        customers=customers,
-        identities=identities,
-        orders=orders,
-        history=history,
-        notes=notes,
-        fields=fields,
-        duplicates=duplicates,
-        statistics=MongoStatistics(db),
-        sent_events=outbox,
-    )
+    stores, indexes = mongo_stores(db, outbox)
     unit = UnitOfWork(
         client, inbox, outbox, conflict_retries=CONFLICT_RETRIES, retry_on=(ChangedMeanwhile,)
     )
@@ -156,22 +150,38 @@ def wire(runtime: ServiceRuntime, settings: CustomerSettings) -> None:
     runtime.checks["database"] = database_check(client)
 
     async def index_custom_fields() -> None:
-        for key in await fields.all():
-            await customers.index_custom_field(key)
+        for key in await stores.fields.all():
+            await stores.customers.index_custom_field(key)
 
     runtime.on_start += [
-        customers.ensure_indexes,
-        identities.ensure_indexes,
-        orders.ensure_indexes,
-        history.ensure_indexes,
-        notes.ensure_indexes,
-        duplicates.ensure_indexes,
+        *indexes,
         index_custom_fields,
         inbox.ensure_indexes,
         outbox.ensure_indexes,
     ]
     runtime.background.append(outbox.relay)
     runtime.on_stop += [batcher.drain, changes_batcher.drain, client.close]
+
+
+def mongo_stores(
+    db: AsyncDatabase[Document], sent_events: SentEvents
+) -> tuple[Stores, list[Callable[[], Coroutine[Any, Any, None]]]]:
+    """The stores on the service's database, and what makes their indexes (at start)."""
+    customers, identities, orders = MongoCustomers(db), MongoIdentities(db), MongoOrders(db)
+    history, notes, duplicates = MongoHistory(db), MongoNotes(db), MongoDuplicates(db)
+    stores = Stores(
+        customers=customers,
+        identities=identities,
+        orders=orders,
+        history=history,
+        notes=notes,
+        fields=MongoCustomFields(db),
+        duplicates=duplicates,
+        statistics=MongoStatistics(db),
+        sent_events=sent_events,
+    )
+    indexed = (customers, identities, orders, history, notes, duplicates)
+    return stores, [store.ensure_indexes for store in indexed]
 
 
 def use_cases(
