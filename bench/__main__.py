@@ -94,6 +94,7 @@ async def measure(profile: str, settings: dict[str, Any], workdir: Path) -> dict
         "database": [],
         "broker": [],
         "monolith": [],
+        "runs": {},
         "end_to_end": {},
         "share": {},
         "cpu": {},
@@ -135,6 +136,7 @@ async def measure(profile: str, settings: dict[str, Any], workdir: Path) -> dict
                             suite, mongodb_url, settings, run, figure["orders_per_s"], watched
                         )
                 raw["end_to_end"].setdefault(str(replicas), []).append(figure["orders_per_s"])
+                raw["runs"].setdefault(str(replicas), []).append(figure["transaction_runs"])
                 raw["share"].setdefault(str(replicas), []).append(
                     figure["orders_per_s"] / min(database, broker)
                 )
@@ -153,6 +155,7 @@ async def measure(profile: str, settings: dict[str, Any], workdir: Path) -> dict
             "monolith": spread(raw["monolith"]),
             "end_to_end": {k: spread(v) for k, v in raw["end_to_end"].items()},
             "end_to_end_share": {k: spread(v) for k, v in raw["share"].items()},
+            "customer_transaction_runs": {k: spread(v) for k, v in raw["runs"].items()},
             # Per round: where the processor time of an order went.
             "cpu_per_order": raw["cpu"],
             **once,

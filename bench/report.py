@@ -63,6 +63,12 @@ def show(result: dict[str, Any]) -> None:
             f"  {replicas} customer process(es): {_spread(figure, 'orders/s')}"
             f" = {share['median']:.0%} of the lower ceiling{of_monolith}"
         )
+    runs = figures.get("customer_transaction_runs", {})
+    if runs:
+        print(
+            "  customer-service transactions ran, each: "
+            + ", ".join(f"{v['median']:.2f} times ({k} process(es))" for k, v in runs.items())
+        )
     show_cpu(figures.get("cpu_per_order", {}))
     latency = figures.get("webhook_latency")
     if latency:

@@ -99,6 +99,13 @@ async def in_hand(suite: Suite, services: tuple[str, ...]) -> int:
         return round(await _summed(suite, services, _IN_HAND_SIGN, http))
 
 
+async def transaction_runs(suite: Suite, http: httpx.AsyncClient) -> tuple[float, float]:
+    """The customer service's transactions so far, and the runs of their bodies."""
+    ended = await _summed(suite, ("customer",), {"suite_transactions_total": 1}, http)
+    ran = await _summed(suite, ("customer",), {"suite_transaction_attempts_total": 1}, http)
+    return ended, ran
+
+
 async def orders_processed(suite: Suite, http: httpx.AsyncClient) -> int:
     """Order messages the customer service's processes handled, from their metrics. Counting
     the stored orders instead reads the whole collection on SecantusDB (42 ms at 5,000 orders):
@@ -191,6 +198,8 @@ async def end_to_end(
             if not await send(http, deliveries[i]):
                 refused += 1
 
+        async with httpx.AsyncClient(timeout=10) as scrape:
+            runs_before = await transaction_runs(suite, scrape)
         started = time.perf_counter()
         accepted_rate = await closed_loop(len(deliveries), deliver, concurrency=CLIENTS)
     try:
@@ -203,7 +212,9 @@ async def end_to_end(
                 if time.perf_counter() > deadline:
                     raise Incomplete(f"{handled} of {len(deliveries)} handled after {timeout_s} s")
                 await asyncio.sleep(0.05)
-        elapsed = time.perf_counter() - started
+            elapsed = time.perf_counter() - started
+            ended, ran = await transaction_runs(suite, scrape)
+            ended, ran = ended - runs_before[0], ran - runs_before[1]
         # ... which the database must confirm: an order handled and not stored is one lost.
         stored = await orders_stored.count_documents({})
         if stored != expected:
@@ -219,6 +230,9 @@ async def end_to_end(
         "seconds": elapsed,
         "orders_per_s": expected / elapsed,
         "accepted_per_s": accepted_rate,
+        # How many times the customer service ran each transaction's body: above 1 when
+        # batches conflict (one buyer in two batches at once, across processes) and run again.
+        "transaction_runs": ran / ended if ended else 1.0,
     }
 
 
