@@ -25,20 +25,15 @@ from faststream.rabbit import RabbitBroker
 from bench.load import closed_loop
 from bench.mix import AMAZON_MARKETPLACE, Delivery
 from bench.scenarios import Incomplete
-from services.customer.adapters.vault import BankVault
 from services.customer.entrypoints.work_queue import order_batcher
-from services.customer.main import CONFLICT_RETRIES, mongo_stores, use_cases
+from services.customer.main import on_database
 from services.customer.settings import CustomerSettings
-from services.customer.use_cases.ports import ChangedMeanwhile
 from services.ingest.domain.channels import amazon, shopify, woocommerce
 from services.ingest.domain.orders import channel_actor, upsert_command
 from services.ingest.settings import IngestSettings
-from shared.contracts.envelope import utc_now
-from shared.inbox import Inbox
 from shared.mongo import make_client
 from shared.outbox import Outbox
 from shared.topology import Topology
-from shared.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from shared.contracts.orders import CanonicalOrder, UpsertCustomerFromOrder
@@ -83,18 +78,7 @@ async def monolith(mongodb_url: str, deliveries: list[Delivery]) -> dict[str, An
     # commit fails at once and leaves them to a relay that does not run.
     outbox = Outbox(db["outbox"], RabbitBroker(app_id="monolith"), Topology("monolith"))
     logging.getLogger("shared.outbox").setLevel(logging.ERROR)
-    inbox = Inbox(db["inbox"])
-    stores, indexes = mongo_stores(db, outbox)
-    unit = UnitOfWork(
-        client, inbox, outbox, conflict_retries=CONFLICT_RETRIES, retry_on=(ChangedMeanwhile,)
-    )
-    cases = use_cases(
-        stores,
-        unit,
-        clock=utc_now,
-        vault=BankVault(settings.bank_data_key.get_secret_value()),
-        default_region=settings.default_region,
-    )
+    cases, _, indexes = on_database(client, db, outbox, settings)
     batcher = order_batcher(
         cases,
         size=settings.order_batch_size,
@@ -103,7 +87,7 @@ async def monolith(mongodb_url: str, deliveries: list[Delivery]) -> dict[str, An
     )
     upserts = commands(deliveries)
     try:
-        for make_index in [*indexes, inbox.ensure_indexes, outbox.ensure_indexes]:
+        for make_index in indexes:
             await make_index()
 
         async def submit(i: int) -> None:

@@ -74,6 +74,7 @@ from shared.runtime import ServiceRuntime, configure_logging, serve
 from shared.unit_of_work import BatchRunner, UnitOfWork
 
 if TYPE_CHECKING:
+    from pymongo import AsyncMongoClient
     from pymongo.asynchronous.database import AsyncDatabase
 
     from shared.mongo import Document
@@ -103,19 +104,8 @@ def wire(runtime: ServiceRuntime, settings: CustomerSettings) -> None:
     """Build the service's parts and attach them to the runtime (subscribers, start, stop)."""
     client = make_client(settings.mongodb_url.get_secret_value(), app_name=NAME)
     db = client[settings.database]
-    inbox = Inbox(db["inbox"])
     outbox = Outbox(db["outbox"], runtime.broker, runtime.topology)
-    stores, indexes = mongo_stores(db, outbox)
-    unit = UnitOfWork(
-        client, inbox, outbox, conflict_retries=CONFLICT_RETRIES, retry_on=(ChangedMeanwhile,)
-    )
-    cases = use_cases(
-        stores,
-        unit,
-        clock=utc_now,
-        vault=BankVault(settings.bank_data_key.get_secret_value()),
-        default_region=settings.default_region,
-    )
+    cases, stores, indexes = on_database(client, db, outbox, settings)
 
     batch = settings.order_batch_size
     at_once = settings.order_batches_at_once
@@ -156,17 +146,41 @@ def wire(runtime: ServiceRuntime, settings: CustomerSettings) -> None:
     runtime.on_start += [
         *indexes,
         index_custom_fields,
-        inbox.ensure_indexes,
-        outbox.ensure_indexes,
     ]
     runtime.background.append(outbox.relay)
     runtime.on_stop += [batcher.drain, changes_batcher.drain, client.close]
 
 
+IndexMakers = list[Callable[[], Coroutine[Any, Any, None]]]
+
+
+def on_database(
+    client: AsyncMongoClient[Document],
+    db: AsyncDatabase[Document],
+    outbox: Outbox,
+    settings: CustomerSettings,
+) -> tuple[CustomerUseCases, Stores, IndexMakers]:
+    """Every use case on the service's database (its stores; the unit of work with its inbox
+    and `outbox`), the stores, and what makes the indexes of all of them (at start)."""
+    inbox = Inbox(db["inbox"])
+    stores, indexes = mongo_stores(db, outbox)
+    unit = UnitOfWork(
+        client, inbox, outbox, conflict_retries=CONFLICT_RETRIES, retry_on=(ChangedMeanwhile,)
+    )
+    cases = use_cases(
+        stores,
+        unit,
+        clock=utc_now,
+        vault=BankVault(settings.bank_data_key.get_secret_value()),
+        default_region=settings.default_region,
+    )
+    return cases, stores, [*indexes, inbox.ensure_indexes, outbox.ensure_indexes]
+
+
 def mongo_stores(
     db: AsyncDatabase[Document], sent_events: SentEvents
-) -> tuple[Stores, list[Callable[[], Coroutine[Any, Any, None]]]]:
-    """The stores on the service's database, and what makes their indexes (at start)."""
+) -> tuple[Stores, IndexMakers]:
+    """The stores on the service's database, and what makes their indexes."""
     customers, identities, orders = MongoCustomers(db), MongoIdentities(db), MongoOrders(db)
     history, notes, duplicates = MongoHistory(db), MongoNotes(db), MongoDuplicates(db)
     stores = Stores(
