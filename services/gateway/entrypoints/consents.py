@@ -27,6 +27,7 @@ from services.gateway.use_cases.confirmation import (
     confirm_link,
     page_language,
 )
+from services.gateway.use_cases.consent_commands import ask_about_customer
 from shared.contracts.consent import (
     ChangePurpose,
     Channel,
@@ -170,7 +171,7 @@ async def record_decision(
         evidence=Evidence(**evidence, decided_at=body.evidence.decided_at or utc_now()),
         actor=caller,
     )
-    return await services.ask("consent", record, DecisionRecorded)
+    return await ask_about_customer(services, record, DecisionRecorded)
 
 
 @router.post(
@@ -183,7 +184,7 @@ async def start_double_opt_in(
 ) -> DoubleOptInStarted:
     """Have a confirmation mail sent to the customer; the link in it confirms the consent."""
     start = RequestDoubleOptIn(customer_id=customer_id, **body.model_dump(), actor=caller)
-    return await services.ask("consent", start, DoubleOptInStarted)
+    return await ask_about_customer(services, start, DoubleOptInStarted)
 
 
 @router.get(

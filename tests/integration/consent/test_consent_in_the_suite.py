@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import Suite
+import pytest
+
+from tests.conftest import Namespace, Suite, suite_of
 from tests.support.broker import tap
 from tests.support.orders import order_json
 from tests.support.waiting import eventually
@@ -107,3 +109,39 @@ async def test_an_orders_marketing_flag_reaches_the_ledger_and_a_withdrawal_hold
     states = {(c["purpose"], c["channel"]): c["state"] for c in consents["consents"]}
     assert states[("email", None)] == "withdrawn"
     assert states[("email", "shopify")] == "withdrawn"
+
+
+async def test_a_decision_right_after_the_customer_is_created_waits_for_the_consent_service(
+    namespace: Namespace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The consent service learns of a new customer from the customer service's event. Held
+    back here (its directory writes wait 1.5 s for a batch), it does not know the customer when
+    the decision comes right after the creation: the gateway, seeing that the customer service
+    knows them, asks again until the consent service does (it answered 404 before)."""
+    monkeypatch.setenv("CONSENT_DECISION_BATCH_WAIT_MS", "1500")
+    async with suite_of(namespace, ("customer", "consent", "gateway")) as suite:
+        created = await suite.gateway.post(
+            "/v1/customers",
+            json={"first_name": "Ida", "emails": [{"address": "ida@example.com"}]},
+        )
+        assert created.status_code == 201, created.text
+        customer_id = created.json()["id"]
+        decided = await suite.gateway.post(
+            f"/v1/customers/{customer_id}/consents",
+            json={
+                "purpose": "email",
+                "state": "single_opt_in",
+                "evidence": {"source": "supporter", "text_version": "newsletter-v3"},
+            },
+        )
+        assert decided.status_code == 201, decided.text
+        # A customer nobody knows is still refused.
+        nobody = await suite.gateway.post(
+            "/v1/customers/nobody/consents",
+            json={
+                "purpose": "email",
+                "state": "single_opt_in",
+                "evidence": {"source": "supporter", "text_version": "newsletter-v3"},
+            },
+        )
+        assert nobody.status_code == 404, nobody.text

@@ -28,6 +28,7 @@ from services.gateway.entrypoints.console.web import (
 )
 from services.gateway.entrypoints.dependencies import allowed
 from services.gateway.use_cases.access import Caller
+from services.gateway.use_cases.consent_commands import ask_about_customer
 from services.gateway.use_cases.console_edits import Edits
 from services.gateway.use_cases.ports import Refused
 from shared.contracts import consent as cs
@@ -60,7 +61,7 @@ async def record_decision(
         ),
         actor=caller.principal.actor,
     )
-    await screens.services.ask("consent", record, cs.DecisionRecorded)
+    await ask_about_customer(screens.services, record, cs.DecisionRecorded)
     return RedirectResponse(f"{PREFIX}/customers/{customer_id}#consent", status_code=303)
 
 
@@ -79,7 +80,7 @@ async def start_double_opt_in(
         text_version=given(form, "text_version"),
         actor=caller.principal.actor,
     )
-    await screens.services.ask("consent", start, cs.DoubleOptInStarted)
+    await ask_about_customer(screens.services, start, cs.DoubleOptInStarted)
     return RedirectResponse(f"{PREFIX}/customers/{customer_id}#consent", status_code=303)
 
 
