@@ -119,6 +119,11 @@ async def test_a_decision_right_after_the_customer_is_created_waits_for_the_cons
     the decision comes right after the creation: the gateway, seeing that the customer service
     knows them, asks again until the consent service does (it answered 404 before)."""
     monkeypatch.setenv("CONSENT_DECISION_BATCH_WAIT_MS", "1500")
+    decision = {
+        "purpose": "email",
+        "state": "single_opt_in",
+        "evidence": {"source": "supporter", "text_version": "newsletter-v3"},
+    }
     async with suite_of(namespace, ("customer", "consent", "gateway")) as suite:
         created = await suite.gateway.post(
             "/v1/customers",
@@ -128,20 +133,12 @@ async def test_a_decision_right_after_the_customer_is_created_waits_for_the_cons
         customer_id = created.json()["id"]
         decided = await suite.gateway.post(
             f"/v1/customers/{customer_id}/consents",
-            json={
-                "purpose": "email",
-                "state": "single_opt_in",
-                "evidence": {"source": "supporter", "text_version": "newsletter-v3"},
-            },
+            json=decision,
         )
         assert decided.status_code == 201, decided.text
         # A customer nobody knows is still refused.
         nobody = await suite.gateway.post(
             "/v1/customers/nobody/consents",
-            json={
-                "purpose": "email",
-                "state": "single_opt_in",
-                "evidence": {"source": "supporter", "text_version": "newsletter-v3"},
-            },
+            json=decision,
         )
         assert nobody.status_code == 404, nobody.text
