@@ -77,7 +77,7 @@ async def monolith(mongodb_url: str, deliveries: list[Delivery]) -> dict[str, An
     # commit fails at once and leaves them to a relay that does not run.
     outbox = Outbox(db["outbox"], RabbitBroker(app_id="monolith"), Topology("monolith"))
     logging.getLogger("shared.outbox").setLevel(logging.ERROR)
-    cases, _, indexes = on_database(client, db, outbox, settings)
+    cases, indexes = on_database(client, db, outbox, settings)
     batcher = order_batcher(
         cases,
         size=settings.order_batch_size,

@@ -105,7 +105,7 @@ def wire(runtime: ServiceRuntime, settings: CustomerSettings) -> None:
     client = make_client(settings.mongodb_url.get_secret_value(), app_name=NAME)
     db = client[settings.database]
     outbox = Outbox(db["outbox"], runtime.broker, runtime.topology)
-    cases, stores, indexes = on_database(client, db, outbox, settings)
+    cases, indexes = on_database(client, db, outbox, settings)
 
     batch = settings.order_batch_size
     at_once = settings.order_batches_at_once
@@ -139,14 +139,7 @@ def wire(runtime: ServiceRuntime, settings: CustomerSettings) -> None:
     runtime.broker.include_router(request_router(runtime.topology, request_dispatcher(cases)))
     runtime.checks["database"] = database_check(client)
 
-    async def index_custom_fields() -> None:
-        for key in await stores.fields.all():
-            await stores.customers.index_custom_field(key)
-
-    runtime.on_start += [
-        *indexes,
-        index_custom_fields,
-    ]
+    runtime.on_start += indexes
     runtime.background.append(outbox.relay)
     runtime.on_stop += [batcher.drain, changes_batcher.drain, client.close]
 
@@ -159,9 +152,9 @@ def on_database(
     db: AsyncDatabase[Document],
     outbox: Outbox,
     settings: CustomerSettings,
-) -> tuple[CustomerUseCases, Stores, IndexMakers]:
+) -> tuple[CustomerUseCases, IndexMakers]:
     """Every use case on the service's database (its stores; the unit of work with its inbox
-    and `outbox`), the stores, and what makes the indexes of all of them (at start)."""
+    and `outbox`), and what makes the indexes of all of them (at start)."""
     inbox = Inbox(db["inbox"])
     stores, indexes = mongo_stores(db, outbox)
     unit = UnitOfWork(
@@ -174,7 +167,7 @@ def on_database(
         vault=BankVault(settings.bank_data_key.get_secret_value()),
         default_region=settings.default_region,
     )
-    return cases, stores, [*indexes, inbox.ensure_indexes, outbox.ensure_indexes]
+    return cases, [*indexes, inbox.ensure_indexes, outbox.ensure_indexes]
 
 
 def mongo_stores(
@@ -195,7 +188,12 @@ def mongo_stores(
         sent_events=sent_events,
     )
     indexed = (customers, identities, orders, history, notes, duplicates)
-    return stores, [store.ensure_indexes for store in indexed]
+
+    async def index_custom_fields() -> None:
+        for key in await stores.fields.all():
+            await customers.index_custom_field(key)
+
+    return stores, [*(store.ensure_indexes for store in indexed), index_custom_fields]
 
 
 def use_cases(

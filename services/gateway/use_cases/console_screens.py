@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -55,7 +55,10 @@ class Unavailable:
 Part = Union[P, Unavailable, None]  # noqa: UP007 - a generic alias
 
 
-async def _part(wanted: bool, answer: Awaitable[P]) -> Part[P]:
+async def _part(wanted: bool, answer: Awaitable[P], *, absent_from: str | None = None) -> Part[P]:
+    """The answer, or Unavailable when its service did not answer in time. `absent_from`
+    names a service that may not know the customer (yet) or no longer: its refusal (404, 410)
+    empties this part with the reason instead of failing the whole page."""
     if not wanted:
         if inspect.iscoroutine(answer):
             answer.close()  # a coroutine never awaited would warn
@@ -64,6 +67,10 @@ async def _part(wanted: bool, answer: Awaitable[P]) -> Part[P]:
         return await answer
     except ServiceUnavailable as error:
         return Unavailable(error.service)
+    except Refused as refused:
+        if absent_from is not None and (refused.not_found or refused.gone):
+            return Unavailable(absent_from, refused.problem.detail)
+        raise
 
 
 def _consent_parts(
@@ -74,18 +81,6 @@ def _consent_parts(
     if isinstance(consent, cs.ConsentOverview):
         return consent.consents, consent.history, consent.purposes
     return consent, consent, consent
-
-
-async def _held(service: str, ask: Callable[[], Awaitable[P]]) -> P | Unavailable:
-    """The answer of a service about a customer it may not know (yet) or no longer: its
-    refusal (404, 410) is this part's, not the whole page's. (Asked only once awaited: a part
-    not read is never asked.)"""
-    try:
-        return await ask()
-    except Refused as refused:
-        if refused.not_found or refused.gone:
-            return Unavailable(service, refused.problem.detail)
-        raise
 
 
 async def _shown_top(viewer: Viewer, top: Part[r.TopCustomersReport]) -> Part[r.TopCustomersReport]:
@@ -222,12 +217,8 @@ class Screens:
                 consent = parts.create_task(
                     _part(
                         reads(G.CONSENT),
-                        _held(
-                            "consent",
-                            lambda: ask(
-                                "consent", cs.GetConsentOverview(**of_customer), cs.ConsentOverview
-                            ),
-                        ),
+                        ask("consent", cs.GetConsentOverview(**of_customer), cs.ConsentOverview),
+                        absent_from="consent",
                     )
                 )
         except ExceptionGroup as failed:
